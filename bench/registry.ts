@@ -1,4 +1,4 @@
-import type { Benchmark } from './figure.js';
+import type { Benchmark } from '@svpn/bench-kit';
 
 /** Every benchmark reachable through `npm run bench -- <name>`, loaded on demand. */
 export const benchmarks: Record<string, { description: string; load: () => Promise<Benchmark> }> = {
@@ -9,5 +9,13 @@ export const benchmarks: Record<string, { description: string; load: () => Promi
   'sip-uas': {
     description: 'stack-only UAS call rate under SIPp uac vs SIPp uas, UDP loopback',
     load: async () => (await import('../packages/sip/bench/uas.bench.js')).default,
+  },
+  'te-cspf': {
+    description: 'CSPF p50/p99 on generated topologies of 100, 1 000 and 5 000 nodes',
+    load: async () => (await import('../packages/te/bench/cspf.bench.js')).default,
+  },
+  'te-admission': {
+    description: 'admit + release throughput and p99 vs number of active reservations; bytes per reservation',
+    load: async () => (await import('../packages/te/bench/admission.bench.js')).default,
   },
 };

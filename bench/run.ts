@@ -1,6 +1,6 @@
 // `npm run bench -- <name> [args…]` runs one benchmark; `--list` names them all.
 import { benchmarks } from './registry.js';
-import { printer } from './figure.js';
+import { printer } from '@svpn/bench-kit';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
