@@ -9,3 +9,4 @@ export * from './tspec/rspec.js';
 export * from './overhead/add-overhead.js';
 export * from './overhead/sum-tspecs.js';
 export * from './overhead/encapsulation-overhead.js';
+export * from './bandwidth/sdp-bandwidth.js';

@@ -47,3 +47,14 @@ export function ceilRational(a: ExactRational): number {
   if (a.num < 0n) throw new RangeError('ceilRational expects a non-negative value');
   return Number((a.num + a.den - 1n) / a.den);
 }
+
+/** a − b (may be negative). */
+export function subRational(a: ExactRational, b: ExactRational): ExactRational {
+  return addRational(a, { num: -b.num, den: b.den });
+}
+
+/** Largest integer ≤ the rational. */
+export function floorRational(a: ExactRational): number {
+  const q = a.num / a.den;
+  return Number(a.num < 0n && q * a.den !== a.num ? q - 1n : q);
+}

@@ -34,9 +34,10 @@ export interface TspecValidationOptions {
    */
   readonly allowInfinitePeak?: boolean;
   /**
-   * Require b ≥ M: a bucket shallower than M can never pass a packet of M bytes, so every maximum-size
-   * packet would be non-conformant (RFC 2212 "Policing"; RFC 2211 §"Invocation Information" rejects
-   * such a Tspec's flows as over the bucket).
+   * Require b ≥ M. RFC 2212 "Policing" bounds the data a conformant flow sends in any interval T by
+   * M + min(pT, rT + b − M); at T = 0 that is min(M, b), so with b < M a single packet of M bytes is
+   * already non-conformant and the Tspec describes no flow that may use its own M. No RFC states the
+   * rule outright, hence the switch.
    * @defaultValue true
    */
   readonly requireBucketCoversMaxPacket?: boolean;
@@ -64,7 +65,7 @@ const FIELDS = ['r', 'b', 'p', 'm', 'M'] as const;
  * | `peak-below-rate` — p ≥ r | RFC 2212 "TSpec" / RFC 2215 §3.6 |
  * | `min-above-max` — m ≤ M | RFC 2212 "Policing" |
  * | `max-above-mtu` — M ≤ MTU | RFC 2212 "Invocation Information" |
- * | `bucket-below-max` — b ≥ M (configurable) | see {@link TspecValidationOptions.requireBucketCoversMaxPacket} |
+ * | `bucket-below-max` — b ≥ M (configurable) | follows from RFC 2212 "Policing" at T = 0 |
  */
 export function validateTspec(tspec: Tspec, options: TspecValidationOptions = {}): Tspec {
   const opts = { ...TSPEC_VALIDATION_DEFAULTS, ...options };
