@@ -1,0 +1,117 @@
+import { SipSyntaxError, parseNameAddr, parseVia } from '../grammar/index.js';
+import { generateTag } from './identifiers.js';
+import { reasonPhrase } from './reason-phrase.js';
+import { type HeaderValue, SipHeaders } from './sip-headers.js';
+import { SipResponse, type SipRequest } from './sip-message.js';
+import type { SipParseError } from './sip-parse-error.js';
+
+export interface CreateResponseOptions {
+  /** @defaultValue `reasonPhrase(status)` */
+  reason?: string;
+  /** Tag added to To when the request's To has none (never for 100 Trying). */
+  toTag?: string;
+  /** Extra header fields, appended after the copied ones. */
+  headers?: Record<string, HeaderValue>;
+  body?: Buffer;
+  /** Content-Type of `body`. */
+  contentType?: string;
+}
+
+/** The warn-agent used in our Warning header values. */
+export const DEFAULT_WARN_AGENT = 'svpn';
+
+/**
+ * `399 <agent> "<text>"` (RFC 3261 §20.43); text that already starts with a 3-digit warn-code
+ * is returned as is.
+ */
+export function formatWarning(text: string, agent: string = DEFAULT_WARN_AGENT): string {
+  if (/^\d{3} \S+ "/.test(text)) return text;
+  const safe = text.replace(/[\r\n]+/g, ' ').replace(/["\\]/g, (m) => '\\' + m);
+  return `399 ${agent} "${safe}"`;
+}
+
+function addToTag(to: string, tag: string): string {
+  try {
+    const parsed = parseNameAddr(to, 'To');
+    if (parsed.tag !== undefined) return to;
+  } catch (e) {
+    if (!(e instanceof SipSyntaxError)) throw e;
+  }
+  return `${to};tag=${tag}`;
+}
+
+/**
+ * Builds a response to `request` per RFC 3261 §8.2.6: copies every Via (in order), From, To,
+ * Call-ID and CSeq; adds the To tag when given and the To has none (never on 100, §8.2.6.2);
+ * copies Timestamp into a 100 Trying (§8.2.6.1).
+ * @see https://www.rfc-editor.org/rfc/rfc3261#section-8.2.6
+ */
+export function createResponse(
+  request: SipRequest,
+  status: number,
+  options: CreateResponseOptions = {},
+): SipResponse {
+  const h = request.headers;
+  const headers = new SipHeaders();
+  // RFC 3261 §8.2.6.2 — Via values in the same order, From, Call-ID and CSeq equal to the request's.
+  for (const f of h.fields('Via')) headers.append('Via', f.value);
+  const from = h.get('From');
+  if (from !== undefined) headers.append('From', from);
+  const to = h.get('To');
+  if (to !== undefined) {
+    // RFC 3261 §8.2.6.2 — the UAS MUST add a tag to a To without one, except on 100 (Trying).
+    headers.append('To', options.toTag !== undefined && status !== 100 ? addToTag(to, options.toTag) : to);
+  }
+  const callId = h.get('Call-ID');
+  if (callId !== undefined) headers.append('Call-ID', callId);
+  const cseq = h.get('CSeq');
+  if (cseq !== undefined) headers.append('CSeq', cseq);
+  // RFC 3261 §8.2.6.1 — a Timestamp in the request MUST be copied into the 100 (Trying).
+  if (status === 100) {
+    const ts = h.get('Timestamp');
+    if (ts !== undefined) headers.append('Timestamp', ts);
+  }
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers.append(name, value);
+  if (options.contentType !== undefined) headers.set('Content-Type', options.contentType);
+  return new SipResponse({
+    status,
+    reason: options.reason ?? reasonPhrase(status),
+    headers,
+    body: options.body,
+  });
+}
+
+/**
+ * A response to a request too broken to parse fully (RFC 3261 §8.2, RFC 4475 §3.3.1), built from
+ * the Via/From/To/Call-ID/CSeq fields that could be read. `warning` is the Warning text (see
+ * `formatWarning`). Undefined when the error is not about a request or no Via parses: there is
+ * nowhere to send a response (RFC 3261 §18.2.2).
+ */
+export function createErrorResponseFromPartial(
+  error: SipParseError,
+  status: number,
+  warning: string,
+): Buffer | undefined {
+  if (error.isRequest !== true || error.partial === undefined) return undefined;
+  const h = error.partial;
+  const vias = h.fields('Via');
+  if (vias.length === 0) return undefined;
+  try {
+    parseVia(h.getAll('Via')[0] ?? '');
+  } catch (e) {
+    if (e instanceof SipSyntaxError) return undefined;
+    throw e;
+  }
+  const headers = new SipHeaders();
+  for (const f of vias) headers.append('Via', f.value);
+  const from = h.get('From');
+  if (from !== undefined) headers.append('From', from);
+  const to = h.get('To');
+  if (to !== undefined) headers.append('To', status === 100 ? to : addToTag(to, generateTag()));
+  const callId = h.get('Call-ID');
+  if (callId !== undefined) headers.append('Call-ID', callId);
+  const cseq = h.get('CSeq');
+  if (cseq !== undefined) headers.append('CSeq', cseq);
+  headers.append('Warning', formatWarning(warning));
+  return new SipResponse({ status, headers }).toBuffer();
+}

@@ -1,0 +1,265 @@
+import {
+  type CSeq,
+  Contact,
+  type MediaType,
+  NameAddr,
+  SipHeaderError,
+  type Uri,
+  Via,
+  WORD_CHARS,
+  parseContact,
+  parseCSeq,
+  parseDeltaSeconds,
+  parseMaxForwards,
+  parseMediaType,
+  parseNameAddr,
+  parseOptionTag,
+  parseUri,
+  parseVia,
+  splitList,
+  uriToString,
+} from '../grammar/index.js';
+import { reasonPhrase } from './reason-phrase.js';
+import { type HeadersInit, SipHeaders } from './sip-headers.js';
+
+export interface SipMessageInit {
+  headers?: HeadersInit;
+  body?: Buffer | string;
+  /** @defaultValue `'SIP/2.0'` */
+  version?: string;
+}
+
+function missing(header: string): never {
+  throw new SipHeaderError('SIP_HEADER_MISSING', header, `${header} header is missing`);
+}
+
+/**
+ * A SIP message: ordered headers, a body and lazily parsed typed views of the headers. Each typed
+ * accessor parses on first use and caches the result until the headers change; a header that does
+ * not parse throws `SipHeaderError` (request validation decides what is fatal).
+ */
+export abstract class SipMessage {
+  abstract readonly kind: 'request' | 'response';
+  headers: SipHeaders;
+  body: Buffer;
+  version: string;
+  private cache = new Map<string, unknown>();
+  private cacheHeaders: SipHeaders | undefined;
+  private cacheVersion = -1;
+
+  protected constructor(init: SipMessageInit) {
+    this.headers = init.headers instanceof SipHeaders ? init.headers : new SipHeaders(init.headers);
+    this.body =
+      typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : (init.body ?? Buffer.alloc(0));
+    this.version = init.version ?? 'SIP/2.0';
+  }
+
+  /** The start line without CRLF. */
+  abstract startLine(): string;
+
+  protected cached<T>(key: string, compute: () => T): T {
+    if (this.cacheHeaders !== this.headers || this.cacheVersion !== this.headers.version) {
+      this.cache.clear();
+      this.cacheHeaders = this.headers;
+      this.cacheVersion = this.headers.version;
+    }
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const value = compute();
+    this.cache.set(key, value);
+    return value;
+  }
+
+  private list<T>(header: string, parse: (v: string) => T): T[] {
+    return this.cached(header, () => {
+      const out: T[] = [];
+      for (const f of this.headers.fields(header)) {
+        for (const v of splitList(f.value)) {
+          if (v === '')
+            throw new SipHeaderError('SIP_HEADER_SYNTAX', header, `${header}: empty list element`);
+          out.push(parse(v));
+        }
+      }
+      return out;
+    });
+  }
+
+  private single<T>(header: string, parse: (v: string) => T): T | undefined {
+    return this.cached(header, () => {
+      const v = this.headers.get(header);
+      return v === undefined ? undefined : parse(v);
+    });
+  }
+
+  /** Every Via value, top first (RFC 3261 §20.42). */
+  get via(): Via[] {
+    return this.list('Via', parseVia);
+  }
+
+  get topVia(): Via | undefined {
+    return this.via[0];
+  }
+
+  get from(): NameAddr {
+    return this.single('From', (v) => parseNameAddr(v, 'From')) ?? missing('From');
+  }
+
+  get to(): NameAddr {
+    return this.single('To', (v) => parseNameAddr(v, 'To')) ?? missing('To');
+  }
+
+  /** Call-ID = word [ "@" word ] (RFC 3261 §20.8). */
+  get callId(): string {
+    return this.single('Call-ID', parseCallId) ?? missing('Call-ID');
+  }
+
+  get cseq(): CSeq {
+    return this.single('CSeq', parseCSeq) ?? missing('CSeq');
+  }
+
+  /** Contact values; `Contact: *` yields one Contact with `star` set. */
+  get contact(): Contact[] {
+    return this.list('Contact', parseContact);
+  }
+
+  get maxForwards(): number | undefined {
+    return this.single('Max-Forwards', parseMaxForwards);
+  }
+
+  get contentType(): MediaType | undefined {
+    return this.single('Content-Type', (v) => parseMediaType(v));
+  }
+
+  /** Length of the body (framing already applied it; serialization writes this value). */
+  get contentLength(): number {
+    return this.body.length;
+  }
+
+  get routes(): NameAddr[] {
+    return this.list('Route', (v) => parseNameAddr(v, 'Route'));
+  }
+
+  get recordRoutes(): NameAddr[] {
+    return this.list('Record-Route', (v) => parseNameAddr(v, 'Record-Route'));
+  }
+
+  get require(): string[] {
+    return this.list('Require', (v) => parseOptionTag(v, 'Require'));
+  }
+
+  get supported(): string[] {
+    return this.list('Supported', (v) => parseOptionTag(v, 'Supported'));
+  }
+
+  get proxyRequire(): string[] {
+    return this.list('Proxy-Require', (v) => parseOptionTag(v, 'Proxy-Require'));
+  }
+
+  /** Allow: methods (tokens, case-sensitive). */
+  get allow(): string[] {
+    return this.list('Allow', (v) => parseOptionTag(v, 'Allow'));
+  }
+
+  /** Expires header in seconds (delta-seconds ≤ 2^32-1, RFC 3261 §20.19). */
+  get expires(): number | undefined {
+    return this.single('Expires', (v) => parseDeltaSeconds(v, 'Expires'));
+  }
+
+  /** Serializes: start line, header fields with canonical names, a recomputed Content-Length, body. */
+  toBuffer(): Buffer {
+    let head = this.startLine() + '\r\n';
+    for (const [name, value] of this.headers) {
+      if (name === 'Content-Length') continue;
+      head += `${name}: ${value}\r\n`;
+    }
+    head += `Content-Length: ${this.body.length}\r\n\r\n`;
+    const headBuf = Buffer.from(head, 'utf8');
+    return this.body.length === 0 ? headBuf : Buffer.concat([headBuf, this.body]);
+  }
+
+  toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+}
+
+export interface SipRequestInit extends SipMessageInit {
+  method: string;
+  uri: Uri | string;
+}
+
+/** A SIP request (RFC 3261 §7.1). */
+export class SipRequest extends SipMessage {
+  readonly kind = 'request' as const;
+  method: string;
+  uri: Uri;
+
+  constructor(init: SipRequestInit) {
+    super(init);
+    this.method = init.method;
+    this.uri = typeof init.uri === 'string' ? parseUri(init.uri) : init.uri;
+  }
+
+  startLine(): string {
+    return `${this.method} ${uriToString(this.uri)} ${this.version}`;
+  }
+
+  clone(): SipRequest {
+    return new SipRequest({
+      method: this.method,
+      uri: this.uri.clone(),
+      headers: this.headers.clone(),
+      body: this.body,
+      version: this.version,
+    });
+  }
+}
+
+export interface SipResponseInit extends SipMessageInit {
+  status: number;
+  /** @defaultValue `reasonPhrase(status)` */
+  reason?: string;
+}
+
+/** A SIP response (RFC 3261 §7.2). */
+export class SipResponse extends SipMessage {
+  readonly kind = 'response' as const;
+  status: number;
+  reason: string;
+
+  constructor(init: SipResponseInit) {
+    super(init);
+    this.status = init.status;
+    this.reason = init.reason ?? reasonPhrase(init.status);
+  }
+
+  startLine(): string {
+    return `${this.version} ${this.status} ${this.reason}`;
+  }
+
+  clone(): SipResponse {
+    return new SipResponse({
+      status: this.status,
+      reason: this.reason,
+      headers: this.headers.clone(),
+      body: this.body,
+      version: this.version,
+    });
+  }
+}
+
+/** Call-ID = word [ "@" word ] (RFC 3261 §25.1). */
+export function parseCallId(value: string): string {
+  const v = value.trim();
+  const at = v.indexOf('@');
+  const ok = (s: string): boolean => {
+    if (s.length === 0) return false;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128 || WORD_CHARS[c] !== 1) return false;
+    }
+    return true;
+  };
+  if (at < 0 ? !ok(v) : !ok(v.slice(0, at)) || !ok(v.slice(at + 1))) {
+    throw new SipHeaderError('SIP_HEADER_SYNTAX', 'Call-ID', `Call-ID: '${v}' is not word ["@" word]`);
+  }
+  return v;
+}
