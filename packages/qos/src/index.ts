@@ -10,3 +10,6 @@ export * from './overhead/add-overhead.js';
 export * from './overhead/sum-tspecs.js';
 export * from './overhead/encapsulation-overhead.js';
 export * from './bandwidth/sdp-bandwidth.js';
+export * from './dscp/dscp.js';
+export * from './dscp/service-class.js';
+export * from './dscp/choose-dscp.js';
