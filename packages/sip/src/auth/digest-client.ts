@@ -109,6 +109,7 @@ function usableChallenge(
   if (challenge.qop.length > 0 && !challenge.qop.includes('auth') && !challenge.qop.includes('auth-int')) {
     return undefined;
   }
+  if (challenge.qop.length === 0 && isSessionAlgorithm(algorithm)) return undefined;
   return { challenge, algorithm };
 }
 
@@ -158,9 +159,10 @@ export class DigestClient {
       else if (challenge.qop.includes('auth-int')) qop = 'auth-int';
       else throw new AuthUnsupportedQopError(challenge.qop);
     }
+    // RFC 7616 §3.4.2 — a -sess H(A1) covers the cnonce, which may only be sent with qop.
+    if (qop === undefined && isSessionAlgorithm(algorithm)) throw new AuthUnsupportedQopError([]);
     const ha1 = this.#ha1(options, challenge.realm, algorithm);
-    const needsCnonce = qop !== undefined || isSessionAlgorithm(algorithm);
-    const cnonce = needsCnonce ? (options.cnonce ?? this.#cnonce()) : undefined;
+    const cnonce = qop === undefined ? undefined : (options.cnonce ?? this.#cnonce());
     const nc = qop === undefined ? undefined : formatNc(this.#nextNc(challenge.nonce, options.nc));
 
     const response = computeResponse({

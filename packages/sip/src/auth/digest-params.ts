@@ -99,7 +99,9 @@ export function readDigestCredentials(header: AuthHeader): DigestCredentials {
   if (qop !== undefined && (nc === undefined || cnonce === undefined)) {
     throw new AuthMalformedError('qop given without nc and cnonce');
   }
-  if (qop === undefined && nc !== undefined) throw new AuthMalformedError('nc given without qop');
+  if (qop === undefined && (nc !== undefined || cnonce !== undefined)) {
+    throw new AuthMalformedError('nc or cnonce given without qop');
+  }
   const response = required(header, 'response');
   if (!/^[0-9a-fA-F]+$/.test(response)) throw new AuthMalformedError('response is not hex');
   return {

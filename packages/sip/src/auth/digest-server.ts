@@ -182,8 +182,9 @@ export class DigestServer {
     const realm = options.realm;
     const algorithms = options.algorithms ?? DEFAULTS.algorithms;
     const qop = options.qop ?? DEFAULTS.qop;
-    if (realm === '') throw new AuthInvalidOptionsError('realm must not be empty');
-    quote(realm); // throws for a realm that cannot be carried in a quoted-string
+    if (realm === '' || /[\x00-\x08\x0a-\x1f\x7f]/.test(realm)) {
+      throw new AuthInvalidOptionsError('realm must be non-empty text without control characters');
+    }
     if (algorithms.length === 0) throw new AuthInvalidOptionsError('at least one algorithm is needed');
     for (const a of algorithms) {
       if (!DIGEST_ALGORITHMS.includes(a)) throw new AuthInvalidOptionsError(`unsupported algorithm "${a}"`);
@@ -286,8 +287,9 @@ export class DigestServer {
     } else {
       return this.#fail('malformed', { username, detail: `unknown qop ${credentials.qop}` });
     }
+    // RFC 7616 §3.4.2 — -sess needs the cnonce, which only exists with qop.
     if (algorithm.endsWith('-sess') && credentials.cnonce === undefined) {
-      return this.#fail('malformed', { username, detail: 'session algorithm without cnonce' });
+      return this.#fail('malformed', { username, detail: 'session algorithm without qop' });
     }
 
     const hash = digestHashOf(algorithm);
@@ -304,7 +306,6 @@ export class DigestServer {
       method: request.method,
       uri: credentials.uri,
       ...(qop !== undefined && { qop, nc: credentials.nc, cnonce: credentials.cnonce }),
-      ...(qop === undefined && credentials.cnonce !== undefined && { cnonce: credentials.cnonce }),
       ...(request.body !== undefined && { body: request.body }),
     });
     if (!hexEqual(expected, credentials.response)) return this.#fail('bad-response', { username });
