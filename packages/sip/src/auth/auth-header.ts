@@ -42,7 +42,7 @@ const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** True when `value` is a non-empty RFC 3261 token. */
-export function isToken(value: string): boolean {
+function isToken(value: string): boolean {
   return TOKEN.test(value);
 }
 
@@ -232,7 +232,7 @@ function serializeAuthHeader(header: AuthHeader, kind: AuthHeaderKind): string {
       if (!isToken(value)) throw new AuthMalformedError(`value of "${name}" must be a token, got "${value}"`);
       parts.push(`${name}=${value}`);
     } else if (quoted || !isToken(value)) {
-      parts.push(`${name}=${quote(value)}`);
+      parts.push(`${name}=${quoteAuthParam(value)}`);
     } else {
       parts.push(`${name}=${value}`);
     }
@@ -244,7 +244,7 @@ function serializeAuthHeader(header: AuthHeader, kind: AuthHeaderKind): string {
  * Quotes a value as an RFC 3261 quoted-string, escaping `"` and `\`. A CR, LF or other control
  * character cannot be carried (it would end or split the header field), so it is refused.
  */
-export function quote(value: string): string {
+export function quoteAuthParam(value: string): string {
   if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) {
     throw new AuthMalformedError('a quoted-string cannot carry control characters or line breaks');
   }

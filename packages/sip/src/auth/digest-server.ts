@@ -23,7 +23,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
-import { isDigestScheme, parseCredentials, quote, type AuthHeader } from './auth-header.js';
+import { isDigestScheme, parseCredentials, quoteAuthParam, type AuthHeader } from './auth-header.js';
 import {
   computeResponse,
   DIGEST_ALGORITHMS,
@@ -225,9 +225,9 @@ export class DigestServer {
    * the nonce needs renewing (RFC 7616 §3.3).
    */
   challenge(options: { stale?: boolean } = {}): string[] {
-    const nonce = quote(this.#nonces.issue());
-    const realm = quote(this.realm);
-    const qop = quote(this.qop.join(','));
+    const nonce = quoteAuthParam(this.#nonces.issue());
+    const realm = quoteAuthParam(this.realm);
+    const qop = quoteAuthParam(this.qop.join(','));
     return this.algorithms.map(
       (algorithm) =>
         `Digest realm=${realm}, nonce=${nonce}, algorithm=${algorithm}, qop=${qop}` +

@@ -3,10 +3,9 @@
 export * from './errors.js';
 export {
   isDigestScheme,
-  isToken,
   parseChallenge,
   parseCredentials,
-  quote,
+  quoteAuthParam,
   serializeChallenge,
   serializeCredentials,
   type AuthChallenge,

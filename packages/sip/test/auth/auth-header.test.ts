@@ -8,7 +8,7 @@ import {
   AuthMalformedError,
   parseChallenge,
   parseCredentials,
-  quote,
+  quoteAuthParam,
   serializeChallenge,
   serializeCredentials,
   SipAuthError,
@@ -175,7 +175,7 @@ describe('serializeChallenge / serializeCredentials', () => {
       AuthMalformedError,
     );
     assert.throws(() => serializeCredentials({ scheme: 'Dig est', params: {} }), AuthMalformedError);
-    assert.throws(() => quote('a\nb'), AuthMalformedError);
+    assert.throws(() => quoteAuthParam('a\nb'), AuthMalformedError);
   });
 
   it('parse(serialize(x)) gives x back for any printable values and token names', () => {

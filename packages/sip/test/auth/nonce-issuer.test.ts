@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { AuthInvalidOptionsError, isToken, NonceIssuer } from '../../src/auth/index.js';
+import { AuthInvalidOptionsError, NonceIssuer } from '../../src/auth/index.js';
 
 const SECRET = Buffer.alloc(32, 7);
 const T0 = 1_750_000_000_000;
@@ -26,7 +26,7 @@ describe('NonceIssuer', () => {
     const clock = { t: T0 };
     const n = issuer(clock).issue();
     assert.equal(n.length, 43);
-    assert.ok(isToken(n));
+    assert.match(n, /^[A-Za-z0-9_-]+$/, 'only token characters');
     assert.deepEqual(issuer(clock).check(n), { status: 'valid', issuedAt: T0 });
   });
 
