@@ -133,7 +133,7 @@ export class QosConfigInvalidError extends QosError {
 
 /**
  * A `Resource-Priority` namespace this broker does not support.
- * RFC 4412 §4.6.2 — the SIP layer answers 417 (Unknown Resource-Priority) and lists what it accepts
+ * RFC 4412 — the SIP layer answers 417 (Unknown Resource-Priority) and lists what it accepts
  * in `Accept-Resource-Priority`.
  */
 export class ResourcePriorityNamespaceUnknownError extends QosError {
@@ -149,7 +149,7 @@ export class ResourcePriorityNamespaceUnknownError extends QosError {
 
 /** A `Resource-Priority` value that does not parse, or a priority value not in its namespace. */
 export class ResourcePriorityInvalidError extends QosError {
-  /** SIP status the gateway answers with (RFC 4412 §4.6.2: unknown priority value in a known namespace). */
+  /** SIP status the gateway answers with (RFC 4412 417 Unknown Resource-Priority). */
   readonly sipStatus = 417;
   readonly value: string;
 

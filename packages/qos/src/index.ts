@@ -13,3 +13,6 @@ export * from './bandwidth/sdp-bandwidth.js';
 export * from './dscp/dscp.js';
 export * from './dscp/service-class.js';
 export * from './dscp/choose-dscp.js';
+export * from './precedence/precedence-level.js';
+export * from './precedence/resource-priority.js';
+export * from './precedence/precedence-map.js';
