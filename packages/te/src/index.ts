@@ -5,3 +5,5 @@ export * from './topology/generate-topology.js';
 export * from './ledger/bandwidth-constraints.js';
 export * from './ledger/reservation-ledger.js';
 export { SeededRandom } from './util/prng.js';
+export * from './cspf/compute-path.js';
+export { BinaryHeap } from './cspf/binary-heap.js';

@@ -61,6 +61,9 @@ export class Topology {
   /** `outgoing[nodeIndex]` = indices of the links leaving that node, sorted by link id. */
   readonly outgoing: readonly (readonly number[])[];
   readonly adminGroupNames: ReadonlyMap<string, number>;
+  /** `linkFrom[linkIndex]` / `linkTo[linkIndex]`: node indices of each link's ends. */
+  readonly linkFrom: Int32Array;
+  readonly linkTo: Int32Array;
 
   private constructor(spec: TopologySpec) {
     const issues: TopologyIssue[] = [];
@@ -95,6 +98,8 @@ export class Topology {
     this.nodeList = nodeList;
     this.linkList = linkList;
     this.outgoing = outgoing;
+    this.linkFrom = Int32Array.from(linkList, (l) => (nodes.get(l.from) as TeNode).index);
+    this.linkTo = Int32Array.from(linkList, (l) => (nodes.get(l.to) as TeNode).index);
     this.adminGroupNames = new Map(Object.entries(spec.adminGroupNames ?? {}));
   }
 
