@@ -1,1 +1,2 @@
-export {};
+export * from './request-validation.js';
+export * from './incoming.js';

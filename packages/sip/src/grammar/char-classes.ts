@@ -61,3 +61,15 @@ export function isToken(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (!inClass(TOKEN, text.charCodeAt(i))) return false;
   return true;
 }
+
+/**
+ * Trims SP / HTAB only. `String.prototype.trim` also strips U+FEFF and other Unicode spaces,
+ * which are data in a SIP header value (RFC 4475 §3.1.1.2 starts a value with a UTF-8 BOM).
+ */
+export function trimWsp(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isWsp(text.charCodeAt(start))) start++;
+  while (end > start && isWsp(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}

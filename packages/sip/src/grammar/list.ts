@@ -1,10 +1,12 @@
+import { trimWsp } from './char-classes.js';
+
 /**
  * Splits a list header value at top-level commas (RFC 3261 §7.3.1), ignoring commas inside
  * quoted strings (with quoted-pairs), `<…>` and comments `(…)`. Elements are trimmed; empty
  * elements are kept so callers can reject `a,,b` where the grammar forbids it.
  */
 export function splitList(value: string): string[] {
-  if (value.indexOf(',') < 0) return [value.trim()];
+  if (value.indexOf(',') < 0) return [trimWsp(value)];
   const out: string[] = [];
   let start = 0;
   let inQuote = false;
@@ -23,10 +25,10 @@ export function splitList(value: string): string[] {
     else if (c === 0x28) paren++;
     else if (c === 0x29 && paren > 0) paren--;
     else if (c === 0x2c && angle === 0 && paren === 0) {
-      out.push(value.slice(start, i).trim());
+      out.push(trimWsp(value.slice(start, i)));
       start = i + 1;
     }
   }
-  out.push(value.slice(start).trim());
+  out.push(trimWsp(value.slice(start)));
   return out;
 }

@@ -1,4 +1,4 @@
-import { TOKEN, inClass, isWsp } from './char-classes.js';
+import { TOKEN, inClass, isWsp, trimWsp } from './char-classes.js';
 import { SipHeaderError, SipSyntaxError } from './errors.js';
 import { type Parameter, Parameters, parseHeaderParams } from './parameters.js';
 import { Scanner, quoteString, unquoteString } from './scanner.js';
@@ -113,7 +113,7 @@ export function parseNameAddr(value: string, header = 'name-addr'): NameAddr {
 
 /** Parses one Contact value (`*` or a name-addr/addr-spec with contact-params). */
 export function parseContact(value: string): Contact {
-  if (value.trim() === '*') return new Contact({ uri: STAR_URI, star: true });
+  if (trimWsp(value) === '*') return new Contact({ uri: STAR_URI, star: true });
   const parsed = parseNameAddrParts(value, 'Contact');
   const c = new Contact({ displayName: parsed.displayName, uri: parsed.uri, params: parsed.params });
   c.rawDisplayName = parsed.rawDisplayName;
@@ -148,7 +148,7 @@ function parseNameAddrParts(value: string, header: string): NameAddrParts {
       sc.skipWs();
     }
     if (sc.peek() === 0x3c && sc.pos > start) {
-      rawDisplayName = value.slice(start, sc.pos).trimEnd();
+      rawDisplayName = trimWsp(value.slice(start, sc.pos));
       bracketed = true;
     } else sc.pos = start;
   }

@@ -1,4 +1,4 @@
-import { isDigit } from './char-classes.js';
+import { isDigit, trimWsp } from './char-classes.js';
 import { SipHeaderError } from './errors.js';
 import { type Parameters, parseHeaderParams } from './parameters.js';
 import { Scanner } from './scanner.js';
@@ -13,7 +13,7 @@ function bad(header: string, message: string): never {
  * RFC 4475 §3.1.2.4).
  */
 export function parseBoundedInteger(text: string, max: number, header: string): number {
-  const t = text.trim();
+  const t = trimWsp(text);
   if (t.length === 0) bad(header, 'empty value');
   let i = 0;
   for (let k = 0; k < t.length; k++) if (!isDigit(t.charCodeAt(k))) bad(header, `'${t}' is not a number`);

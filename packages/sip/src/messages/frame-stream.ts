@@ -65,7 +65,7 @@ export function frameStream(buffer: Buffer, options: FrameStreamOptions = {}): F
           value += ' ' + head.slice(next + 2, e < 0 ? head.length : e);
           next = e < 0 ? head.length : e;
         }
-        const v = value.trim();
+        const v = value.replace(/^[ \t]+|[ \t]+$/g, '');
         if (!/^\d{1,16}$/.test(v)) return { kind: 'error', reason: `bad Content-Length '${v.slice(0, 20)}'` };
         const n = Number(v);
         if (contentLength !== undefined && contentLength !== n) {

@@ -1,4 +1,11 @@
-import { type Uri, isSipToken, parseContentLength, parseStatusCode, parseUri } from '../grammar/index.js';
+import {
+  type Uri,
+  isSipToken,
+  parseContentLength,
+  parseStatusCode,
+  parseUri,
+  trimWsp,
+} from '../grammar/index.js';
 import { headerKey } from './header-names.js';
 import { type HeaderField, SipHeaders } from './sip-headers.js';
 import { SipParseError, type SipParseErrorCode } from './sip-parse-error.js';
@@ -149,7 +156,7 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
   let current: { name: string; value: string } | undefined;
   const flush = (): void => {
     if (current === undefined) return;
-    fields.push({ key: headerKey(current.name), name: current.name, value: current.value.trim() });
+    fields.push({ key: headerKey(current.name), name: current.name, value: trimWsp(current.value) });
     current = undefined;
   };
   while (pos < head.length) {
@@ -160,7 +167,7 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
       // RFC 3261 §7.3.1 — a line starting with whitespace continues the previous field value;
       // the folding (and the whitespace around it) is replaced by a single SP.
       if (current === undefined) headerError ??= { reason: 'Continuation line without a header' };
-      else current.value = current.value.trimEnd() + ' ' + head.slice(pos, lineEnd).trim();
+      else current.value = trimWsp(current.value) + ' ' + trimWsp(head.slice(pos, lineEnd));
     } else {
       flush();
       const colon = head.indexOf(':', pos);

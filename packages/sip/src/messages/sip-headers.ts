@@ -1,4 +1,4 @@
-import { SipHeaderError, isSipToken, splitList } from '../grammar/index.js';
+import { SipHeaderError, isSipToken, splitList, trimWsp } from '../grammar/index.js';
 import { canonicalHeaderName, headerKey, isListHeader } from './header-names.js';
 
 /** One header field as received or added: its name as written and its unfolded value. */
@@ -25,7 +25,7 @@ function checkValue(name: string, value: string): string {
   if (/[\r\n]/.test(value)) {
     throw new SipHeaderError('SIP_HEADER_VALUE', name, `${name}: CR/LF is not allowed in a header value`);
   }
-  return value.trim();
+  return trimWsp(value);
 }
 
 /**

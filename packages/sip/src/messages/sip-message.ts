@@ -17,6 +17,7 @@ import {
   parseUri,
   parseVia,
   splitList,
+  trimWsp,
   uriToString,
 } from '../grammar/index.js';
 import { reasonPhrase } from './reason-phrase.js';
@@ -248,7 +249,7 @@ export class SipResponse extends SipMessage {
 
 /** Call-ID = word [ "@" word ] (RFC 3261 §25.1). */
 export function parseCallId(value: string): string {
-  const v = value.trim();
+  const v = trimWsp(value);
   const at = v.indexOf('@');
   const ok = (s: string): boolean => {
     if (s.length === 0) return false;

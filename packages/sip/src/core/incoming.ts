@@ -1,0 +1,110 @@
+import { SipHeaderError } from '../grammar/index.js';
+import {
+  DEFAULT_WARN_AGENT,
+  type SipRequest,
+  type SipResponse,
+  createErrorResponseFromPartial,
+  createResponse,
+  formatWarning,
+  generateTag,
+  parseMessage,
+} from '../messages/index.js';
+import { type Rejection, type ValidationPolicy, validateRequest } from './request-validation.js';
+
+export type IncomingTransport = 'udp' | 'tcp' | 'tls';
+
+export interface IncomingPolicy extends ValidationPolicy {
+  /** warn-agent in the Warning of our refusals. @defaultValue `'svpn'` */
+  warnAgent?: string;
+  /**
+   * Matches a response to a client transaction (RFC 3261 §17.1.3). When given and it returns
+   * false, the response is a stray and is dropped. @defaultValue every response is delivered
+   */
+  matchResponse?: (response: SipResponse) => boolean;
+}
+
+export type IncomingDecision =
+  /** Hand the message to the transaction layer / UA core. */
+  | { action: 'deliver'; message: SipRequest | SipResponse; trailing?: number }
+  /** Send this serialized response back (RFC 3261 §18.2.2) and do not process the request. */
+  | { action: 'respond'; response: Buffer; status: number; reason: string }
+  /** Discard silently. */
+  | { action: 'drop'; reason: string };
+
+/** The response carrying a rejection: copied fields per §8.2.6, the extra headers, a Warning. */
+export function createRejectionResponse(
+  request: SipRequest,
+  rejection: Rejection,
+  options: { toTag?: string; warnAgent?: string } = {},
+): SipResponse {
+  return createResponse(request, rejection.status, {
+    reason: rejection.reason,
+    toTag: options.toTag ?? generateTag(),
+    headers: {
+      ...rejection.headers,
+      Warning: formatWarning(rejection.warning, options.warnAgent ?? DEFAULT_WARN_AGENT),
+    },
+  });
+}
+
+/**
+ * The receive pipeline shared by the UA core and the RFC 4475 conformance suite: parse and frame
+ * (RFC 3261 §18.3), run the UAS checks (§8.2) on requests and the UAC checks (§8.1.3.3, §18.1.2)
+ * on responses. Never answers a response or an ACK. Pure: no IO, no clock.
+ */
+export function classifyIncoming(
+  data: Buffer,
+  transport: IncomingTransport,
+  policy: IncomingPolicy = {},
+): IncomingDecision {
+  const parsed = parseMessage(data, { datagram: transport === 'udp' });
+  const warnAgent = policy.warnAgent ?? DEFAULT_WARN_AGENT;
+  if (!parsed.ok) {
+    const error = parsed.error;
+    // RFC 3261 §18.3 — a broken response is discarded.
+    if (error.isRequest !== true) return { action: 'drop', reason: `unparseable message: ${error.reason}` };
+    if (error.method === 'ACK') return { action: 'drop', reason: `unparseable ACK: ${error.reason}` };
+    // On a stream a short body only means more octets are due (RFC 4475 §3.1.2.2): the framer
+    // waits; a buffer handed to us that way is not answered.
+    if (transport !== 'udp' && error.code === 'SIP_PARSE_TRUNCATED_BODY') {
+      return { action: 'drop', reason: error.reason };
+    }
+    // RFC 3261 §18.3 — a request that cannot be framed SHOULD get 400.
+    const response = createErrorResponseFromPartial(error, 400, formatWarning(error.reason, warnAgent));
+    return response === undefined
+      ? { action: 'drop', reason: `unparseable request without a usable Via: ${error.reason}` }
+      : { action: 'respond', response, status: 400, reason: error.reason };
+  }
+  const message = parsed.message;
+  const trailing = parsed.trailing === undefined ? {} : { trailing: parsed.trailing };
+  if (message.kind === 'response') {
+    try {
+      // RFC 3261 §8.1.3.3 — a UAC discards a response with more than one Via value.
+      const vias = message.via.length;
+      if (vias !== 1) return { action: 'drop', reason: `response with ${vias} Via values` };
+      // The fields transaction matching needs must parse (RFC 4475 §3.1.2.5: discard).
+      void message.cseq;
+      void message.callId;
+      void message.from;
+      void message.to;
+    } catch (e) {
+      if (e instanceof SipHeaderError) return { action: 'drop', reason: `malformed response: ${e.message}` };
+      throw e;
+    }
+    if (policy.matchResponse !== undefined && !policy.matchResponse(message)) {
+      return { action: 'drop', reason: 'stray response: no matching client transaction' };
+    }
+    return { action: 'deliver', message, ...trailing };
+  }
+  const rejection = validateRequest(message, policy);
+  if (rejection === undefined) return { action: 'deliver', message, ...trailing };
+  // RFC 3261 §17.2.1 — an ACK is never answered.
+  if (message.method === 'ACK') return { action: 'drop', reason: `invalid ACK: ${rejection.warning}` };
+  const response = createRejectionResponse(message, rejection, { warnAgent });
+  return {
+    action: 'respond',
+    response: response.toBuffer(),
+    status: rejection.status,
+    reason: rejection.warning,
+  };
+}
