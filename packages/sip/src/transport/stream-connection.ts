@@ -195,8 +195,9 @@ export class StreamConnection {
     return new Promise<void>((resolve, reject) => {
       const pending: PendingSend = { resolve, reject };
       this.pending.add(pending);
-      if (this.blocked) {
-        // Honour back-pressure: hold the message until the socket drains.
+      if (this.blocked || this.state === 'connecting') {
+        // Honour back-pressure, and hold everything until the connection (and TLS handshake) is up:
+        // a write buffered inside a socket that then fails to connect may never report failure.
         this.queue.push({ data, pending });
         this.queueBytes += data.length;
         return;
@@ -249,6 +250,7 @@ export class StreamConnection {
     this.connectTimer = undefined;
     this.state = 'open';
     this.afterOpen();
+    if (!this.blocked) this.flushQueue();
   }
 
   private afterOpen(): void {
@@ -282,7 +284,11 @@ export class StreamConnection {
     this.blocked = false;
     if (this.drainTimer) clearTimeout(this.drainTimer);
     this.drainTimer = undefined;
-    while (!this.blocked && this.queue.length > 0 && this.state !== 'closed') {
+    this.flushQueue();
+  }
+
+  private flushQueue(): void {
+    while (!this.blocked && this.queue.length > 0 && this.state === 'open') {
       const next = this.queue.shift();
       if (!next) break;
       this.queueBytes -= next.data.length;
