@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { addressFamily, isSameAddress, type AddressFamily } from './normalize-address.js';
+import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
+import { TlsTransport, type TlsTransportOptions } from './tls-transport.js';
 import { InvalidTargetError, NoTransportError, toTransportError } from './transport-error.js';
+import { UdpTransport, type UdpTransportOptions } from './udp-transport.js';
 import type {
   ConnectionClosedInfo,
   ConnectionInfo,
@@ -40,6 +43,16 @@ export function requiresCongestionControl(messageBytes: number, pathMtu?: number
   return pathMtu === undefined ? messageBytes > 1300 : messageBytes > pathMtu - 200;
 }
 
+/** What `TransportManager.listen` binds: any number of each protocol, IPv4 and IPv6 alike. */
+export interface TransportManagerListenOptions {
+  /** @defaultValue none */
+  udp?: readonly UdpTransportOptions[];
+  /** @defaultValue none */
+  tcp?: readonly TcpTransportOptions[];
+  /** @defaultValue none */
+  tls?: readonly TlsTransportOptions[];
+}
+
 interface Entry {
   readonly transport: Transport;
   readonly detach: () => void;
@@ -57,6 +70,26 @@ export class TransportManager extends EventEmitter<TransportManagerEvents> {
   constructor(transports: readonly Transport[] = []) {
     super();
     for (const transport of transports) this.add(transport);
+  }
+
+  /**
+   * Binds every transport asked for and returns a manager holding them. If any fails to bind, the
+   * ones already bound are closed and the error is rethrown.
+   */
+  static async listen(options: TransportManagerListenOptions): Promise<TransportManager> {
+    const pending: Promise<Transport>[] = [
+      ...(options.udp ?? []).map((o) => UdpTransport.listen(o)),
+      ...(options.tcp ?? []).map((o) => TcpTransport.listen(o)),
+      ...(options.tls ?? []).map((o) => TlsTransport.listen(o)),
+    ];
+    const results = await Promise.allSettled(pending);
+    const bound = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) {
+      await Promise.all(bound.map((t) => t.close()));
+      throw failure.reason;
+    }
+    return new TransportManager(bound);
   }
 
   /** The transports held, in the order they were added. */
