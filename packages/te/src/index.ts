@@ -7,3 +7,4 @@ export * from './ledger/reservation-ledger.js';
 export { SeededRandom } from './util/prng.js';
 export * from './cspf/compute-path.js';
 export { BinaryHeap } from './cspf/binary-heap.js';
+export * from './ledger/tspec-bandwidth.js';
