@@ -34,6 +34,7 @@ export class QosError extends Error {
 
 /** Which RFC 2210 / RFC 2212 / RFC 2215 rule a Tspec broke. */
 export type TspecRule =
+  | 'syntax'
   | 'finite'
   | 'non-negative'
   | 'integer-units'
@@ -56,7 +57,7 @@ export class TspecInvalidError extends QosError {
 }
 
 /** Which rule an Rspec broke. */
-export type RspecRule = 'finite' | 'non-negative' | 'rate-below-tspec-rate' | 'rate-zero';
+export type RspecRule = 'syntax' | 'finite' | 'non-negative' | 'rate-below-tspec-rate' | 'rate-zero';
 
 /** A Guaranteed-service Rspec failed validation. */
 export class RspecInvalidError extends QosError {

@@ -6,6 +6,7 @@
 export * from './errors.js';
 export * from './tspec/tspec.js';
 export * from './tspec/rspec.js';
+export * from './tspec/tspec-attribute.js';
 export * from './overhead/add-overhead.js';
 export * from './overhead/sum-tspecs.js';
 export * from './overhead/encapsulation-overhead.js';

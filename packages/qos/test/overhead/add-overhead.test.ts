@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { addOverhead, MPLS_LABEL_BYTES, OverheadInvalidError, type Tspec } from '../../src/index.js';
+import fc from 'fast-check';
+import {
+  addOverhead,
+  MPLS_LABEL_BYTES,
+  OverheadInvalidError,
+  sumTspecs,
+  type Tspec,
+} from '../../src/index.js';
 
 const G711: Tspec = { r: 10_000, b: 200, p: 10_000, m: 200, M: 200 };
 
@@ -68,5 +75,72 @@ describe('addOverhead', () => {
     }
     assert.throws(() => addOverhead({ ...G711, m: 0 }, 8), { code: 'QOS_OVERHEAD_INVALID' });
     assert.deepEqual(addOverhead({ ...G711, m: 0 }, 0), { ...G711, m: 0 });
+  });
+
+  const arbTspec = fc
+    .record({
+      r: fc.integer({ min: 0, max: 2_000_000_000 }),
+      extraPeak: fc.integer({ min: 0, max: 1_000_000_000 }),
+      m: fc.integer({ min: 1, max: 1500 }),
+      extraM: fc.integer({ min: 0, max: 1500 }),
+      extraB: fc.integer({ min: 0, max: 1_000_000 }),
+    })
+    .map(({ r, extraPeak, m, extraM, extraB }): Tspec => {
+      const M = Math.min(1500, m + extraM);
+      return { r, b: M + extraB, p: r + extraPeak, m, M };
+    });
+
+  it('property: r′ is the least whole B/s with r′·m ≥ r·(m+H)', () => {
+    fc.assert(
+      fc.property(arbTspec, fc.integer({ min: 0, max: 200 }), (t, H) => {
+        const out = addOverhead(t, H);
+        for (const k of ['r', 'b', 'p'] as const) {
+          const exact = BigInt(t[k]) * BigInt(t.m + H);
+          assert.ok(BigInt(out[k]) * BigInt(t.m) >= exact, k);
+          assert.ok(BigInt(out[k] - 1) * BigInt(t.m) < exact || out[k] === 0, k);
+        }
+        assert.equal(out.m, t.m + H);
+        assert.equal(out.M, t.M + H);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('property: two layers cover one layer of the combined overhead', () => {
+    fc.assert(
+      fc.property(
+        arbTspec,
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        (t, h1, h2) => {
+          const twice = addOverhead(addOverhead(t, h1), h2);
+          const once = addOverhead(t, h1 + h2);
+          assert.ok(twice.r >= once.r && twice.b >= once.b && twice.p >= once.p);
+          // the first layer's rounding (< 1 B/s) is inflated by the second layer's factor, plus its own rounding
+          assert.ok(twice.r - once.r < (t.m + h1 + h2) / (t.m + h1) + 1, `${twice.r} vs ${once.r}`);
+          assert.equal(twice.m, once.m);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: an aggregate sized from the summed Tspec covers its members sized one by one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbTspec, { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 0, max: 100 }),
+        (ts, H) => {
+          const aggregate = addOverhead(sumTspecs(ts), H, { rounding: 'exact' });
+          const members = sumTspecs(
+            ts.map((t) => addOverhead(t, H, { rounding: 'exact' })),
+            { rounding: 'exact' },
+          );
+          // the aggregate uses the smallest m, so its inflation factor is the largest
+          assert.ok(aggregate.r >= members.r * (1 - 1e-12), `${aggregate.r} < ${members.r}`);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
