@@ -222,12 +222,6 @@ export class StreamConnection {
     this.lingerTimer.unref();
   }
 
-  /** Closes at once, dropping anything unsent. */
-  destroy(reason: ConnectionCloseReason = 'local', error?: TransportError): void {
-    if (this.state === 'closed') return;
-    this.closeWithError(reason, error);
-  }
-
   /** Resolves once the socket has closed. */
   whenClosed(): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();

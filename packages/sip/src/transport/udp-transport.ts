@@ -65,8 +65,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
   readonly protocol = 'udp' as const;
   readonly reliable = false;
   readonly localAddress: LocalAddress;
-  /** Datagrams dropped as too large or as keep-alives (metrics). */
-  droppedDatagrams = 0;
+  private dropped = 0;
 
   private readonly socket: Socket;
   private readonly maxDatagramBytes: number;
@@ -130,6 +129,11 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
     );
   }
 
+  /** Datagrams dropped as too large or as keep-alives (for metrics). */
+  get droppedDatagrams(): number {
+    return this.dropped;
+  }
+
   hasConnection(_connectionId: string): boolean {
     return false;
   }
@@ -191,7 +195,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
 
   private onDatagram(data: Buffer, remote: RemoteInfo): void {
     if (data.length > this.maxDatagramBytes || isKeepAlive(data)) {
-      this.droppedDatagrams += 1;
+      this.dropped += 1;
       return;
     }
     const family = remote.family === 'IPv6' ? 'IPv6' : 'IPv4';
