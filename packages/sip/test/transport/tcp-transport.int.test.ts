@@ -227,13 +227,14 @@ describe('TcpTransport (IPv4 loopback)', () => {
   });
 
   it('keeps a connection that carries traffic open past the idle timeout', async () => {
-    const a = await TcpTransport.listen({ address: LOOPBACK, port: 0, idleTimeoutMs: 300 });
-    const b = await TcpTransport.listen({ address: LOOPBACK, port: 0, idleTimeoutMs: 300 });
+    const a = await TcpTransport.listen({ address: LOOPBACK, port: 0, idleTimeoutMs: 700 });
+    const b = await TcpTransport.listen({ address: LOOPBACK, port: 0, idleTimeoutMs: 700 });
     try {
       const closed = collect<ConnectionClosedInfo>(b, 'connectionClosed');
-      for (let i = 0; i < 6; i++) {
+      // 8 × 150 ms: well past the idle timeout in total, never idle for that long.
+      for (let i = 0; i < 8; i++) {
         await b.send(sipRequest(`busy${i}`), { address: LOOPBACK, port: a.localAddress.port });
-        await sleep(100);
+        await sleep(150);
       }
       assert.equal(closed.length, 0);
       assert.equal(b.connectionCount, 1);
