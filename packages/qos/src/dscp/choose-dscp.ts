@@ -1,4 +1,5 @@
 import { QosConfigInvalidError } from '../errors.js';
+import { isPrecedenceLevel, type PrecedenceLevel } from '../precedence/precedence-level.js';
 import { validateRspec, type Rspec } from '../tspec/rspec.js';
 import { validateTspec, type Tspec, type TspecValidationOptions } from '../tspec/tspec.js';
 import {
@@ -22,6 +23,9 @@ import { serviceClass, type ServiceClass, type ServiceClassName } from './servic
  *
  * ```
  *  request ──► class override in config? ──yes──► that DSCP                       (class-override)
+ *                 │ no
+ *                 ▼
+ *              (class, precedence) marking in config? ──yes──► that DSCP         (precedence-override)
  *                 │ no
  *                 ▼
  *              Rspec given? (Guaranteed service, RFC 2212)
@@ -48,11 +52,18 @@ export interface DscpRequest {
   readonly serviceClass: ServiceClassName | string;
   readonly tspec?: Tspec;
   readonly rspec?: Rspec;
+  /** The session's precedence level, for per-level markings (`byPrecedence`). */
+  readonly precedence?: PrecedenceLevel;
 }
 
 /** Which branch chose the DSCP. */
 export type DscpChoiceRule =
-  'class-override' | 'guaranteed-ef' | 'guaranteed-af' | 'af-drop-precedence' | 'class-default';
+  | 'class-override'
+  | 'precedence-override'
+  | 'guaranteed-ef'
+  | 'guaranteed-af'
+  | 'af-drop-precedence'
+  | 'class-default';
 
 /** The marking chosen, and why. */
 export interface DscpChoice {
@@ -74,6 +85,15 @@ export interface DscpChoiceOptions {
    * @defaultValue none (RFC 4594 defaults)
    */
   readonly classes?: Partial<Record<ServiceClassName, number | string>>;
+  /**
+   * Markings per class and precedence level. Seed 003 §2.1: when aggregates are RFC 3175 reservations,
+   * the DSCP identifies the aggregate, so aggregates of different precedence levels need different
+   * DSCPs; when they are separate security associations (RFC 2207) one DSCP per class suffices.
+   * @defaultValue none (the same marking at every level)
+   */
+  readonly byPrecedence?: Partial<
+    Record<ServiceClassName, Partial<Record<PrecedenceLevel, number | string>>>
+  >;
   /**
    * Mark guaranteed-rate telephony VOICE-ADMIT (44) instead of EF: every svpn session passes capacity
    * admission, which is what RFC 5865 reserves VOICE-ADMIT for.
@@ -113,6 +133,8 @@ export const DSCP_CHOICE_DEFAULTS = Object.freeze({
 /** A validated, ready-to-use DSCP choice configuration (build once with {@link resolveDscpChoiceOptions}). */
 export interface ResolvedDscpChoiceOptions {
   readonly overrides: ReadonlyMap<ServiceClassName, number>;
+  /** Keyed `${class}/${level}`. */
+  readonly precedenceOverrides: ReadonlyMap<string, number>;
   readonly voiceAdmit: boolean;
   readonly guaranteedAfClass: AfClass;
   readonly smoothPeakRatio: number;
@@ -140,6 +162,22 @@ export function resolveDscpChoiceOptions(options: DscpChoiceOptions = {}): Resol
     }
     overrides.set(cls.name, dscp);
   }
+  const precedenceOverrides = new Map<string, number>();
+  for (const [name, levels] of Object.entries(opts.byPrecedence ?? {})) {
+    for (const [level, value] of Object.entries(levels ?? {})) {
+      if (value === undefined) continue;
+      let key: string;
+      let dscp: number;
+      try {
+        if (!isPrecedenceLevel(level)) throw new Error(`unknown precedence level "${level}"`);
+        key = `${serviceClass(name).name}/${level}`;
+        dscp = parseDscp(value);
+      } catch (cause) {
+        throw new QosConfigInvalidError(`byPrecedence.${name}.${level}: ${(cause as Error).message}`);
+      }
+      precedenceOverrides.set(key, dscp);
+    }
+  }
   if (![1, 2, 3, 4].includes(opts.guaranteedAfClass)) {
     throw new QosConfigInvalidError(`guaranteedAfClass must be 1..4, got ${String(opts.guaranteedAfClass)}`);
   }
@@ -154,6 +192,7 @@ export function resolveDscpChoiceOptions(options: DscpChoiceOptions = {}): Resol
   }
   return {
     overrides,
+    precedenceOverrides,
     voiceAdmit: opts.voiceAdmit === true,
     guaranteedAfClass: opts.guaranteedAfClass,
     smoothPeakRatio: opts.smoothPeakRatio,
@@ -212,6 +251,12 @@ export function chooseDscp(
 
   const override = config.overrides.get(cls.name);
   if (override !== undefined) return choice(override, cls, 'class-override', 'configured marking');
+  if (request.precedence !== undefined) {
+    const byLevel = config.precedenceOverrides.get(`${cls.name}/${request.precedence}`);
+    if (byLevel !== undefined) {
+      return choice(byLevel, cls, 'precedence-override', `configured marking for ${request.precedence}`);
+    }
+  }
 
   const ratio = tspec === undefined ? undefined : peakToRateRatio(tspec);
 

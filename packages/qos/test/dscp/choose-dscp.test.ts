@@ -222,6 +222,35 @@ describe('chooseDscp', () => {
     }
   });
 
+  it('marks per precedence level when configured (seed 003 §2.1, RFC 3175 aggregates)', () => {
+    const opts: DscpChoiceOptions = {
+      byPrecedence: {
+        telephony: { flash: 'CS5', 'flash-override': 40 },
+        'high-throughput-data': { routine: 8 },
+      },
+    };
+    const flash = chooseDscp({ serviceClass: 'telephony', rspec: { R: 1, S: 0 }, precedence: 'flash' }, opts);
+    assert.equal(flash.dscp, 40);
+    assert.equal(flash.rule, 'precedence-override');
+    assert.equal(flash.reason, 'telephony: configured marking for flash → CS5');
+    // a level without its own marking falls through to the normal rules
+    assert.equal(
+      chooseDscp({ serviceClass: 'telephony', rspec: { R: 1, S: 0 }, precedence: 'routine' }, opts).dscp,
+      46,
+    );
+    assert.equal(chooseDscp({ serviceClass: 'telephony', rspec: { R: 1, S: 0 } }, opts).dscp, 46);
+    assert.equal(
+      chooseDscp({ serviceClass: 'high-throughput-data', tspec: BULK, precedence: 'routine' }, opts).dscp,
+      8,
+    );
+    // a class override still wins
+    assert.equal(
+      chooseDscp({ serviceClass: 'telephony', precedence: 'flash' }, { ...opts, classes: { telephony: 44 } })
+        .rule,
+      'class-override',
+    );
+  });
+
   it('accepts a pre-resolved configuration', () => {
     const cfg = resolveDscpChoiceOptions({ voiceAdmit: true });
     assert.equal(chooseDscp({ serviceClass: 'telephony', rspec: { R: 1, S: 0 } }, cfg).dscp, 44);
@@ -255,6 +284,9 @@ describe('chooseDscp', () => {
       { smoothPeakRatio: NaN },
       { dropPrecedenceThresholds: [3, 2] },
       { dropPrecedenceThresholds: [0.5, 2] },
+      { byPrecedence: { telephony: { flash: 99 } } },
+      { byPrecedence: { telephony: { urgent: 46 } } as unknown as DscpChoiceOptions['byPrecedence'] },
+      { byPrecedence: { gold: { flash: 46 } } as unknown as DscpChoiceOptions['byPrecedence'] },
     ];
     for (const opts of bad) {
       assert.throws(
