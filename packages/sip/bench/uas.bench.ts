@@ -1,10 +1,125 @@
-import type { Benchmark } from '@svpn/bench-kit';
+// sip-uas: the highest INVITE call rate a stack-only UAS sustains for 30 s with 0 failed calls and 0
+// retransmissions, driven by SIPp's built-in `uac` over UDP on loopback; SIPp's own `uas` is measured the same
+// way in the same run as the reference.
+//
+// Search: short probes (5 s) at rising rates find the ceiling, then full-length confirmations at the best probe
+// rate, stepping down 10 % until one passes. Every SIPp run is bounded by -m and a timeout.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Benchmark, Emit } from '@svpn/bench-kit';
+import { freePort, runSipp } from '@svpn/test-support';
+
+interface Subject {
+  name: string;
+  start(port: number): Promise<ChildProcess>;
+}
+
+const serverScript = fileURLToPath(new URL('./uas-server.ts', import.meta.url));
+
+const ours: Subject = {
+  name: 'ours',
+  async start(port) {
+    const child = spawn(process.execPath, ['--import', 'tsx', serverScript, String(port)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        if (d.toString().includes('ready')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`uas-server exited with ${code}`)));
+    });
+    return child;
+  },
+};
+
+const sippUas: Subject = {
+  name: 'sipp',
+  async start(port) {
+    const child = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-bg'], {
+      stdio: 'ignore',
+    });
+    // -bg forks: the real SIPp keeps running after this parent exits; it is stopped with pkill by port below.
+    await new Promise((r) => child.once('exit', r));
+    await new Promise((r) => setTimeout(r, 300));
+    return child;
+  },
+};
+
+interface Trial {
+  rate: number;
+  seconds: number;
+  ok: boolean;
+  successful: number;
+  failed: number;
+  retransmissions: number;
+}
+
+async function trial(subject: Subject, rate: number, seconds: number): Promise<Trial> {
+  const port = await freePort();
+  const server = await subject.start(port);
+  try {
+    const calls = Math.round(rate * seconds);
+    const result = await runSipp({
+      builtin: 'uac',
+      target: `127.0.0.1:${port}`,
+      maxCalls: calls,
+      rate,
+      limit: Math.max(200, rate * 2),
+      timeoutMs: (seconds + 20) * 1000,
+    }).done;
+    const ok =
+      result.exitCode === 0 &&
+      result.failedCalls === 0 &&
+      result.retransmissions === 0 &&
+      result.successfulCalls === calls;
+    return {
+      rate,
+      seconds,
+      ok,
+      successful: result.successfulCalls,
+      failed: result.failedCalls,
+      retransmissions: result.retransmissions,
+    };
+  } finally {
+    server.kill('SIGKILL');
+    if (subject === sippUas) spawn('pkill', ['-f', `sipp -sn uas -i 127.0.0.1 -p ${port}`]);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function highestSustained(
+  subject: Subject,
+  fullSeconds: number,
+  log: (t: Trial) => void,
+): Promise<number> {
+  let best = 0;
+  for (let rate = 500; rate <= 20_000; rate = Math.round(rate * 1.25)) {
+    const t = await trial(subject, rate, 5);
+    log(t);
+    if (!t.ok) break;
+    best = rate;
+  }
+  for (let rate = best; rate >= 100; rate = Math.floor(rate * 0.9)) {
+    const t = await trial(subject, rate, fullSeconds);
+    log(t);
+    if (t.ok) return rate;
+  }
+  return 0;
+}
 
 const bench: Benchmark = {
-  name: 'uas',
-  description: 'not written yet',
-  async run() {
-    throw new Error('benchmark uas is not written yet');
+  name: 'sip-uas',
+  description: 'stack-only UAS call rate under SIPp uac vs SIPp uas, UDP loopback',
+  async run(emit: Emit, args: string[]) {
+    const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.slice(10) ?? 30);
+    const log = (subject: string) => (t: Trial) =>
+      process.stderr.write(`[sip-uas] ${subject} ${JSON.stringify(t)}\n`);
+    const oursRate = await highestSustained(ours, seconds, log('ours'));
+    const sippRate = await highestSustained(sippUas, seconds, log('sipp'));
+    emit('ours_calls_per_s', oursRate, 'calls/s');
+    emit('sipp_uas_calls_per_s', sippRate, 'calls/s');
+    emit('ratio', sippRate ? oursRate / sippRate : 0, 'x');
+    emit('sustain_seconds', seconds, 's');
   },
 };
 export default bench;

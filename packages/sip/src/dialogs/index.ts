@@ -1,1 +1,1 @@
-export {};
+export * from './dialog-state.js';

@@ -1,0 +1,729 @@
+/**
+ * The UA core's engine room: it receives from the transports, runs the receive pipeline
+ * (framing, parsing, §8.2 checks), files requests and responses into transactions (§17), answers
+ * what it must answer itself (CANCEL, 481, stateless 400s) and hands everything else up to its
+ * transaction user (dialogs and the application API in `ua/`).
+ *
+ * ```
+ *  transports ──message──► classifyIncoming ──► response ──► client transaction ──► TU callbacks
+ *                                  │                └─ (no match) 2xx INVITE ──► onStray2xx
+ *                                  │
+ *                                  └──────────► request ──► ACK ──► INVITE server txn | onAck (2xx)
+ *                                                      ├── CANCEL ──► 200 + cancel the INVITE txn
+ *                                                      ├── retransmission ──► server txn absorbs
+ *                                                      └── new ──► server txn ──► onRequest
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc3261#section-8
+ * @see https://www.rfc-editor.org/rfc/rfc3261#section-17
+ */
+import { EventEmitter } from 'node:events';
+import { lookup } from 'node:dns/promises';
+import type { Via } from '../grammar/index.js';
+import {
+  type SipRequest,
+  SipResponse,
+  createResponse,
+  formatWarning,
+  generateTag,
+  parseMessage,
+} from '../messages/index.js';
+import {
+  type AddressFamily,
+  type MessageSource,
+  type LocalAddress,
+  type SendTarget,
+  type Transport,
+  TransportManager,
+  type TransportManagerListenOptions,
+  type TransportMessage,
+  type TransportProtocol,
+  type WithTransport,
+  responseTarget,
+  viaReceivedParams,
+} from '../transport/index.js';
+import {
+  ClientTransactionDriver,
+  ServerTransactionDriver,
+  type ServerKeyInput,
+  TransactionTable,
+  type TransactionLogger,
+  type TransactionTimers,
+  clientTransactionKey,
+  serverTransactionKey,
+} from '../transactions/index.js';
+import { type IncomingPolicy, classifyIncoming } from './incoming.js';
+import { buildCancel, buildNon2xxAck, pushVia } from './request-builders.js';
+import { type ResolvedTarget, nextHopUri, resolveTarget } from './resolve-target.js';
+import { SipCoreError } from './errors.js';
+
+/** A pino-compatible logger (pino's `Logger` satisfies it). */
+export interface SipLogger extends TransactionLogger {
+  child(bindings: Record<string, unknown>): SipLogger;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface SipStackOptions {
+  /** What to listen on, or transports already bound. */
+  listen?: TransportManagerListenOptions;
+  transports?: TransportManager;
+  /** RFC 3261 timer bases (ms). @defaultValue T1 500, T2 4000, T4 5000 */
+  T1?: number;
+  T2?: number;
+  T4?: number;
+  /** Send 100 Trying for an INVITE the TU has not answered within this time (§17.2.1). @defaultValue 200 */
+  trying100DelayMs?: number;
+  /** UAS request checks (§8.2) run before anything reaches the TU. */
+  validation?: Omit<IncomingPolicy, 'matchResponse'>;
+  /** Value of User-Agent (requests) and Server (responses). @defaultValue 'svpn' */
+  userAgent?: string;
+  /**
+   * Host (and port) written in Via and Contact when a transport is bound to a wildcard address.
+   * @defaultValue the transport's bound address
+   */
+  advertisedHost?: string;
+  logger?: SipLogger;
+  timers?: TransactionTimers;
+}
+
+/** A request received outside any transaction it could be absorbed by, with the means to answer it. */
+export interface ServerContextEvents {
+  /** The INVITE was cancelled (RFC 3261 §9.2); the core has already answered 487. */
+  cancel: [cancel: SipRequest];
+  /** The ACK for the non-2xx final response arrived. */
+  ack: [ack: SipRequest];
+  /** The transaction ended (after its final response, or timed out waiting for an ACK). */
+  terminated: [];
+}
+
+/** A received request and its server transaction; `respond` sends through the transaction. */
+export class ServerContext extends EventEmitter<ServerContextEvents> {
+  #finalSent = false;
+  #cancelled = false;
+
+  constructor(
+    readonly stack: SipStack,
+    readonly request: SipRequest,
+    readonly source: MessageSource,
+    readonly local: LocalAddress,
+    readonly transaction: ServerTransactionDriver<SipRequest, SipResponse>,
+  ) {
+    super();
+  }
+
+  /** Whether a final response has been sent. */
+  get finalSent(): boolean {
+    return this.#finalSent;
+  }
+
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** Sends a response through the transaction; a final response after another final is ignored. */
+  send(response: SipResponse): void {
+    if (this.#finalSent) return;
+    if (response.status >= 200) this.#finalSent = true;
+    this.stack.stampResponse(response);
+    try {
+      this.transaction.respond(response);
+    } catch (error) {
+      this.stack.log?.warn({ err: error, status: response.status }, 'response refused by transaction');
+    }
+  }
+
+  /** Builds (RFC 3261 §8.2.6) and sends a response. */
+  respond(
+    status: number,
+    options: {
+      reason?: string;
+      headers?: Record<string, string | string[]>;
+      body?: Buffer | string;
+      contentType?: string;
+      toTag?: string;
+      warning?: string;
+    } = {},
+  ): SipResponse {
+    const headers: Record<string, string | string[]> = { ...options.headers };
+    if (options.warning !== undefined) headers['Warning'] = formatWarning(options.warning);
+    const response = createResponse(this.request, status, {
+      ...(options.reason === undefined ? {} : { reason: options.reason }),
+      toTag: options.toTag ?? this.toTag,
+      headers,
+      ...(options.body === undefined ? {} : { body: Buffer.from(options.body) }),
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+    });
+    this.send(response);
+    return response;
+  }
+
+  /** The To tag every response of this transaction carries (one per UAS, §8.2.6.2). */
+  readonly toTag: string = generateTag();
+
+  /** @internal Called by the stack when a CANCEL matched this INVITE. */
+  markCancelled(cancel: SipRequest): void {
+    this.#cancelled = true;
+    if (!this.#finalSent) {
+      // RFC 3261 §9.2 — the UAS SHOULD answer the original request with 487 (Request Terminated).
+      this.respond(487);
+    }
+    this.emit('cancel', cancel);
+  }
+}
+
+/** Callbacks of a client transaction, as the TU sees them. */
+export interface ClientRequestDelegate {
+  /** Every response, provisional or final (including synthetic 408 / 503, RFC 3261 §8.1.3.1). */
+  onResponse?(response: SipResponse): void;
+}
+
+/** A request sent through a client transaction. */
+export class ClientRequest {
+  #final: SipResponse | undefined;
+  #provisionalSeen = false;
+  #cancelPending: string | undefined | null = null;
+  #resolve!: (response: SipResponse) => void;
+  /** Resolves with the first final response (a 2xx, a failure, or a synthetic 408 / 503). */
+  readonly final: Promise<SipResponse>;
+
+  constructor(
+    readonly stack: SipStack,
+    readonly request: SipRequest,
+    readonly target: ResolvedTarget,
+  ) {
+    this.final = new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  /** @internal */
+  driver!: ClientTransactionDriver<SipRequest, SipResponse>;
+
+  /** @internal */
+  deliver(response: SipResponse, delegate: ClientRequestDelegate): void {
+    if (response.status < 200) {
+      this.#provisionalSeen = true;
+      if (this.#cancelPending !== null) {
+        const reason = this.#cancelPending;
+        this.#cancelPending = null;
+        this.sendCancel(reason);
+      }
+    } else if (this.#final === undefined) {
+      this.#final = response;
+      this.#resolve(response);
+    }
+    delegate.onResponse?.(response);
+  }
+
+  /**
+   * RFC 3261 §9.1 — cancels a pending INVITE. A CANCEL MUST NOT be sent before a provisional response
+   * arrived, so it waits for one; after a final response it does nothing.
+   */
+  cancel(reason?: string): void {
+    if (this.#final !== undefined || this.request.method !== 'INVITE') return;
+    if (!this.#provisionalSeen) {
+      this.#cancelPending = reason;
+      return;
+    }
+    this.sendCancel(reason);
+  }
+
+  private sendCancel(reason: string | undefined): void {
+    if (this.#final !== undefined) return;
+    const cancel = buildCancel(this.request, reason);
+    this.stack.sendWithinTransaction(cancel, this.target, {});
+  }
+}
+
+export interface SipStackCounters {
+  received: number;
+  sent: number;
+  /** Requests refused before reaching a transaction (400, 505, 501, …). */
+  rejectedStateless: number;
+  /** Malformed responses and other messages discarded by the receive pipeline. */
+  dropped: number;
+  /** Responses that matched no client transaction. */
+  strayResponses: number;
+  /** ACKs that matched neither a transaction nor a dialog. */
+  strayAcks: number;
+  /** Send failures reported by the transports. */
+  sendErrors: number;
+}
+
+export interface SipStackEvents {
+  /** A message the receive pipeline discarded, with why (for metrics and debugging). */
+  dropped: [reason: string, source: MessageSource];
+}
+
+/** The transaction user: the dialog / application layer above the core. */
+export interface TransactionUser {
+  /** A new request (not a retransmission, ACK or CANCEL) with its server transaction. */
+  onRequest(context: ServerContext): void;
+  /** An ACK that matched no INVITE server transaction: the ACK for a 2xx (RFC 3261 §13.3.1.4). */
+  onAck?(ack: SipRequest, source: MessageSource): void;
+  /** A 2xx to an INVITE that matched no client transaction: a retransmission to re-ACK (§13.2.2.4). */
+  onStray2xx?(response: SipResponse, source: MessageSource): void;
+}
+
+const TRANSPORT_VIA: Record<TransportProtocol, 'UDP' | 'TCP' | 'TLS'> = {
+  udp: 'UDP',
+  tcp: 'TCP',
+  tls: 'TLS',
+};
+
+/**
+ * The SIP stack below the application: transports, the receive pipeline and the transaction
+ * layer. Create it with {@link SipStack.create}, give it a {@link TransactionUser}, close it when done.
+ */
+export class SipStack extends EventEmitter<SipStackEvents> {
+  readonly transports: TransportManager;
+  readonly table = new TransactionTable<
+    ClientTransactionDriver<SipRequest, SipResponse> | ServerTransactionDriver<SipRequest, SipResponse>
+  >();
+  readonly counters: SipStackCounters = {
+    received: 0,
+    sent: 0,
+    rejectedStateless: 0,
+    dropped: 0,
+    strayResponses: 0,
+    strayAcks: 0,
+    sendErrors: 0,
+  };
+  readonly log: SipLogger | undefined;
+  readonly userAgent: string;
+  private tu: TransactionUser | undefined;
+  private readonly contexts = new Map<string, ServerContext>();
+  private readonly bytes = new WeakMap<SipRequest | SipResponse, Buffer>();
+  private closed = false;
+
+  private constructor(
+    transports: TransportManager,
+    private readonly options: SipStackOptions,
+  ) {
+    super();
+    this.transports = transports;
+    this.log = options.logger?.child({ component: 'sip.core' });
+    this.userAgent = options.userAgent ?? 'svpn';
+    transports.on('message', (m) => this.receive(m));
+    transports.on('error', (e) => {
+      this.counters.sendErrors++;
+      this.log?.debug({ err: e.error, target: e.target }, 'transport error');
+    });
+  }
+
+  static async create(options: SipStackOptions): Promise<SipStack> {
+    const transports = options.transports ?? (await TransportManager.listen(options.listen ?? {}));
+    return new SipStack(transports, options);
+  }
+
+  /** Sets the layer that receives new requests, 2xx ACKs and stray 2xx responses. */
+  setTransactionUser(tu: TransactionUser): void {
+    this.tu = tu;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.transports.close();
+  }
+
+  /** Local addresses bound, per protocol. */
+  addresses(): { protocol: TransportProtocol; address: string; port: number; family: AddressFamily }[] {
+    return this.transports.transports.map((t) => ({ protocol: t.protocol, ...t.localAddress }));
+  }
+
+  /** The address written in Via / Contact for a transport. */
+  sentBy(transport: Transport): { host: string; port: number } {
+    const bound = transport.localAddress.address;
+    const wildcard = bound === '0.0.0.0' || bound === '::';
+    return {
+      host: this.options.advertisedHost ?? (wildcard ? '127.0.0.1' : bound),
+      port: transport.localAddress.port,
+    };
+  }
+
+  /** A Contact URI reaching this stack over `protocol` (the first transport of that protocol). */
+  contactUri(user: string | undefined, protocol: TransportProtocol = 'udp'): string {
+    const transport =
+      this.transports.transports.find((t) => t.protocol === protocol) ?? this.transports.transports[0];
+    if (transport === undefined) throw new SipCoreError('SIP_CORE_NO_TRANSPORT', 'no transport is listening');
+    const { host, port } = this.sentBy(transport);
+    const h = host.includes(':') ? `[${host}]` : host;
+    const scheme = transport.protocol === 'tls' ? 'sips' : 'sip';
+    const param = transport.protocol === 'tcp' ? ';transport=tcp' : '';
+    return `${scheme}:${user === undefined ? '' : user + '@'}${h}:${port}${param}`;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Receiving
+  // ------------------------------------------------------------------------------------------
+
+  private receive(m: WithTransport<TransportMessage>): void {
+    this.counters.received++;
+    try {
+      if (m.framingError !== undefined) return this.receiveUnframeable(m);
+      const decision = classifyIncoming(m.data, m.source.protocol, this.options.validation ?? {});
+      switch (decision.action) {
+        case 'drop':
+          return this.drop(decision.reason, m.source);
+        case 'respond':
+          this.counters.rejectedStateless++;
+          this.log?.info(
+            { status: decision.status, reason: decision.reason, source: m.source },
+            'request refused',
+          );
+          return void this.sendRaw(m.source.protocol, decision.response, this.replyTarget(m.source), m.local);
+        case 'deliver':
+          if (decision.message.kind === 'response') return this.receiveResponse(decision.message, m.source);
+          return this.receiveRequest(decision.message, m.source, m.local);
+      }
+    } catch (error) {
+      // Nothing received may crash the stack: a bug here costs one message, not the process.
+      this.log?.error({ err: error, source: m.source }, 'failed to process a received message');
+      this.drop(`internal error: ${(error as Error).message}`, m.source);
+    }
+  }
+
+  /** RFC 3261 §18.3 — a stream message that cannot be framed gets a 400 if it is a request. */
+  private receiveUnframeable(m: WithTransport<TransportMessage>): void {
+    const parsed = parseMessage(m.data, { datagram: true });
+    if (parsed.ok && parsed.message.kind === 'request' && parsed.message.method !== 'ACK') {
+      const response = createResponse(parsed.message, 400, {
+        toTag: generateTag(),
+        headers: { Warning: formatWarning(`message framing error: ${m.framingError}`) },
+      });
+      this.counters.rejectedStateless++;
+      void this.sendRaw(m.source.protocol, response.toBuffer(), this.replyTarget(m.source), m.local);
+      return;
+    }
+    this.drop(`framing error ${m.framingError}`, m.source);
+  }
+
+  private drop(reason: string, source: MessageSource): void {
+    this.counters.dropped++;
+    this.log?.debug({ reason, source }, 'message dropped');
+    this.emit('dropped', reason, source);
+  }
+
+  private replyTarget(source: MessageSource): SendTarget {
+    return source.connectionId === undefined
+      ? { address: source.address, port: source.port }
+      : { address: source.address, port: source.port, connectionId: source.connectionId };
+  }
+
+  private receiveResponse(response: SipResponse, source: MessageSource): void {
+    const via = response.topVia;
+    const branch = via?.branch;
+    const cseq = response.cseq;
+    const txn = branch === undefined ? undefined : this.table.findClient({ branch, cseqMethod: cseq.method });
+    if (txn instanceof ClientTransactionDriver) {
+      txn.receiveResponse(response);
+      return;
+    }
+    if (cseq.method === 'INVITE' && response.status >= 200 && response.status < 300 && this.tu?.onStray2xx) {
+      this.tu.onStray2xx(response, source);
+      return;
+    }
+    this.counters.strayResponses++;
+    this.drop(`stray response ${response.status} ${cseq.method}`, source);
+  }
+
+  private keyInput(request: SipRequest, method: string = request.method): ServerKeyInput {
+    const via = request.topVia as Via;
+    return {
+      method,
+      branch: via.branch,
+      sentBy: { host: via.host, port: via.port },
+      transport: via.transport,
+      requestUri: request.uri.toString(),
+      toTag: request.to.tag,
+      fromTag: request.from.tag,
+      callId: request.callId,
+      cseqSeq: request.cseq.seq,
+      cseqMethod: request.cseq.method,
+      topVia: via.toString(),
+    } as ServerKeyInput;
+  }
+
+  private receiveRequest(request: SipRequest, source: MessageSource, local: LocalAddress): void {
+    this.stampReceived(request, source);
+    if (request.method === 'ACK') {
+      const txn = this.table.findServer(this.keyInput(request, 'ACK'));
+      if (txn instanceof ServerTransactionDriver) return txn.receiveAck(request);
+      if (this.tu?.onAck) return this.tu.onAck(request, source);
+      this.counters.strayAcks++;
+      return this.drop('ACK matching no transaction', source);
+    }
+    const existing = this.table.findServer(this.keyInput(request));
+    if (existing instanceof ServerTransactionDriver) return existing.receiveRequest(request);
+
+    const context = this.createServerTransaction(request, source, local);
+    if (request.method === 'CANCEL') return this.receiveCancel(request, context);
+    if (this.tu === undefined) {
+      context.respond(503, { warning: 'no application is attached to the SIP stack' });
+      return;
+    }
+    this.tu.onRequest(context);
+  }
+
+  /** RFC 3261 §9.2 — CANCEL: 481 without a matching INVITE transaction, else 200 and 487 to the INVITE. */
+  private receiveCancel(cancel: SipRequest, context: ServerContext): void {
+    const invite = this.table.findServer(this.keyInput(cancel, 'INVITE'));
+    const inviteContext = invite === undefined ? undefined : this.contexts.get(invite.id ?? '');
+    if (inviteContext === undefined) {
+      context.respond(481, { warning: 'no INVITE transaction matches this CANCEL' });
+      return;
+    }
+    // RFC 3261 §9.2 — the To tag of the 200 to the CANCEL SHOULD equal the INVITE response's.
+    context.respond(200, { toTag: inviteContext.toTag });
+    inviteContext.markCancelled(cancel);
+  }
+
+  /** RFC 3261 §18.2.1, RFC 3581 §4 — record where the request really came from in its top Via. */
+  private stampReceived(request: SipRequest, source: MessageSource): void {
+    const via = request.topVia;
+    if (via === undefined) return;
+    const rport = via.rport;
+    const params = viaReceivedParams(
+      { host: via.host, ...(rport === undefined ? {} : { rport }) },
+      { address: source.address, port: source.port },
+    );
+    if (params.received === undefined && params.rport === undefined) return;
+    if (params.received !== undefined) via.params.set('received', params.received);
+    if (params.rport !== undefined) via.params.setRaw('rport', String(params.rport));
+    const values = request.headers.getAll('Via');
+    values[0] = via.toString();
+    request.headers.set('Via', values);
+  }
+
+  private createServerTransaction(
+    request: SipRequest,
+    source: MessageSource,
+    local: LocalAddress,
+  ): ServerContext {
+    const key = serverTransactionKey(this.keyInput(request));
+    const id = String(key);
+    let context: ServerContext | undefined = undefined;
+    const driver = new ServerTransactionDriver<SipRequest, SipResponse>({
+      method: request.method,
+      request,
+      id,
+      transaction: {
+        reliable: source.protocol !== 'udp',
+        T1: this.options.T1,
+        T2: this.options.T2,
+        T4: this.options.T4,
+        trying100DelayMs: this.options.trying100DelayMs,
+      },
+      timers: this.options.timers,
+      logger: this.log,
+      transmit: (response) => this.sendResponse(response, request, source, local),
+      statusOf: (response) => response.status,
+      buildTrying: (req) => this.stampResponse(createResponse(req, 100)),
+      delegate: {
+        onAck: (ack) => context?.emit('ack', ack),
+        onTerminated: () => {
+          this.table.deleteServer(key);
+          this.contexts.delete(id);
+          context?.emit('terminated');
+        },
+        onError: (error) => this.log?.error({ err: error, id }, 'server transaction error'),
+      },
+    });
+    context = new ServerContext(this, request, source, local, driver);
+    this.table.addServer(key, driver);
+    this.contexts.set(id, context);
+    driver.start();
+    return context;
+  }
+
+  /** Adds the Server header to a response we originate. */
+  stampResponse(response: SipResponse): SipResponse {
+    if (!response.headers.has('Server')) response.headers.append('Server', this.userAgent);
+    return response;
+  }
+
+  /** Sends a response again outside its transaction (the UAS core's 2xx retransmission, §13.3.1.4). */
+  resendResponse(context: ServerContext, response: SipResponse): void {
+    this.sendResponse(response, context.request, context.source, context.local).catch(() => undefined);
+  }
+
+  private async sendResponse(
+    response: SipResponse,
+    request: SipRequest,
+    source: MessageSource,
+    local: LocalAddress,
+  ): Promise<void> {
+    const via = request.topVia as Via;
+    const rport = via.rport;
+    const target = responseTarget(
+      {
+        transport: via.transport,
+        host: via.host,
+        ...(via.port === undefined ? {} : { port: via.port }),
+        ...(via.received === undefined ? {} : { received: via.received }),
+        ...(rport === undefined ? {} : { rport }),
+        ...(via.maddr === undefined ? {} : { maddr: via.maddr }),
+      },
+      {
+        address: source.address,
+        port: source.port,
+        protocol: source.protocol,
+        ...(source.connectionId === undefined ? {} : { connectionId: source.connectionId }),
+      },
+    );
+    let address = target.address;
+    if (target.needsResolution) address = (await lookup(address)).address;
+    const sendTarget: SendTarget =
+      target.connectionId === undefined
+        ? { address, port: target.port }
+        : { address, port: target.port, connectionId: target.connectionId };
+    await this.sendRaw(target.protocol, this.serialize(response), sendTarget, local);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Sending
+  // ------------------------------------------------------------------------------------------
+
+  private serialize(message: SipRequest | SipResponse): Buffer {
+    let bytes = this.bytes.get(message);
+    if (bytes === undefined) {
+      bytes = message.toBuffer();
+      this.bytes.set(message, bytes);
+    }
+    return bytes;
+  }
+
+  /** Sends bytes; failures are counted and reported, never thrown. */
+  async sendRaw(
+    protocol: TransportProtocol,
+    data: Buffer,
+    target: SendTarget,
+    local?: LocalAddress,
+  ): Promise<void> {
+    if (this.closed) return;
+    this.counters.sent++;
+    const selector = local === undefined ? {} : { localAddress: local.address, localPort: local.port };
+    try {
+      await this.transports.send(protocol, data, target, selector);
+    } catch (error) {
+      // RFC 3581 §4 asks to answer from the receiving socket; if it is gone, any of that protocol will do.
+      if (local !== undefined) {
+        try {
+          await this.transports.send(protocol, data, target);
+          return;
+        } catch {
+          /* reported below */
+        }
+      }
+      this.counters.sendErrors++;
+      this.log?.debug({ err: error, target }, 'send failed');
+      throw error;
+    }
+  }
+
+  /** Sends a message outside any transaction (ACK for 2xx, 2xx retransmissions), to a resolved target. */
+  async sendStateless(
+    message: SipRequest | SipResponse,
+    target: ResolvedTarget & { connectionId?: string },
+  ): Promise<void> {
+    this.bytes.delete(message);
+    const sendTarget: SendTarget =
+      target.connectionId === undefined
+        ? { address: target.address, port: target.port }
+        : { address: target.address, port: target.port, connectionId: target.connectionId };
+    await this.sendRaw(target.protocol, this.serialize(message), sendTarget).catch(() => undefined);
+  }
+
+  /** The transport a request to `target` leaves from. */
+  transportFor(target: ResolvedTarget): Transport {
+    const family: AddressFamily = target.address.includes(':') ? 'IPv6' : 'IPv4';
+    const transport = this.transports.select(target.protocol, family);
+    if (transport === undefined) {
+      throw new SipCoreError('SIP_CORE_NO_TRANSPORT', `no ${target.protocol} transport for ${family}`);
+    }
+    return transport;
+  }
+
+  /**
+   * Prepares an out-of-transaction request (ACK for a 2xx, RFC 3261 §13.2.2.4): resolves the next
+   * hop and pushes a Via with a fresh branch.
+   */
+  async prepareStateless(request: SipRequest): Promise<ResolvedTarget> {
+    const target = await resolveTarget(nextHopUri(request));
+    const transport = this.transportFor(target);
+    pushVia(request, { transport: TRANSPORT_VIA[transport.protocol], ...this.sentBy(transport) });
+    if (!request.headers.has('Max-Forwards')) request.headers.append('Max-Forwards', '70');
+    return target;
+  }
+
+  /**
+   * Sends a request through a new client transaction (RFC 3261 §8.1, §17.1): resolves the next hop,
+   * adds Via (fresh branch, rport), Max-Forwards and User-Agent, and reports every response to
+   * `delegate`. Resolution failures become a synthetic 503, so callers handle one path.
+   */
+  async sendRequest(request: SipRequest, delegate: ClientRequestDelegate = {}): Promise<ClientRequest> {
+    if (this.closed) throw new SipCoreError('SIP_CORE_CLOSED', 'the SIP stack is closed');
+    let target: ResolvedTarget;
+    try {
+      target = await resolveTarget(nextHopUri(request));
+      this.transportFor(target);
+    } catch (error) {
+      const failed = new ClientRequest(this, request, { protocol: 'udp', address: '0.0.0.0', port: 0 });
+      const synthetic = createResponse(request, 503, {
+        reason: 'Service Unavailable',
+        headers: { Warning: formatWarning((error as Error).message) },
+      });
+      queueMicrotask(() => failed.deliver(synthetic, delegate));
+      return failed;
+    }
+    const transport = this.transportFor(target);
+    pushVia(request, { transport: TRANSPORT_VIA[transport.protocol], ...this.sentBy(transport) });
+    if (!request.headers.has('Max-Forwards')) request.headers.append('Max-Forwards', '70');
+    if (!request.headers.has('User-Agent')) request.headers.append('User-Agent', this.userAgent);
+    return this.sendWithinTransaction(request, target, delegate);
+  }
+
+  /** @internal Starts a client transaction for a request whose Via is already in place (CANCEL reuses the INVITE's). */
+  sendWithinTransaction(
+    request: SipRequest,
+    target: ResolvedTarget,
+    delegate: ClientRequestDelegate,
+  ): ClientRequest {
+    const client = new ClientRequest(this, request, target);
+    const branch = request.topVia?.branch ?? '';
+    const key = clientTransactionKey({ branch, cseqMethod: request.cseq.method });
+    const sendTarget: SendTarget = { address: target.address, port: target.port };
+    const driver = new ClientTransactionDriver<SipRequest, SipResponse>({
+      method: request.method,
+      request,
+      id: String(key),
+      transaction: {
+        reliable: target.protocol !== 'udp',
+        T1: this.options.T1,
+        T2: this.options.T2,
+        T4: this.options.T4,
+      },
+      timers: this.options.timers,
+      logger: this.log,
+      transmit: (message) => this.sendRaw(target.protocol, this.serialize(message), sendTarget),
+      statusOf: (response) => response.status,
+      buildAck: request.method === 'INVITE' ? (response) => buildNon2xxAck(request, response) : undefined,
+      synthesizeResponse: (status) =>
+        createResponse(request, status, {
+          headers: {
+            Warning: formatWarning(
+              status === 408 ? 'no final response before the transaction timed out' : 'transport failure',
+            ),
+          },
+        }),
+      delegate: {
+        onResponse: (response) => client.deliver(response, delegate),
+        onTerminated: () => this.table.deleteClient(key),
+        onError: (error) => this.log?.error({ err: error, key }, 'client transaction error'),
+      },
+    });
+    client.driver = driver;
+    this.table.addClient(key, driver);
+    driver.start();
+    return client;
+  }
+}
