@@ -36,7 +36,7 @@ export interface ClientTransactionDriverOptions<Req, Res> extends TransactionDri
   readonly method: string;
   /** The request to send (bytes or a message object: the driver never looks inside). */
   readonly request: Req;
-  /** Hands a request (the original or the ACK) to the transport; a throw or rejection is a transport error. */
+  /** Hands the request or the ACK to the transport; a throw or a rejection is a transport error. */
   readonly transmit: (message: Req) => void | PromiseLike<void>;
   /** The status code of a response. */
   readonly statusOf: (response: Res) => number;

@@ -176,28 +176,32 @@ function row(state: State, event: InviteClientTransactionEvent): Row {
  * `step(state, event) → { state, effects }` machine.
  *
  * ```text
- *                        | send: transmit request, start A (unreliable), start B
- *                        V
- *   timer A:        +-----------+  timer B: timeout
- *   retransmit,  +--|  Calling  |---------------------------------------+
- *   A = 2·A      +->|           |  transport error: inform TU           |
- *                   +-----------+---------------------------+           |
- *          1xx: deliver |  300-699: ACK, deliver, start D   | 2xx:      |
- *                       V                                   | deliver,  |
- *  1xx:            +------------+  2xx: deliver, start M    | start M   |
- *  deliver      +--| Proceeding |------------------------+  |           |
- *               +->|            |                        |  |           |
- *                  +------------+                        V  V           |
- *       300-699: ACK,   |           300-699:         +----------+       |
- *       deliver,        V           re-send ACK      | Accepted |--+ 2xx: |
- *       start D    +-----------+--+                  |          |<-+ deliver
- *     (also from   | Completed |  |                  +----------+       |
- *      Calling)    |           |<-+                       | timer M     |
- *                  +-----------+                          |             |
- *    timer D, or        |                                 V             |
- *    transport error:   +--------------------------> +------------+     |
- *    inform TU                                       | Terminated |<----+
- *                                                    +------------+
+ *                       | send / request; start A (unreliable), start B
+ *                       V
+ *                 +-------------+  timer A / request; A = 2·A
+ *    +------------|   Calling   |  timer B / timeout ---------------------+
+ *    |            +-------------+  transport error / inform TU -----------+
+ *    |              |         |                                           |
+ *    | 300-699 /    | 1xx /   | 2xx / deliver; start M                    |
+ *    | ACK;         | deliver |                                           |
+ *    | deliver;     V         +---------------------+                     |
+ *    | start D    +-------------+  2xx / deliver;   |                     |
+ *    |            | Proceeding  |-----------------+ |                     |
+ *    |            +-------------+  start M        | |                     |
+ *    |              |  1xx / deliver              V V                     |
+ *    |              |                       +-------------+               |
+ *    |              | 300-699 / ACK;        |  Accepted   |               |
+ *    |              | deliver; start D      +-------------+               |
+ *    V              V                         2xx / deliver               |
+ *  +-------------------+                        |                         |
+ *  |     Completed     |                        | timer M                 |
+ *  +-------------------+                        |                         |
+ *    300-699 / ACK again                        |                         |
+ *    | timer D; transport error / inform TU     |                         |
+ *    V                                          V                         |
+ *  +---------------------------------------------------------------+      |
+ *  |                          Terminated                           |<-----+
+ *  +---------------------------------------------------------------+
  * ```
  *
  * Reliable transports start no Timer A and use Timer D = 0. Timer B guards Calling only and is

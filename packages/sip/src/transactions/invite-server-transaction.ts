@@ -192,30 +192,36 @@ function row(state: State, event: InviteServerTransactionEvent): Row {
  * `step(state, event) → { state, effects }` machine.
  *
  * ```text
- *                         | start: deliver request; start Trying100 (100 Trying if TU silent)
- *                         V
- *  INVITE: resend    +------------+  1xx from TU: send
- *  last provisional  | Proceeding |<-+
- *                 +--|            |--+  Trying100: send 100 (Trying)
- *                 |  +------------+
- *  300-699 from TU|        | 2xx from TU: send, start L
- *  send, start G, |        +---------------------------+
- *  start H        V                                    V
- *  INVITE /  +-----------+                       +----------+  INVITE: absorbed
- *  timer G:  | Completed |                       | Accepted |  ACK: deliver to TU
- *  resend,   |           |                       |          |  2xx from TU: send
- *  G=min(2G, +-----------+                       +----------+
- *  T2)         |       | ACK: stop G, H;             | timer L
- *      timer H:|       | start I                     |
- *      timeout |       V                             |
- *              |  +-----------+  ACK / INVITE:       |
- *              |  | Confirmed |  absorbed            |
- *              |  +-----------+                      |
- *              |       | timer I                     |
- *              V       V                             |
- *           +------------+                           |
- *           | Terminated |<--------------------------+
- *           +------------+
+ *                       | start / start Trying100 (or send 100 at once); request to TU
+ *                       V
+ *                 +-------------+  timer Trying100 / send 100 (Trying)
+ *                 | Proceeding  |  1xx from TU / send
+ *                 |             |  INVITE / resend last provisional
+ *                 +-------------+  transport error / inform TU
+ *                   |         |
+ *   300-699 from TU |         | 2xx from TU / send; start L
+ *   / send; start G |         |
+ *   (unreliable), H V         V
+ *  +-------------------+    +-------------------+  INVITE / absorbed
+ *  |     Completed     |    |     Accepted      |  ACK / to TU
+ *  +-------------------+    +-------------------+  2xx from TU / send
+ *    INVITE or timer G /              |            transport error / inform TU
+ *    resend; G = min(2·G, T2)         |
+ *    transport error / inform TU      |
+ *    |             |                  |
+ *    | ACK / stop  | timer H /        | timer L
+ *    | G, H;       | timeout          |
+ *    | start I     |                  |
+ *    V             |                  |
+ *  +-------------+ |                  |
+ *  |  Confirmed  | |                  |
+ *  +-------------+ |                  |
+ *    ACK, INVITE / absorbed           |
+ *    | timer I     |                  |
+ *    V             V                  V
+ *  +--------------------------------------------+
+ *  |                 Terminated                 |
+ *  +--------------------------------------------+
  * ```
  *
  * Transport errors in Proceeding, Completed and Accepted inform the TU without leaving the state

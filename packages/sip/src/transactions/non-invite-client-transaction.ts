@@ -140,29 +140,28 @@ function row(state: State, event: NonInviteClientTransactionEvent): Row {
  * `step(state, event) → { state, effects }` machine.
  *
  * ```text
- *                      | send: transmit request, start E = T1 (unreliable), start F = 64·T1
- *                      V
- *  timer E:       +-----------+  timer F: timeout / transport error: inform TU
- *  retransmit, +--|  Trying   |--------------------------------------------+
- *  E=min(2E,T2)+->|           |                                            |
- *                 +-----------+                                            |
- *        1xx: deliver |    | 200-699: deliver, start K                     |
- *                     V    +----------------------+                        |
- *  timer E:      +------------+                   |                        |
- *  retransmit, +-| Proceeding |  timer F /        |                        |
- *  E = T2      +>|            |  transport error  |                        |
- *  1xx: deliver  +------------+-------------------|----------------------->|
- *                     | 200-699: deliver, start K |                        |
- *                     V                           V                        |
- *                +-----------+ <------------------+                        |
- *  responses: +--| Completed |                                             |
- *  absorbed   +->|           |                                             |
- *                +-----------+                                             |
- *                     | timer K (T4 unreliable, 0 reliable)                |
- *                     V                                                    |
- *                +------------+                                            |
- *                | Terminated |<-------------------------------------------+
- *                +------------+
+ *                       | send / request; start E (unreliable), start F
+ *                       V
+ *                 +-------------+  timer E / request; E = min(2·E, T2)
+ *    +------------|   Trying    |  timer F / timeout ---------------------+
+ *    |            +-------------+  transport error / inform TU -----------+
+ *    |              |                                                     |
+ *    | 200-699 /    | 1xx / deliver                                       |
+ *    | deliver;     V                                                     |
+ *    | start K    +-------------+  timer E / request; E = T2              |
+ *    |            | Proceeding  |  1xx / deliver                          |
+ *    |            +-------------+  timer F / timeout ---------------------+
+ *    |              |              transport error / inform TU -----------+
+ *    |              | 200-699 / deliver; start K                          |
+ *    V              V                                                     |
+ *  +-------------------+                                                  |
+ *  |     Completed     |  any response / absorbed                         |
+ *  +-------------------+                                                  |
+ *    | timer K (T4 unreliable, 0 reliable)                                |
+ *    V                                                                    |
+ *  +---------------------------------------------------------------+      |
+ *  |                          Terminated                           |<-----+
+ *  +---------------------------------------------------------------+
  * ```
  *
  * Reliable transports start no Timer E and use Timer K = 0. `Terminated` takes no events.

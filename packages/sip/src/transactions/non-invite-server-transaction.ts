@@ -123,29 +123,26 @@ function row(state: State, event: NonInviteServerTransactionEvent): Row {
  * `step(state, event) → { state, effects }` machine.
  *
  * ```text
- *                      | start: deliver request to TU
- *                      V
- *  request:       +-----------+
- *  absorbed    +--|  Trying   |----------------------------+
- *              +->|           |                            | 200-699 from TU:
- *                 +-----------+                            | send, start J
- *                      | 1xx from TU: send                 |
- *                      V                                   |
- *  request: resend +------------+  1xx from TU: send       |
- *  last response +-| Proceeding |<-+                       |
- *                +>|            |--+                       |
- *                  +------------+                          |
- *                      | 200-699 from TU: send, start J    |
- *                      V                                   |
- *  request: resend +-----------+ <-------------------------+
- *  final; final  +-| Completed |
- *  from TU:      +>|           |
- *  discarded       +-----------+
- *                      | timer J (64·T1 unreliable, 0 reliable)
- *                      V
- *                 +------------+  (also from Proceeding and Completed
- *                 | Terminated |   on a transport error: inform TU)
- *                 +------------+
+ *                       | start / request to TU
+ *                       V
+ *                 +-------------+
+ *    +------------|   Trying    |  request / absorbed
+ *    |            +-------------+
+ *    |              | 1xx from TU / send
+ *    | 200-699      V
+ *    | from TU /  +-------------+  1xx from TU / send
+ *    | send;      | Proceeding  |  request / resend last provisional
+ *    | start J    +-------------+  transport error / inform TU -----------+
+ *    |              | 200-699 from TU / send; start J                     |
+ *    V              V                                                     |
+ *  +-------------------+  request / resend final                          |
+ *  |     Completed     |  final from TU / discarded                       |
+ *  +-------------------+  transport error / inform TU --------------------+
+ *    | timer J (64·T1 unreliable, 0 reliable)                             |
+ *    V                                                                    |
+ *  +---------------------------------------------------------------+      |
+ *  |                          Terminated                           |<-----+
+ *  +---------------------------------------------------------------+
  * ```
  *
  * `Terminated` takes no events.

@@ -1,6 +1,7 @@
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  ServerTransactionDriver,
   DuplicateTransactionError,
   TransactionKindMismatchError,
   TransactionNotFoundError,
@@ -168,5 +169,32 @@ describe('TransactionTable', () => {
       [...table.servers()].map(([, t]) => t.label),
       ['cancel'],
     );
+  });
+
+  it('holds real drivers, and a driver leaves the table from its onTerminated callback', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const table = new TransactionTable<ServerTransactionDriver<string, number>>();
+      const key = serverTransactionKey({ ...inviteIn, method: 'OPTIONS' });
+      const driver = new ServerTransactionDriver<string, number>({
+        method: 'OPTIONS',
+        request: 'OPTIONS',
+        transaction: { reliable: true },
+        transmit: () => undefined,
+        statusOf: (status) => status,
+        delegate: { onTerminated: () => void table.deleteServer(key) },
+      });
+      table.addServer(key, driver);
+      driver.start();
+      assert.equal(table.findServer({ ...inviteIn, method: 'OPTIONS' }), driver);
+      assert.deepEqual(table.counts().nonInviteServer, 1);
+      driver.respond(200);
+      mock.timers.tick(0); // Timer J = 0 on a reliable transport
+      assert.equal(driver.isTerminated, true);
+      assert.equal(table.size, 0);
+      assert.deepEqual(table.stats(), { live: 0, added: 1, removed: 1, peak: 1 });
+    } finally {
+      mock.timers.reset();
+    }
   });
 });
