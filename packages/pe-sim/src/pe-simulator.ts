@@ -592,14 +592,23 @@ export class PeSimulator {
     const keys = this.#pathKeys(route.nodes);
     return this.#run('rsvp-te.signal', ingress, call, async (halfWay) => {
       const now = this.#now();
-      const reply = await this.#scripts.reply('signalLsp-n', keys, [
-        spec,
-        routeKey,
-        now,
-        halfWay,
-        this.#labelRange.min,
-        this.#labelRange.max,
-      ]);
+      const signal = (): Promise<ScriptReply> =>
+        this.#scripts.reply('signalLsp-n', keys, [
+          spec,
+          routeKey,
+          now,
+          halfWay,
+          this.#labelRange.min,
+          this.#labelRange.max,
+        ]);
+      let reply = await signal();
+      if (reply[0] === ScriptCode.UnknownLink) {
+        // The network's description vanished from Redis (a clear() elsewhere, a Redis restart without
+        // persistence): store ours again and retry once.
+        this.#ready = undefined;
+        await this.#ensureReady();
+        reply = await signal();
+      }
       switch (reply[0]) {
         case ScriptCode.Ok:
         case ScriptCode.Existing:

@@ -317,4 +317,19 @@ describe('the simulator keeps its own copy of the network', () => {
     await other.init({ replace: true });
     assert.equal((await other.listLinks()).find((l) => l.id === 'PE1-P1')?.maxReservableBps, 1);
   });
+
+  it('clear() wipes the network for every process; the next signal stores the description again', async () => {
+    const prefix = net.prefix();
+    const a = net.simulator({ prefix }).sim;
+    const b = net.simulator({ prefix }).sim;
+    await a.rsvpTeSignal({ lspId: 'x', route: PE1_TO_PE2, bandwidthBps: M });
+    await a.ldpBind({ pe: 'PE1', fec: '10.0.0.2/32' });
+    assert.ok((await b.clear()) > 5);
+    assert.deepEqual(await a.listLsps(), []);
+    assert.deepEqual(await a.listLabels('P1'), []);
+    const again = await a.rsvpTeSignal({ lspId: 'x', route: PE1_TO_PE2, bandwidthBps: M });
+    assert.equal(again.created, true);
+    assert.equal(again.lsp.hops[0]?.label, 16);
+    assert.deepEqual(await reserved(b), { 'PE1-P1': M, 'P1-P2': M, 'P2-PE2': M });
+  });
 });
