@@ -70,7 +70,9 @@ function requireToken(field: string, value: unknown): string {
 /**
  * RFC 3261 §17.1.3 — a response matches a client transaction when the branch of its top Via equals
  * the branch of the request that created the transaction, and its CSeq method equals that
- * request's method (CANCEL shares the branch but is a transaction of its own).
+ * request's method (CANCEL shares the branch but is a transaction of its own). The branch compares
+ * case-insensitively (§7.3.1: parameter values do unless stated otherwise), the method
+ * case-sensitively (§7.1).
  *
  * @throws TransactionKeyError on an empty branch or method.
  */
