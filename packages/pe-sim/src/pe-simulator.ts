@@ -579,7 +579,7 @@ export class PeSimulator {
     if (typeof php !== 'boolean')
       throw new InvalidArgumentError('penultimateHopPopping', 'must be a boolean');
     const linkIds = route.links.map((l) => l.id);
-    const routeKey = `${linkIds.join(',')}|${setupPriority}|${holdingPriority}|${php ? 1 : 0}`;
+    const routeKey = `${linkIds.join('|')}|${setupPriority}|${holdingPriority}|${php ? 1 : 0}`;
     const spec = JSON.stringify({
       lspId,
       nodes: route.nodes,
@@ -699,7 +699,7 @@ export class PeSimulator {
         const now = this.#now();
         const reply = await this.#scripts.reply('teardownLsp-n', this.#pathKeys(nodes), [
           lspId,
-          nodes.join(','),
+          nodes.join('|'),
         ]);
         if (reply[0] === ScriptCode.NotFound) return { existed: false, lsp: null };
         if (reply[0] === ScriptCode.Ok) return { existed: true, lsp: this.#decodeLsp(reply[1], now) };
