@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './request-builders.js';
 export * from './resolve-target.js';
 export * from './sip-stack.js';
+export * from './closable-timers.js';

@@ -49,12 +49,14 @@ import {
   type TransactionLogger,
   type TransactionTimers,
   clientTransactionKey,
+  systemTimers,
   serverTransactionKey,
 } from '../transactions/index.js';
 import { type IncomingPolicy, classifyIncoming } from './incoming.js';
 import { buildCancel, buildNon2xxAck, pushVia } from './request-builders.js';
 import { type ResolvedTarget, nextHopUri, resolveTarget } from './resolve-target.js';
 import { SipCoreError } from './errors.js';
+import { ClosableTimers } from './closable-timers.js';
 
 /** A pino-compatible logger (pino's `Logger` satisfies it). */
 export interface SipLogger extends TransactionLogger {
@@ -289,6 +291,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   };
   readonly log: SipLogger | undefined;
   readonly userAgent: string;
+  /** The clock of every transaction (and of the dialogs above): cleared when the stack closes. */
+  readonly timers: ClosableTimers;
   private tu: TransactionUser | undefined;
   private readonly contexts = new Map<string, ServerContext>();
   private readonly bytes = new WeakMap<SipRequest | SipResponse, Buffer>();
@@ -302,6 +306,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.transports = transports;
     this.log = options.logger?.child({ component: 'sip.core' });
     this.userAgent = options.userAgent ?? 'svpn';
+    this.timers = new ClosableTimers(options.timers ?? systemTimers);
     transports.on('message', (m) => this.receive(m));
     transports.on('error', (e) => {
       this.counters.sendErrors++;
@@ -322,6 +327,9 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Nothing may outlive the stack: Timer J/K/L and 2xx retransmissions would hold the process
+    // open for up to 64·T1 and then fire into closed transports.
+    this.timers.close();
     await this.transports.close();
   }
 
@@ -513,7 +521,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         T4: this.options.T4,
         trying100DelayMs: this.options.trying100DelayMs,
       },
-      timers: this.options.timers,
+      timers: this.timers,
       logger: this.log,
       transmit: (response) => this.sendResponse(response, request, source, local),
       statusOf: (response) => response.status,
@@ -702,7 +710,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         T2: this.options.T2,
         T4: this.options.T4,
       },
-      timers: this.options.timers,
+      timers: this.timers,
       logger: this.log,
       transmit: (message) => this.sendRaw(target.protocol, this.serialize(message), sendTarget),
       statusOf: (response) => response.status,

@@ -23,7 +23,7 @@ import {
 } from '../core/index.js';
 import { uacDialogState, uasDialogState, dialogKey } from '../dialogs/index.js';
 import { DigestClient } from '../auth/index.js';
-import { type TransactionTimers, systemTimers, TRANSACTION_DEFAULTS } from '../transactions/index.js';
+import { type TransactionTimers, TRANSACTION_DEFAULTS } from '../transactions/index.js';
 import type { MessageSource, TransportProtocol } from '../transport/index.js';
 import { Dialog, type DialogHost, createInvite2xx } from './dialog.js';
 import { IncomingRequest, Responder } from './incoming-request.js';
@@ -89,7 +89,8 @@ export class SipAgent implements TransactionUser, DialogHost {
 
   private constructor(stack: SipStack, options: SipAgentOptions) {
     this.stack = stack;
-    this.timers = options.timers ?? systemTimers;
+    // The stack's clock: closing the agent cancels the dialogs' timers with the transactions'.
+    this.timers = stack.timers;
     this.T1 = options.T1 ?? TRANSACTION_DEFAULTS.T1;
     this.T2 = options.T2 ?? TRANSACTION_DEFAULTS.T2;
     this.contactUser = options.contactUser ?? 'svpn';
