@@ -14,6 +14,10 @@ export const benchmarks: Record<string, { description: string; load: () => Promi
     description: 'CSPF p50/p99 on generated topologies of 100, 1 000 and 5 000 nodes',
     load: async () => (await import('../packages/te/bench/cspf.bench.js')).default,
   },
+  'pe-sim-signal': {
+    description: 'pe-sim rsvp-te.signal/teardown latency and throughput on loopback Redis, bytes per LSP',
+    load: async () => (await import('../packages/pe-sim/bench/signal.bench.js')).default,
+  },
   'te-admission': {
     description: 'admit + release throughput and p99 vs number of active reservations; bytes per reservation',
     load: async () => (await import('../packages/te/bench/admission.bench.js')).default,
