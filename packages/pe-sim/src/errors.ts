@@ -1,9 +1,8 @@
+import { SvpnError } from '@svpn/errors';
+
 /**
  * Typed errors of `@svpn/pe-sim`. Every error carries a stable `code` (`PESIM_…`) that callers (the
  * provisioner's workers, the reconciler) switch on; messages are for people and may change.
- *
- * DEVIATION(STYLE.md "Errors"): the project-wide `SvpnError` base does not exist yet, so `PeSimError`
- * plays that role here with the same shape (`name` from `new.target`, stable `code`, optional `cause`).
  */
 
 import type { OperationKind } from './operation-kind.js';
@@ -31,15 +30,7 @@ export type PeSimErrorCode =
   | 'PESIM_STORE_CORRUPT';
 
 /** Base of every error thrown by `@svpn/pe-sim`. */
-export class PeSimError extends Error {
-  readonly code: PeSimErrorCode;
-
-  constructor(code: PeSimErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class PeSimError extends SvpnError<PeSimErrorCode> {}
 
 /** An injected `refuse` fault: the PE rejected the operation (as a router answering with an error). */
 export class PeRefusedError extends PeSimError {

@@ -1,9 +1,8 @@
+import { SvpnError } from '@svpn/errors';
+
 /**
  * Typed errors of `@svpn/qos`. Every error carries a stable `code` (`QOS_…`) that callers switch on;
  * messages are for people and may change.
- *
- * DEVIATION(STYLE.md "Errors"): the project-wide `SvpnError` base does not exist yet, so `QosError`
- * plays that role here with the same shape (`name` from `new.target`, stable `code`, optional `cause`).
  */
 
 /** Stable error codes of this package. */
@@ -22,15 +21,7 @@ export type QosErrorCode =
   | 'QOS_PRECEDENCE_INVALID';
 
 /** Base of every error thrown by `@svpn/qos`. */
-export class QosError extends Error {
-  readonly code: QosErrorCode;
-
-  constructor(code: QosErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class QosError extends SvpnError<QosErrorCode> {}
 
 /** Which RFC 2210 / RFC 2212 / RFC 2215 rule a Tspec broke. */
 export type TspecRule =

@@ -1,9 +1,8 @@
+import { SvpnError } from '@svpn/errors';
+
 /**
  * Typed errors of `@svpn/te`. Every error carries a stable `code` (`TE_…`) that callers switch on;
  * messages are for people and may change.
- *
- * DEVIATION(STYLE.md "Errors"): the project-wide `SvpnError` base does not exist yet, so `TeError`
- * plays that role here with the same shape (`name` from `new.target`, stable `code`, optional `cause`).
  */
 
 /** Stable error codes of this package. */
@@ -20,15 +19,7 @@ export type TeErrorCode =
   | 'TE_NO_PATH';
 
 /** Base of every error thrown by `@svpn/te`. */
-export class TeError extends Error {
-  readonly code: TeErrorCode;
-
-  constructor(code: TeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class TeError extends SvpnError<TeErrorCode> {}
 
 /** One problem found in a topology document, located by a path such as `links[3].maxReservableBps`. */
 export interface TopologyIssue {

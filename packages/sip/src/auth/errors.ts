@@ -1,10 +1,8 @@
+import { SvpnError } from '@svpn/errors';
+
 /**
  * Typed errors of the digest-authentication layer (`@svpn/sip` auth). Every error carries a stable
  * `code` (`SIP_AUTH_…`) that callers switch on; messages are for people and may change.
- *
- * DEVIATION(STYLE.md "Errors"): the project-wide `SvpnError` base does not exist yet, so
- * `SipAuthError` plays that role here with the same shape (`name` from `new.target`, stable `code`,
- * optional `cause`). Re-parent it onto `SvpnError` when that lands.
  */
 
 /** Stable error codes of the auth layer. */
@@ -17,15 +15,7 @@ export type SipAuthErrorCode =
   | 'SIP_AUTH_INVALID_OPTIONS';
 
 /** Base of every error thrown by the auth layer. */
-export class SipAuthError extends Error {
-  readonly code: SipAuthErrorCode;
-
-  constructor(code: SipAuthErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class SipAuthError extends SvpnError<SipAuthErrorCode> {}
 
 /**
  * A `WWW-Authenticate` / `Proxy-Authenticate` / `Authorization` / `Proxy-Authorization` value, or a

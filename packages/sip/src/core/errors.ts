@@ -1,3 +1,4 @@
+import { SvpnError } from '@svpn/errors';
 /** Error codes of the UA core. */
 export type SipCoreErrorCode =
   | 'SIP_CORE_UNROUTABLE'
@@ -8,13 +9,4 @@ export type SipCoreErrorCode =
   | 'SIP_CORE_INVALID_STATE';
 
 /** Errors the UA core raises to its callers (bad requests to send, closed stack, …). */
-export class SipCoreError extends Error {
-  constructor(
-    readonly code: SipCoreErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class SipCoreError extends SvpnError<SipCoreErrorCode> {}

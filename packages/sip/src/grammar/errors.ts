@@ -1,17 +1,9 @@
+import { SvpnError } from '@svpn/errors';
 /**
  * Typed errors of the SIP grammar layer. Every error carries a stable `code` (STYLE.md "Errors");
  * callers catch these, bugs stay assertions.
  */
-export class SipSyntaxError extends Error {
-  /** Stable machine-readable code, e.g. `SIP_URI_BAD_HOST`. */
-  readonly code: string;
-
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class SipSyntaxError extends SvpnError {}
 
 /** A URI does not match RFC 3261 §19.1 / RFC 3966 / RFC 3986 (as far as we check it). */
 export class SipUriError extends SipSyntaxError {}

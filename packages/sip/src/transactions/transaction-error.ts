@@ -1,12 +1,9 @@
+import { SvpnError } from '@svpn/errors';
 import type { TransactionEvent } from './transaction-machine.js';
 
 /**
  * Typed errors of the SIP transaction layer. Every error carries a stable `code`
  * (`SIP_TRANSACTION_…`) that callers switch on; messages are for people and may change.
- *
- * DEVIATION(STYLE.md "Errors"): the project-wide `SvpnError` base does not exist yet, so
- * `TransactionError` plays that role here with the same shape (`name` from `new.target`, stable
- * `code`, optional `cause`). Re-parent it onto `SvpnError` once that lands.
  */
 
 /** Stable error codes of the transaction layer. */
@@ -21,15 +18,7 @@ export type TransactionErrorCode =
   | 'SIP_TRANSACTION_KIND_MISMATCH';
 
 /** Base of every error raised by the SIP transaction layer. */
-export class TransactionError extends Error {
-  readonly code: TransactionErrorCode;
-
-  constructor(code: TransactionErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class TransactionError extends SvpnError<TransactionErrorCode> {}
 
 /** Transaction options failed validation (non-positive timer base, `T2 < T1`, …). */
 export class TransactionOptionsError extends TransactionError {

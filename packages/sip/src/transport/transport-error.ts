@@ -1,10 +1,8 @@
+import { SvpnError } from '@svpn/errors';
+
 /**
  * Typed errors of the SIP transport layer. Every error carries a stable `code` (`SIP_TRANSPORT_…`)
  * that callers switch on; messages are for people and may change.
- *
- * DEVIATION(STYLE.md "Errors"): the project-wide `SvpnError` base does not exist yet, so
- * `TransportError` plays that role here with the same shape (`name` from `new.target`, stable
- * `code`, optional `cause`). Re-parent it onto `SvpnError` once that lands.
  */
 
 /** Stable error codes of the transport layer. */
@@ -27,15 +25,7 @@ export type TransportErrorCode =
   | 'SIP_TRANSPORT_UNSUPPORTED_PROTOCOL';
 
 /** Base of every error raised by the SIP transport layer. */
-export class TransportError extends Error {
-  readonly code: TransportErrorCode;
-
-  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export class TransportError extends SvpnError<TransportErrorCode> {}
 
 /** An options object failed validation (negative sizes, unknown protocol, …). */
 export class TransportOptionsError extends TransportError {
