@@ -1,0 +1,6 @@
+export * from './config.js';
+export * from './logger.js';
+export * from './problem.js';
+export * from './health.js';
+export * from './redis.js';
+export * from './lifecycle.js';
