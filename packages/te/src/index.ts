@@ -8,3 +8,8 @@ export { SeededRandom } from './util/prng.js';
 export * from './cspf/compute-path.js';
 export { BinaryHeap } from './cspf/binary-heap.js';
 export * from './ledger/tspec-bandwidth.js';
+// --- preemption and aggregation (packages/te part 3) ---
+export * from './preemption/preemption-errors.js';
+export * from './preemption/plan-preemption.js';
+export * from './preemption/apply-preemption.js';
+// --- end preemption and aggregation ---

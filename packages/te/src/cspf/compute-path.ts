@@ -8,7 +8,6 @@ import {
 import type { ReservationLedger } from '../ledger/reservation-ledger.js';
 import type { TeLink, Topology } from '../topology/topology.js';
 import { SeededRandom } from '../util/prng.js';
-import { BinaryHeap } from './binary-heap.js';
 
 /**
  * How CSPF chooses among paths of equal TE metric and equal hop count:
@@ -96,16 +95,58 @@ export interface PathResult {
   secondary?: TePath;
 }
 
-interface Label {
-  node: number;
-  metric: number;
-  hops: number;
-  tie: number;
+/**
+ * Buffers reused across searches on one topology (sized by its nodes and links), so a path
+ * computation allocates almost nothing. Searches are synchronous and never nest, so one set per
+ * topology suffices.
+ */
+interface Workspace {
+  /** Per link: 0 not yet decided, 1 usable, 2 pruned. */
+  state: Uint8Array;
+  residual: Float64Array;
+  onRoute: Uint8Array;
+  metric: Float64Array;
+  hops: Float64Array;
+  tie: Float64Array;
+  via: Int32Array;
+  done: Uint8Array;
+  hm: Float64Array;
+  hh: Float64Array;
+  ht: Float64Array;
+  hn: Int32Array;
+}
+
+const workspaces = new WeakMap<Topology, Workspace>();
+const ZERO_USAGE = new Float64Array(CLASS_TYPE_COUNT);
+
+function workspace(topology: Topology): Workspace {
+  let ws = workspaces.get(topology);
+  if (!ws) {
+    const n = topology.nodeList.length;
+    const cap = topology.linkCount + 1;
+    ws = {
+      state: new Uint8Array(topology.linkCount),
+      residual: new Float64Array(topology.linkCount),
+      onRoute: new Uint8Array(n),
+      metric: new Float64Array(n),
+      hops: new Float64Array(n),
+      tie: new Float64Array(n),
+      via: new Int32Array(n),
+      done: new Uint8Array(n),
+      hm: new Float64Array(cap),
+      hh: new Float64Array(cap),
+      ht: new Float64Array(cap),
+      hn: new Int32Array(cap),
+    };
+    workspaces.set(topology, ws);
+  }
+  return ws;
 }
 
 /** What a search may use; built once per request. */
 interface SearchContext {
   topology: Topology;
+  workspace: Workspace;
   /** For each link index: 0 not yet decided, 1 usable, 2 pruned. */
   state: Uint8Array;
   residual: Float64Array;
@@ -259,8 +300,10 @@ function search(
   relax: Relaxations,
 ): TePath | undefined {
   const ignoreConstraints = relax.ignoreConstraints === true;
-  const zero = new Float64Array(CLASS_TYPE_COUNT);
-  const residual = new Float64Array(topology.linkCount);
+  const zero = ZERO_USAGE;
+  const ws = workspace(topology);
+  const residual = ws.residual;
+  ws.state.fill(0);
   const tolerance = 1e-9;
   const usable = (l: TeLink): boolean => {
     if (relax.banned?.has(l.id)) return false;
@@ -277,7 +320,7 @@ function search(
     // Unreserved TE-Class ⟨CT, setup priority⟩ over the interval (RFC 4124 §4, RFC 3209 §4.7.4):
     // bandwidth held at worse holding priorities counts as available to this setup.
     const free = ledger
-      ? ledger.unreserved(l.id, req.classType, req.setupPriority, { start: req.start, end: req.end })
+      ? ledger.unreservedUnchecked(l.id, req.classType, req.setupPriority, req.start, req.end)
       : Math.max(0, unreservedAtInstant(l.bandwidthConstraints, zero, req.classType));
     residual[l.index] = free;
     if (relax.ignoreBandwidth) return true;
@@ -291,7 +334,8 @@ function search(
   }
   const ctx: SearchContext = {
     topology,
-    state: new Uint8Array(topology.linkCount),
+    workspace: ws,
+    state: ws.state,
     residual,
     usable,
     tieBreak: req.tieBreak,
@@ -303,7 +347,8 @@ function search(
   if (hops.length > 0 && hops[0]!.node === req.from) hops.shift();
   if (hops.length === 0 || hops[hops.length - 1]!.node !== req.to) hops.push({ node: req.to, loose: true });
 
-  const onRoute = new Uint8Array(topology.nodeList.length);
+  const onRoute = ws.onRoute;
+  onRoute.fill(0);
   for (const n of req.excludeNodes)
     if (!ignoreConstraints && n !== req.from && n !== req.to) onRoute[topology.node(n).index] = 1;
   let at = topology.node(req.from).index;
@@ -384,50 +429,108 @@ function bestDirectLink(ctx: SearchContext, from: number, to: number): number | 
 /**
  * Dijkstra from `src` to `dst` over usable links, not entering nodes marked in `blocked` (other
  * than `dst`). Labels (metric, hops, tie) compare lexicographically; every component is monotone
- * under extension, so the first time `dst` is popped its label is optimal.
+ * under extension, so the first time `dst` is popped its label is optimal. The heap is inlined over
+ * typed arrays (lazy deletion: stale entries are skipped when popped), and a link's constraints —
+ * the ledger lookup included — are evaluated only when it could improve its far end's label.
  */
 function dijkstra(ctx: SearchContext, src: number, dst: number, blocked: Uint8Array): number[] | undefined {
   const { topology } = ctx;
-  const n = topology.nodeList.length;
-  const metric = new Float64Array(n).fill(Infinity);
-  const hops = new Float64Array(n).fill(Infinity);
-  const tie = new Float64Array(n).fill(Infinity);
-  const via = new Int32Array(n).fill(-1);
-  const done = new Uint8Array(n);
+  const { metric, hops, tie, via, done, hm, hh, ht, hn } = ctx.workspace;
+  metric.fill(Infinity);
+  hops.fill(Infinity);
+  tie.fill(Infinity);
+  via.fill(-1);
+  done.fill(0);
+  const outgoing = topology.outgoing;
+  const linkTo = topology.linkTo;
+  const linkList = topology.linkList;
+  // Heap of (metric, hops, tie, node) in hm/hh/ht/hn; at most one push per relaxation plus the source.
+  let size = 0;
+  const less = (i: number, j: number): boolean => {
+    const mi = hm[i] as number;
+    const mj = hm[j] as number;
+    if (mi !== mj) return mi < mj;
+    const hi = hh[i] as number;
+    const hj = hh[j] as number;
+    if (hi !== hj) return hi < hj;
+    const ti = ht[i] as number;
+    const tj = ht[j] as number;
+    if (ti !== tj) return ti < tj;
+    return (hn[i] as number) < (hn[j] as number);
+  };
+  const swap = (i: number, j: number): void => {
+    let x = hm[i] as number;
+    hm[i] = hm[j] as number;
+    hm[j] = x;
+    x = hh[i] as number;
+    hh[i] = hh[j] as number;
+    hh[j] = x;
+    x = ht[i] as number;
+    ht[i] = ht[j] as number;
+    ht[j] = x;
+    x = hn[i] as number;
+    hn[i] = hn[j] as number;
+    hn[j] = x;
+  };
+  const push = (m: number, h: number, t: number, v: number): void => {
+    let i = size++;
+    hm[i] = m;
+    hh[i] = h;
+    ht[i] = t;
+    hn[i] = v;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!less(i, parent)) break;
+      swap(i, parent);
+      i = parent;
+    }
+  };
+  /** Moves the top entry to slot `size` (just past the heap) and restores the heap. */
+  const pop = (): void => {
+    size--;
+    swap(0, size);
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < size && less(l, m)) m = l;
+      if (r < size && less(r, m)) m = r;
+      if (m === i) break;
+      swap(i, m);
+      i = m;
+    }
+  };
+
   metric[src] = 0;
   hops[src] = 0;
   tie[src] = initialTie(ctx.tieBreak);
-  const heap = new BinaryHeap<Label>((a, b) =>
-    a.metric !== b.metric
-      ? a.metric - b.metric
-      : a.hops !== b.hops
-        ? a.hops - b.hops
-        : a.tie !== b.tie
-          ? a.tie < b.tie
-            ? -1
-            : 1
-          : a.node - b.node,
-  );
-  heap.push({ node: src, metric: 0, hops: 0, tie: tie[src] as number });
-  for (let top = heap.pop(); top; top = heap.pop()) {
-    const u = top.node;
+  push(0, 0, tie[src] as number, src);
+  while (size > 0) {
+    pop();
+    const u = hn[size] as number;
     if (done[u]) continue;
     done[u] = 1;
     if (u === dst) break;
-    for (const li of topology.outgoing[u] as number[]) {
-      const l = topology.linkList[li] as TeLink;
-      const v = topology.linkTo[li] as number;
+    const um = hm[size] as number;
+    const uh = (hh[size] as number) + 1;
+    const ut = ht[size] as number;
+    for (const li of outgoing[u] as number[]) {
+      const v = linkTo[li] as number;
       if (done[v] || (blocked[v] && v !== dst)) continue;
+      const m = um + (linkList[li] as TeLink).teMetric;
+      const vm = metric[v] as number;
+      // Cheap rejection before the constraint check: a longer or equally long but hop-heavier
+      // label cannot win whatever the tie key.
+      if (m > vm || (m === vm && uh > (hops[v] as number))) continue;
       if (!decide(ctx, li)) continue;
-      const m = top.metric + l.teMetric;
-      const h = top.hops + 1;
-      const t = extendTie(ctx, top.tie, li);
-      if (better(m, h, t, metric[v] as number, hops[v] as number, tie[v] as number)) {
+      const t = extendTie(ctx, ut, li);
+      if (better(m, uh, t, vm, hops[v] as number, tie[v] as number)) {
         metric[v] = m;
-        hops[v] = h;
+        hops[v] = uh;
         tie[v] = t;
         via[v] = li;
-        heap.push({ node: v, metric: m, hops: h, tie: t });
+        push(m, uh, t, v);
       }
     }
   }

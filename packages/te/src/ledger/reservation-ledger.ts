@@ -123,6 +123,12 @@ export interface ReservationLedgerOptions {
   relativeTolerance?: number;
 }
 
+interface LinkState {
+  constraints: BandwidthConstraints;
+  /** Null while the link holds no reservation, so an emptied ledger is exactly an empty one. */
+  index: IntervalIndex<StoredReservation> | null;
+}
+
 interface StoredReservation {
   id: string;
   owner: string;
@@ -134,6 +140,9 @@ interface StoredReservation {
   start: number;
   end: number;
 }
+
+/** Per-class usage of an empty link (never written). */
+const EMPTY_USAGE = new Float64Array(CLASS_TYPE_COUNT);
 
 const DEFAULTS: Required<ReservationLedgerOptions> = { relativeTolerance: 1e-9 };
 
@@ -156,10 +165,14 @@ const DEFAULTS: Required<ReservationLedgerOptions> = { relativeTolerance: 1e-9 }
  * @see https://www.rfc-editor.org/rfc/rfc4127#section-5
  */
 export class ReservationLedger {
-  readonly #constraints = new Map<string, BandwidthConstraints>();
+  /** Every link: its constraints and, while it holds reservations, its interval tree. */
+  readonly #links = new Map<string, LinkState>();
   readonly #byId = new Map<string, StoredReservation>();
-  /** Links that hold at least one reservation; an emptied link's tree is dropped. */
-  readonly #perLink = new Map<string, IntervalIndex<StoredReservation>>();
+  /** Number of links whose tree is non-empty. */
+  #activeLinks = 0;
+  /** Scratch buffers for the sweep (the ledger is not re-entrant). */
+  readonly #hits: StoredReservation[] = [];
+  readonly #usage = new Float64Array(CLASS_TYPE_COUNT);
   readonly #options: Required<ReservationLedgerOptions>;
 
   /** A ledger over these links (a `Topology`'s `links` map, or any iterable of {id, bandwidthConstraints}). */
@@ -187,14 +200,16 @@ export class ReservationLedger {
         `link ${id}`,
         problems.map((p) => `${p.path}: ${p.message}`).join('; '),
       );
-    this.#constraints.set(id, Object.freeze({ ...constraints, bc: Object.freeze([...constraints.bc]) }));
+    const frozen = Object.freeze({ ...constraints, bc: Object.freeze([...constraints.bc]) });
+    const state = this.#links.get(id);
+    if (state) state.constraints = frozen;
+    else this.#links.set(id, { constraints: frozen, index: null });
   }
 
   /** Forgets a link that holds no reservation; returns false when it still holds some. */
   removeLink(id: string): boolean {
-    this.#linkConstraints(id);
-    if (this.#perLink.has(id)) return false;
-    return this.#constraints.delete(id);
+    if (this.#link(id).index) return false;
+    return this.#links.delete(id);
   }
 
   /** The constraints of a link (throws `UnknownLinkError`). */
@@ -204,7 +219,7 @@ export class ReservationLedger {
 
   /** Ids of every link the ledger knows. */
   linkIds(): string[] {
-    return [...this.#constraints.keys()];
+    return [...this.#links.keys()];
   }
 
   // ------------------------------------------------------------------------------------------
@@ -321,7 +336,7 @@ export class ReservationLedger {
 
   /** Number of links that hold at least one reservation (0 for an empty ledger). */
   get activeLinkCount(): number {
-    return this.#perLink.size;
+    return this.#activeLinks;
   }
 
   get(id: string): Reservation | undefined {
@@ -348,9 +363,8 @@ export class ReservationLedger {
     interval: Partial<Interval> = {},
     filter: LinkReservationFilter = {},
   ): Reservation[] {
-    this.#linkConstraints(linkId);
+    const { index } = this.#link(linkId);
     const { start, end } = normaliseInterval(interval);
-    const index = this.#perLink.get(linkId);
     if (!index) return [];
     const out: Reservation[] = [];
     for (const r of index.overlapping(start, end)) {
@@ -386,6 +400,22 @@ export class ReservationLedger {
     return u > 0 ? u : 0;
   }
 
+  /**
+   * {@link unreserved} without argument checks, for inner loops (CSPF): `classType` and `priority`
+   * must be integers 0…7 and `end > start`.
+   * @internal
+   */
+  unreservedUnchecked(
+    linkId: string,
+    classType: number,
+    priority: number,
+    start: number,
+    end: number,
+  ): number {
+    const u = this.#unreserved(linkId, classType, priority, start, end, undefined);
+    return u > 0 ? u : 0;
+  }
+
   /** The 8 × 8 table `[priority][classType]` of {@link unreserved} for a link (what an IGP would flood per TE-class). */
   unreservedTable(linkId: string, interval: Partial<Interval> = {}): number[][] {
     const { start, end } = normaliseInterval(interval);
@@ -405,9 +435,9 @@ export class ReservationLedger {
    * included, so the slices tile the interval (clipped to finite bounds of the reservations).
    */
   slices(linkId: string, interval: Partial<Interval> = {}): LinkSlice[] {
-    this.#linkConstraints(linkId);
+    const { index } = this.#link(linkId);
     const { start, end } = normaliseInterval(interval);
-    const items = this.#perLink.get(linkId)?.overlapping(start, end) ?? [];
+    const items = index?.overlapping(start, end) ?? [];
     const cuts = new Set<number>([start, end]);
     for (const r of items) {
       if (r.start > start) cuts.add(r.start);
@@ -432,14 +462,11 @@ export class ReservationLedger {
   /** Links whose reservations break their constraints somewhere (possible only after {@link defineLink} lowered a capacity, or a restore). */
   overbooked(): string[] {
     const out: string[] = [];
-    for (const linkId of this.#perLink.keys()) {
-      const bc = this.#linkConstraints(linkId);
+    for (const [linkId, { constraints: bc, index }] of this.#links) {
+      if (!index) continue;
       const tol = this.#tolerance(bc);
       for (let c = 0; c < CLASS_TYPE_COUNT; c++) {
-        const has = this.#perLink
-          .get(linkId)!
-          .overlapping(-Infinity, Infinity)
-          .some((r) => r.classType === c);
+        const has = index.overlapping(-Infinity, Infinity).some((r) => r.classType === c);
         if (has && this.#unreserved(linkId, c, LOWEST_PRIORITY, -Infinity, Infinity, undefined) < -tol) {
           out.push(linkId);
           break;
@@ -454,9 +481,14 @@ export class ReservationLedger {
 
   /** A JSON-ready copy of the ledger: link constraints and reservations, sorted by id. */
   snapshot(): LedgerSnapshot {
-    const links = [...this.#constraints.entries()]
+    const links = [...this.#links.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([id, c]) => ({ id, model: c.model, maxReservableBps: c.maxReservableBps, bc: [...c.bc] }));
+      .map(([id, { constraints: c }]) => ({
+        id,
+        model: c.model,
+        maxReservableBps: c.maxReservableBps,
+        bc: [...c.bc],
+      }));
     const reservations = this.reservations().map((r) => ({
       id: r.id,
       owner: r.owner,
@@ -513,10 +545,14 @@ export class ReservationLedger {
   // ------------------------------------------------------------------------------------------
   // Internals
 
+  #link(linkId: string): LinkState {
+    const state = this.#links.get(linkId);
+    if (!state) throw new UnknownLinkError(linkId);
+    return state;
+  }
+
   #linkConstraints(linkId: string): BandwidthConstraints {
-    const c = this.#constraints.get(linkId);
-    if (!c) throw new UnknownLinkError(linkId);
-    return c;
+    return this.#link(linkId).constraints;
   }
 
   #tolerance(c: BandwidthConstraints): number {
@@ -565,20 +601,26 @@ export class ReservationLedger {
     end: number,
     exclude: StoredReservation | undefined,
   ): number {
-    const constraints = this.#linkConstraints(linkId);
-    const usage = new Float64Array(CLASS_TYPE_COUNT);
-    const index = this.#perLink.get(linkId);
-    if (!index) return unreservedAtInstant(constraints, usage, ct);
-    const hits = index.overlapping(start, end);
+    const { constraints, index } = this.#link(linkId);
+    if (!index) return unreservedAtInstant(constraints, EMPTY_USAGE, ct);
+    const hits = this.#hits;
+    hits.length = 0;
+    index.overlapping(start, end, hits);
+    const usage = this.#usage;
+    usage.fill(0);
     let n = 0;
-    for (const r of hits)
-      if (r.holdingPriority <= priority && r !== exclude && r.bandwidthBps > 0) hits[n++] = r;
-    if (n === 0) return unreservedAtInstant(constraints, usage, ct);
-    if (n === 1) {
-      const r = hits[0] as StoredReservation;
-      usage[r.classType] = r.bandwidthBps;
-      return unreservedAtInstant(constraints, usage, ct);
+    let endsInside = false;
+    for (const r of hits) {
+      if (r.holdingPriority > priority || r === exclude || r.bandwidthBps === 0) continue;
+      hits[n++] = r;
+      usage[r.classType]! += r.bandwidthBps;
+      if (r.end < end) endsInside = true;
     }
+    hits.length = n;
+    // Nothing ends inside the interval: usage only grows, so the peak is everything at once (at the
+    // latest start). The common case — open-ended sessions — needs no sweep.
+    if (!endsInside) return unreservedAtInstant(constraints, usage, ct);
+    usage.fill(0);
     // Events: +bw at max(start, r.start); −bw at r.end when it ends inside the interval.
     const times: number[] = [];
     const deltas: number[] = [];
@@ -599,6 +641,8 @@ export class ReservationLedger {
     for (let i = 0; i < order.length;) {
       const t = times[order[i] as number] as number;
       let rose = false;
+      // All changes at one instant are applied before it is evaluated: one reservation ending at t
+      // and another starting at t never count together, two starting at t both do.
       for (; i < order.length && times[order[i] as number] === t; i++) {
         const k = order[i] as number;
         const d = deltas[k] as number;
@@ -617,22 +661,25 @@ export class ReservationLedger {
   #insert(r: StoredReservation): void {
     this.#byId.set(r.id, r);
     for (const linkId of r.links) {
-      let index = this.#perLink.get(linkId);
-      if (!index) {
-        index = new IntervalIndex<StoredReservation>();
-        this.#perLink.set(linkId, index);
+      const state = this.#link(linkId);
+      if (!state.index) {
+        state.index = new IntervalIndex<StoredReservation>();
+        this.#activeLinks++;
       }
-      index.insert(r);
+      state.index.insert(r);
     }
   }
 
   #remove(r: StoredReservation): void {
     this.#byId.delete(r.id);
     for (const linkId of r.links) {
-      const index = this.#perLink.get(linkId);
-      if (!index) continue;
-      index.remove(r);
-      if (index.size === 0) this.#perLink.delete(linkId);
+      const state = this.#links.get(linkId);
+      if (!state?.index) continue;
+      state.index.remove(r);
+      if (state.index.size === 0) {
+        state.index = null;
+        this.#activeLinks--;
+      }
     }
   }
 
