@@ -192,3 +192,19 @@ export function receiveTargetRefreshResponse(state: DialogState, response: SipRe
   const contact = firstContactUri(response);
   return contact === undefined ? state : { ...state, remoteTarget: contact };
 }
+
+/**
+ * An early dialog becomes confirmed with the 2xx to its INVITE. RFC 3261 §13.2.2.4 — the UAC MUST
+ * recompute the route set from the 2xx (as in §12.1.2) and takes the remote target from its
+ * Contact; the UAS side only changes phase. Sequence numbers (advanced by PRACK or UPDATE in the
+ * early dialog) are kept.
+ */
+export function confirmDialog(state: DialogState, response: SipResponse): DialogState {
+  if (state.role === 'uas') return { ...state, phase: 'confirmed' };
+  return {
+    ...state,
+    phase: 'confirmed',
+    remoteTarget: firstContactUri(response) ?? state.remoteTarget,
+    routeSet: response.recordRoutes.map((r) => r.toString()).reverse(),
+  };
+}

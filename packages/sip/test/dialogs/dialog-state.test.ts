@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createResponse, parseMessageOrThrow, SipRequest, SipResponse } from '../../src/messages/index.js';
 import {
+  confirmDialog,
   createInDialogRequest,
   receiveInDialogRequest,
   uacDialogState,
@@ -108,4 +109,36 @@ test('RFC 3261 §12.2.2 — a re-INVITE with a Contact refreshes the remote targ
   const out = receiveInDialogRequest(s, reinvite);
   assert.ok(out.ok);
   assert.equal(out.ok && out.state.remoteTarget, 'sip:alice@new.example.com');
+});
+
+test('RFC 3261 §13.2.2.4 — an early UAC dialog confirmed by the 2xx recomputes its route set and target', () => {
+  const req = invite();
+  const ringing = createResponse(req, 180, { toTag: 'bobtag' });
+  ringing.headers.append('Contact', '<sip:bob@early.example.com>');
+  ringing.headers.append('Record-Route', '<sip:p1.example.com;lr>');
+  const early = uacDialogState(req, ringing, '<sip:alice@pc33.example.com>');
+  assert.equal(early.phase, 'early');
+  assert.deepEqual(early.routeSet, ['<sip:p1.example.com;lr>']);
+  // A PRACK in the early dialog advances the local sequence number.
+  const prack = createInDialogRequest(early, 'PRACK');
+  assert.equal(prack.request.cseq.seq, 314160);
+  const answer = ok(req);
+  answer.headers.set('Record-Route', ['<sip:p1.example.com;lr>', '<sip:p2.example.com;lr>']);
+  const confirmed = confirmDialog(prack.state, answer);
+  assert.equal(confirmed.phase, 'confirmed');
+  assert.deepEqual(confirmed.routeSet, ['<sip:p2.example.com;lr>', '<sip:p1.example.com;lr>']);
+  assert.equal(confirmed.remoteTarget, 'sip:bob@192.0.2.4');
+  assert.equal(confirmed.localSeq, 314160, 'the PRACK number is kept');
+  // The ACK still carries the INVITE's number.
+  assert.equal(createInDialogRequest(confirmed, 'ACK', { cseq: 314159 }).request.cseq.seq, 314159);
+});
+
+test('RFC 3261 §12.1.1 — an early UAS dialog is confirmed by its 2xx and keeps its sequence numbers', () => {
+  const req = invite();
+  const early = uasDialogState(req, createResponse(req, 183, { toTag: 'bobtag' }), '<sip:bob@192.0.2.4>');
+  assert.equal(early.phase, 'early');
+  const confirmed = confirmDialog({ ...early, remoteSeq: 314160 }, ok(req));
+  assert.equal(confirmed.phase, 'confirmed');
+  assert.equal(confirmed.remoteSeq, 314160);
+  assert.equal(confirmed.remoteTarget, early.remoteTarget);
 });
