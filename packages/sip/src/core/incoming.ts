@@ -83,6 +83,7 @@ export function classifyIncoming(
       const vias = message.via.length;
       if (vias !== 1) return { action: 'drop', reason: `response with ${vias} Via values` };
       // The fields transaction matching needs must parse (RFC 4475 §3.1.2.5: discard).
+      message.via[0]?.load();
       void message.cseq;
       void message.callId;
       void message.from;

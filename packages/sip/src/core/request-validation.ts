@@ -172,7 +172,7 @@ export function validateRequest(request: SipRequest, policy: ValidationPolicy = 
   }
   // RFC 3261 §8.2 — a syntactically invalid request gets 400 (RFC 4475 §3.1.2).
   const problem =
-    syntaxProblem(() => request.via) ??
+    syntaxProblem(() => request.via.forEach((v) => v.load())) ??
     syntaxProblem(() => request.from) ??
     syntaxProblem(() => request.to) ??
     syntaxProblem(() => request.callId) ??

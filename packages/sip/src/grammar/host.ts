@@ -51,24 +51,42 @@ export function isIPv6(text: string): boolean {
 
 /**
  * hostname = *( domainlabel "." ) toplabel [ "." ]; domainlabel = alphanum / alphanum *( alphanum /
- * "-" ) alphanum; toplabel starts with ALPHA (RFC 3261 §25.1).
+ * "-" ) alphanum; toplabel starts with ALPHA (RFC 3261 §25.1). One pass, no allocation.
  */
 export function isHostname(text: string): boolean {
-  if (text.length === 0) return false;
-  const labels = text.endsWith('.') ? text.slice(0, -1).split('.') : text.split('.');
-  for (const label of labels) {
-    if (label.length === 0 || label.startsWith('-') || label.endsWith('-')) return false;
-    for (let i = 0; i < label.length; i++) {
-      const c = label.charCodeAt(i);
-      if (!isAlpha(c) && !isDigit(c) && c !== 0x2d) return false;
-    }
+  let end = text.length;
+  if (end > 1 && text.charCodeAt(end - 1) === 0x2e) end--;
+  if (end === 0) return false;
+  let labelStart = 0;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (i === labelStart || text.charCodeAt(i - 1) === 0x2d) return false;
+      if (i === end && !isAlpha(text.charCodeAt(labelStart))) return false;
+      labelStart = i + 1;
+    } else if (c === 0x2d) {
+      if (i === labelStart) return false;
+    } else if (c >= 128 || ALNUM[c] !== 1) return false;
   }
-  return isAlpha((labels[labels.length - 1] as string).charCodeAt(0));
+  return true;
 }
+
+const ALNUM = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  return t;
+})();
 
 /** Classifies a host (IPv6 references in brackets); undefined when it is not a valid host. */
 export function hostType(host: string): HostType | undefined {
-  if (host.startsWith('[')) return host.endsWith(']') && isIPv6(host.slice(1, -1)) ? 'ipv6' : undefined;
+  if (host.charCodeAt(0) === 0x5b) {
+    return host.charCodeAt(host.length - 1) === 0x5d && isIPv6(host.slice(1, -1)) ? 'ipv6' : undefined;
+  }
+  // A name whose last label starts with a letter cannot be an IPv4 address: test that first.
+  const lastDot = host.lastIndexOf('.', host.length - 2);
+  if (isAlpha(host.charCodeAt(lastDot + 1))) return isHostname(host) ? 'hostname' : undefined;
   if (isIPv4(host)) return 'ipv4';
   return isHostname(host) ? 'hostname' : undefined;
 }

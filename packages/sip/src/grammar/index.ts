@@ -1,6 +1,6 @@
 // RFC 3261 §25 grammar: hand-written linear scanners, no backtracking regexes on input.
 export { SipSyntaxError, SipUriError, SipHeaderError } from './errors.js';
-export { isToken as isSipToken, WORD as WORD_CHARS, trimWsp } from './char-classes.js';
+export { isToken as isSipToken, TOKEN as TOKEN_CHARS, WORD as WORD_CHARS, trimWsp } from './char-classes.js';
 export { quoteString, unquoteString } from './scanner.js';
 export { unescape as unescapeUri, escapeChars } from './escape.js';
 export { type HostType, isIPv4, isIPv6, isHostname, hostType, normalizeHost } from './host.js';

@@ -1,4 +1,4 @@
-import { TOKEN, inClass, isWsp, trimWsp } from './char-classes.js';
+import { TOKEN, isWsp, trimWsp } from './char-classes.js';
 import { SipHeaderError, SipSyntaxError } from './errors.js';
 import { type Parameter, Parameters, parseHeaderParams } from './parameters.js';
 import { Scanner, quoteString, unquoteString } from './scanner.js';
@@ -143,10 +143,19 @@ function parseNameAddrParts(value: string, header: string): NameAddrParts {
   } else {
     // display-name = *(token LWS): try it; if no '<' follows, it was an addr-spec.
     const start = sc.pos;
-    while (inClass(TOKEN, sc.peek())) {
-      sc.token();
-      sc.skipWs();
+    const len = value.length;
+    let p = start;
+    for (;;) {
+      const tokenStart = p;
+      while (p < len) {
+        const c = value.charCodeAt(p);
+        if (c >= 128 || TOKEN[c] !== 1) break;
+        p++;
+      }
+      if (p === tokenStart) break;
+      while (p < len && isWsp(value.charCodeAt(p))) p++;
     }
+    sc.pos = p;
     if (sc.peek() === 0x3c && sc.pos > start) {
       rawDisplayName = trimWsp(value.slice(start, sc.pos));
       bracketed = true;
@@ -173,7 +182,9 @@ function parseNameAddrParts(value: string, header: string): NameAddrParts {
       ? undefined
       : rawDisplayName.startsWith('"')
         ? unquoteString(rawDisplayName)
-        : rawDisplayName.replace(/[ \t]+/g, ' ');
+        : /\t| {2}/.test(rawDisplayName)
+          ? rawDisplayName.replace(/[ \t]+/g, ' ')
+          : rawDisplayName;
   return { displayName, rawDisplayName, uri, params };
 }
 

@@ -28,13 +28,20 @@ const HEADER_VALUE_CHARS = (() => {
  * message is serialized the way it arrived, and decodes values on read.
  */
 export class Parameters implements Iterable<Parameter> {
-  private readonly list: Parameter[];
+  private list: Parameter[];
 
   constructor(
     readonly kind: ParametersKind,
-    list: Iterable<Parameter> = [],
+    list?: Iterable<Parameter>,
   ) {
-    this.list = [...list];
+    this.list = list === undefined ? [] : [...list];
+  }
+
+  /** @internal Wraps a freshly built list without copying it. */
+  static adopt(kind: ParametersKind, list: Parameter[]): Parameters {
+    const p = new Parameters(kind);
+    p.list = list;
+    return p;
   }
 
   get size(): number {
@@ -45,12 +52,17 @@ export class Parameters implements Iterable<Parameter> {
     return (this.kind === 'uri' && name.includes('%') ? unescape(name) : name).toLowerCase();
   }
 
+  /** Lookup keys, computed on first lookup and dropped on mutation. */
+  private keys: string[] | undefined;
+
   private index(name: string): number {
     const k = this.key(name);
-    for (let i = 0; i < this.list.length; i++) {
-      if (this.key((this.list[i] as Parameter).name) === k) return i;
+    let keys = this.keys;
+    if (keys === undefined) {
+      keys = this.list.map((p) => this.key(p.name));
+      this.keys = keys;
     }
-    return -1;
+    return keys.indexOf(k);
   }
 
   has(name: string): boolean {
@@ -87,6 +99,7 @@ export class Parameters implements Iterable<Parameter> {
     const i = this.index(name);
     if (i >= 0) this.list[i] = { name: (this.list[i] as Parameter).name, value: raw };
     else this.list.push({ name, value: raw });
+    this.keys = undefined;
     return this;
   }
 
@@ -94,6 +107,7 @@ export class Parameters implements Iterable<Parameter> {
     const i = this.index(name);
     if (i < 0) return false;
     this.list.splice(i, 1);
+    this.keys = undefined;
     return true;
   }
 
@@ -124,18 +138,69 @@ function isGenValue(value: string): boolean {
  * SWS that SEMI and EQUAL allow. An empty parameter (`;;`) is a syntax error.
  */
 export function parseHeaderParams(sc: Scanner): Parameters {
-  const list: Parameter[] = [];
-  while (sc.accept(0x3b /* ; */, true)) {
-    const name = sc.token();
-    let value: string | undefined;
-    if (sc.accept(0x3d /* = */, true)) {
-      if (sc.peek() === 0x22) value = sc.quotedString();
-      else {
-        value = sc.run(HEADER_VALUE_CHARS);
-        if (value.length === 0) sc.fail(`parameter '${name}' has an empty value`);
-      }
-    }
-    list.push({ name, value });
+  const [params, end] = scanHeaderParams(sc.text, sc.pos, (pos, message) => {
+    sc.pos = pos;
+    return sc.fail(message);
+  });
+  sc.pos = end;
+  return params;
+}
+
+function skipWsp(text: string, p: number): number {
+  while (p < text.length) {
+    const c = text.charCodeAt(p);
+    if (c !== 0x20 && c !== 0x09) break;
+    p++;
   }
-  return new Parameters('header', list);
+  return p;
+}
+
+/**
+ * `parseHeaderParams` on a string from `pos`; returns the parameters and the end position.
+ * Hand-inlined (it runs for every Via, From, To and Contact value); `fail` must throw.
+ */
+export function scanHeaderParams(
+  text: string,
+  pos: number,
+  fail: (pos: number, message: string) => never,
+): [Parameters, number] {
+  const len = text.length;
+  let list: Parameter[] | undefined;
+  for (;;) {
+    let p = skipWsp(text, pos);
+    if (p >= len || text.charCodeAt(p) !== 0x3b /* ; */) break;
+    p = skipWsp(text, p + 1);
+    const nameStart = p;
+    while (p < len) {
+      const c = text.charCodeAt(p);
+      if (c >= 128 || TOKEN[c] !== 1) break;
+      p++;
+    }
+    if (p === nameStart) fail(p, 'expected a parameter name');
+    const name = text.slice(nameStart, p);
+    let value: string | undefined;
+    let q = skipWsp(text, p);
+    if (q < len && text.charCodeAt(q) === 0x3d /* = */) {
+      q = skipWsp(text, q + 1);
+      if (text.charCodeAt(q) === 0x22) {
+        const sc = new Scanner(text, 'parameter');
+        sc.pos = q;
+        value = sc.quotedString();
+        q = sc.pos;
+      } else {
+        const valueStart = q;
+        while (q < len) {
+          const c = text.charCodeAt(q);
+          if (c >= 128 || HEADER_VALUE_CHARS[c] !== 1) break;
+          q++;
+        }
+        if (q === valueStart) fail(q, `parameter '${name}' has an empty value`);
+        value = text.slice(valueStart, q);
+      }
+      p = q;
+    }
+    (list ??= []).push({ name, value });
+    pos = p;
+  }
+  return [Parameters.adopt('header', list ?? []), pos];
 }

@@ -1,4 +1,4 @@
-import { isDigit, trimWsp } from './char-classes.js';
+import { TOKEN, isDigit, isWsp, trimWsp } from './char-classes.js';
 import { SipHeaderError } from './errors.js';
 import { type Parameters, parseHeaderParams } from './parameters.js';
 import { Scanner } from './scanner.js';
@@ -19,7 +19,7 @@ export function parseBoundedInteger(text: string, max: number, header: string): 
   for (let k = 0; k < t.length; k++) if (!isDigit(t.charCodeAt(k))) bad(header, `'${t}' is not a number`);
   while (i < t.length - 1 && t.charCodeAt(i) === 0x30) i++;
   const digits = t.slice(i);
-  if (digits.length > String(max).length) bad(header, `${t} is out of range (max ${max})`);
+  if (digits.length > 16) bad(header, `${t} is out of range (max ${max})`);
   const value = Number(digits);
   if (value > max) bad(header, `${t} is out of range (max ${max})`);
   return value;
@@ -36,15 +36,26 @@ export const MAX_CSEQ = 2 ** 31 - 1;
 
 /** CSeq = "CSeq" HCOLON 1*DIGIT LWS Method (RFC 3261 §20.16). */
 export function parseCSeq(value: string): CSeq {
-  const sc = new Scanner(value, 'CSeq', (m) => new SipHeaderError('SIP_HEADER_SYNTAX', 'CSeq', m));
-  sc.skipWs();
-  const start = sc.pos;
-  while (isDigit(sc.peek())) sc.pos++;
-  if (sc.pos === start) sc.fail('expected a sequence number');
-  const seq = parseBoundedInteger(value.slice(start, sc.pos), MAX_CSEQ, 'CSeq');
-  if (!sc.skipWs()) sc.fail('expected LWS before the method');
-  const method = sc.token();
-  sc.end();
+  const len = value.length;
+  let p = 0;
+  while (p < len && isWsp(value.charCodeAt(p))) p++;
+  const digitsStart = p;
+  while (p < len && isDigit(value.charCodeAt(p))) p++;
+  if (p === digitsStart) bad('CSeq', 'expected a sequence number');
+  const seq = parseBoundedInteger(value.slice(digitsStart, p), MAX_CSEQ, 'CSeq');
+  const gap = p;
+  while (p < len && isWsp(value.charCodeAt(p))) p++;
+  if (p === gap) bad('CSeq', 'expected LWS before the method');
+  const methodStart = p;
+  while (p < len) {
+    const c = value.charCodeAt(p);
+    if (c >= 128 || TOKEN[c] !== 1) break;
+    p++;
+  }
+  if (p === methodStart) bad('CSeq', 'expected a method token');
+  const method = value.slice(methodStart, p);
+  while (p < len && isWsp(value.charCodeAt(p))) p++;
+  if (p !== len) bad('CSeq', `unexpected '${value[p] ?? ''}' after the method`);
   return { seq, method };
 }
 

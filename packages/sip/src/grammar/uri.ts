@@ -143,7 +143,6 @@ const ESC_OR = (cls: Uint8Array): Uint8Array => {
   t[0x25] = 1; // '%', validated as an escape by scanEscaped
   return t;
 };
-const USER_ESC = ESC_OR(USER);
 const PASSWORD_ESC = ESC_OR(PASSWORD);
 const PARAM_ESC = ESC_OR(PARAMCHAR);
 const HNV_ESC = ESC_OR(HNVCHAR);
@@ -163,11 +162,9 @@ function fail(text: string, why: string): never {
 
 /** Checks that every `%` in text[start,end) starts a valid escape; returns the slice. */
 function checked(text: string, start: number, end: number, what: string): string {
-  for (let i = start; i < end; i++) {
-    if (text.charCodeAt(i) === 0x25) {
-      if (i + 2 >= end || !isHexDigit(text.charCodeAt(i + 1)) || !isHexDigit(text.charCodeAt(i + 2))) {
-        fail(text, `bad escape in ${what}`);
-      }
+  for (let i = text.indexOf('%', start); i >= 0 && i < end; i = text.indexOf('%', i + 1)) {
+    if (i + 2 >= end || !isHexDigit(text.charCodeAt(i + 1)) || !isHexDigit(text.charCodeAt(i + 2))) {
+      fail(text, `bad escape in ${what}`);
     }
   }
   return text.slice(start, end);
@@ -210,7 +207,7 @@ function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUr
   if (text.charCodeAt(infoEnd) === 0x40) {
     const sep = text.indexOf(':', pos);
     const userEnd = sep >= 0 && sep < infoEnd ? sep : infoEnd;
-    if (runOf(text, pos, USER_ESC) < userEnd) fail(text, 'illegal character in user');
+    // [pos, userEnd) holds only USER characters and '%': the scan class is USER ∪ ':' ∪ '%'.
     user = checked(text, pos, userEnd, 'user');
     if (user.length === 0) fail(text, 'empty user');
     if (userEnd < infoEnd) {
@@ -272,7 +269,7 @@ function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUr
     } while (text.charCodeAt(pos) === 0x26);
   }
   if (pos !== text.length) fail(text, `unexpected '${text[pos] ?? ''}'`);
-  return new SipUri({ scheme, user, password, host, port, params: new Parameters('uri', params), headers });
+  return new SipUri({ scheme, user, password, host, port, params: Parameters.adopt('uri', params), headers });
 }
 
 const TEL_NUMBER = (() => {
@@ -303,7 +300,7 @@ function parseTelUri(text: string, start: number): TelUri {
     params.push({ name, value });
   }
   if (pos !== text.length) fail(text, `unexpected '${text[pos] ?? ''}'`);
-  return new TelUri(number, new Parameters('uri', params));
+  return new TelUri(number, Parameters.adopt('uri', params));
 }
 
 /** Serializes a URI exactly from its (raw) parts. */

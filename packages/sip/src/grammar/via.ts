@@ -1,8 +1,7 @@
-import { HOSTNAME, isDigit } from './char-classes.js';
+import { HOSTNAME, TOKEN, isDigit } from './char-classes.js';
 import { SipHeaderError } from './errors.js';
-import { hostType } from './host.js';
-import { type Parameter, Parameters, parseHeaderParams } from './parameters.js';
-import { Scanner } from './scanner.js';
+import { hostType, isIPv4, isIPv6 } from './host.js';
+import { type Parameter, Parameters, scanHeaderParams } from './parameters.js';
 
 /** RFC 3261 §8.1.1.7 — branch IDs of RFC 3261 elements start with this magic cookie. */
 export const MAGIC_COOKIE = 'z9hG4bK';
@@ -20,26 +19,94 @@ export interface ViaInit {
  * One via-parm (RFC 3261 §20.42): sent-protocol, sent-by and parameters. The well-known
  * parameters (branch, received, rport per RFC 3581, maddr, ttl) are read from `params`, so editing
  * `params` is reflected at once.
+ *
+ * A Via made by `Via.lazy(text)` (as the message accessors do) parses its text on first use of any
+ * property; a malformed value then throws `SipHeaderError`. `parseVia` parses at once.
  * @see https://www.rfc-editor.org/rfc/rfc3261#section-20.42
  */
 export class Via {
-  protocolName: string;
-  protocolVersion: string;
-  /** Transport as written (`UDP`, `tcp`, `SCTP`, `UNKNOWN`, …). */
-  transport: string;
-  /** sent-by host; IPv6 references keep their brackets. */
-  host: string;
-  port: number | undefined;
-  params: Parameters;
+  private _protocolName = 'SIP';
+  private _protocolVersion = '2.0';
+  private _transport = '';
+  private _host = '';
+  private _port: number | undefined;
+  private _params: Parameters | undefined;
+  /** Text not parsed yet (lazy Via). */
+  private pending: string | undefined;
 
-  constructor(init: ViaInit) {
-    this.protocolName = init.protocolName ?? 'SIP';
-    this.protocolVersion = init.protocolVersion ?? '2.0';
-    this.transport = init.transport;
-    this.host = init.host;
-    this.port = init.port;
-    this.params =
+  /** From parts, or (a string) from text parsed on first access. */
+  constructor(init: ViaInit | string) {
+    if (typeof init === 'string') {
+      this.pending = init;
+      return;
+    }
+    this._protocolName = init.protocolName ?? 'SIP';
+    this._protocolVersion = init.protocolVersion ?? '2.0';
+    this._transport = init.transport;
+    this._host = init.host;
+    this._port = init.port;
+    this._params =
       init.params instanceof Parameters ? init.params : new Parameters('header', init.params ?? []);
+  }
+
+  /** A Via whose text is parsed on first access. */
+  static lazy(text: string): Via {
+    return new Via(text);
+  }
+
+  /** Parses a pending text; throws SipHeaderError when it is malformed. */
+  load(): this {
+    const text = this.pending;
+    if (text !== undefined) {
+      const parsed = parseVia(text);
+      this._protocolName = parsed._protocolName;
+      this._protocolVersion = parsed._protocolVersion;
+      this._transport = parsed._transport;
+      this._host = parsed._host;
+      this._port = parsed._port;
+      this._params = parsed._params;
+      this.pending = undefined;
+    }
+    return this;
+  }
+
+  get protocolName(): string {
+    return this.load()._protocolName;
+  }
+  set protocolName(v: string) {
+    this.load()._protocolName = v;
+  }
+  get protocolVersion(): string {
+    return this.load()._protocolVersion;
+  }
+  set protocolVersion(v: string) {
+    this.load()._protocolVersion = v;
+  }
+  /** Transport as written (`UDP`, `tcp`, `SCTP`, `UNKNOWN`, …). */
+  get transport(): string {
+    return this.load()._transport;
+  }
+  set transport(v: string) {
+    this.load()._transport = v;
+  }
+  /** sent-by host; IPv6 references keep their brackets. */
+  get host(): string {
+    return this.load()._host;
+  }
+  set host(v: string) {
+    this.load()._host = v;
+  }
+  get port(): number | undefined {
+    return this.load()._port;
+  }
+  set port(v: number | undefined) {
+    this.load()._port = v;
+  }
+  get params(): Parameters {
+    return this.load()._params as Parameters;
+  }
+  set params(v: Parameters) {
+    this.load()._params = v;
   }
 
   get branch(): string | undefined {
@@ -72,6 +139,7 @@ export class Via {
   }
 
   toString(): string {
+    if (this.pending !== undefined) return this.pending;
     const port = this.port === undefined ? '' : `:${this.port}`;
     return `${this.protocolName}/${this.protocolVersion}/${this.transport} ${this.host}${port}${this.params.toString()}`;
   }
@@ -80,56 +148,112 @@ export class Via {
 /**
  * via-parm = sent-protocol LWS sent-by *( SEMI via-params ) (RFC 3261 §25.1), one element (split
  * the header at top-level commas first). LWS is allowed around "/" and ":" as the ABNF's SLASH and
- * COLON allow (RFC 4475 §3.1.1.1).
+ * COLON allow (RFC 4475 §3.1.1.1). Hand-inlined: every response and request carries Vias.
  */
 export function parseVia(value: string): Via {
-  const sc = new Scanner(value, 'Via', (m) => new SipHeaderError('SIP_HEADER_SYNTAX', 'Via', m));
-  sc.skipWs();
-  const protocolName = sc.token();
-  sc.expect(0x2f, true);
-  const protocolVersion = sc.token();
-  sc.expect(0x2f, true);
-  const transport = sc.token();
-  if (!sc.skipWs()) sc.fail('expected LWS before sent-by');
-  let host: string;
-  if (sc.peek() === 0x5b) {
-    const close = value.indexOf(']', sc.pos);
-    if (close < 0) sc.fail('unterminated IPv6 reference');
-    host = value.slice(sc.pos, close + 1);
-    sc.pos = close + 1;
-  } else host = sc.run(HOSTNAME);
-  if (hostType(host) === undefined) sc.fail(`bad sent-by host '${host}'`);
-  let port: number | undefined;
-  if (sc.accept(0x3a, true)) {
-    const start = sc.pos;
-    while (isDigit(sc.peek())) sc.pos++;
-    if (sc.pos === start || sc.pos - start > 5) sc.fail('bad port');
-    port = Number(value.slice(start, sc.pos));
-    if (port > 65535) sc.fail('port out of range');
+  const text = value;
+  const len = text.length;
+  let p = skipWsp(text, 0);
+  const tokens: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) {
+      if (text.charCodeAt(p) !== 0x2f) fail(`expected '/' at offset ${p}`);
+      p = skipWsp(text, p + 1);
+    }
+    const start = p;
+    while (p < len) {
+      const c = text.charCodeAt(p);
+      if (c >= 128 || TOKEN[c] !== 1) break;
+      p++;
+    }
+    if (p === start) fail(`expected a token at offset ${p}`);
+    tokens.push(text.slice(start, p));
+    if (i < 2) p = skipWsp(text, p);
   }
-  const params = parseHeaderParams(sc);
-  sc.end();
-  const via = new Via({ protocolName, protocolVersion, transport, host, port, params });
-  checkViaParams(via);
+  const afterTransport = p;
+  p = skipWsp(text, p);
+  if (p === afterTransport) fail(`expected LWS before sent-by at offset ${p}`);
+  let host: string;
+  if (text.charCodeAt(p) === 0x5b) {
+    const close = text.indexOf(']', p);
+    if (close < 0) fail('unterminated IPv6 reference');
+    host = text.slice(p, close + 1);
+    p = close + 1;
+  } else {
+    const start = p;
+    while (p < len) {
+      const c = text.charCodeAt(p);
+      if (c >= 128 || HOSTNAME[c] !== 1) break;
+      p++;
+    }
+    host = text.slice(start, p);
+  }
+  if (hostType(host) === undefined) fail(`bad sent-by host '${host}'`);
+  let port: number | undefined;
+  let q = skipWsp(text, p);
+  if (text.charCodeAt(q) === 0x3a) {
+    q = skipWsp(text, q + 1);
+    const start = q;
+    let n = 0;
+    while (q < len && isDigit(text.charCodeAt(q)) && q - start < 6) n = n * 10 + text.charCodeAt(q++) - 0x30;
+    if (q === start || q - start > 5 || n > 65535) fail(`bad port at offset ${start}`);
+    port = n;
+    p = q;
+  }
+  const [params, end] = scanHeaderParams(text, p, (at, message) => fail(`${message} at offset ${at}`));
+  if (skipWsp(text, end) !== len) fail(`unexpected '${text[end] ?? ''}' at offset ${end}`);
+  const via = new Via({
+    protocolName: tokens[0],
+    protocolVersion: tokens[1],
+    transport: tokens[2] as string,
+    host,
+    port,
+    params,
+  });
+  checkViaParams(params);
   return via;
 }
 
-function checkViaParams(via: Via): void {
-  const fail = (m: string): never => {
-    throw new SipHeaderError('SIP_HEADER_SYNTAX', 'Via', `Via: ${m}`);
-  };
-  const ttl = via.params.get('ttl');
-  if (ttl !== undefined && !/^\d{1,3}$/.test(ttl)) fail(`bad ttl '${ttl}'`);
-  if (ttl !== undefined && Number(ttl) > 255) fail(`ttl ${ttl} out of range`);
-  if (via.params.has('rport')) {
-    const r = via.params.get('rport');
-    if (r !== undefined && (!/^\d{1,5}$/.test(r) || Number(r) > 65535)) fail(`bad rport '${r}'`);
+function skipWsp(text: string, p: number): number {
+  while (p < text.length) {
+    const c = text.charCodeAt(p);
+    if (c !== 0x20 && c !== 0x09) break;
+    p++;
   }
-  if (via.params.has('branch') && via.params.get('branch') === undefined) fail('branch without a value');
-  const received = via.params.get('received');
-  // received = IPv4address / IPv6address (RFC 3261 §20.42, RFC 5118 §4.5: no brackets).
-  if (received !== undefined && hostType(received) !== 'ipv4' && hostType(`[${received}]`) !== 'ipv6') {
-    fail(`received '${received}' is not an IP address`);
+  return p;
+}
+
+function viaError(message: string): SipHeaderError {
+  return new SipHeaderError('SIP_HEADER_SYNTAX', 'Via', message);
+}
+
+function fail(message: string): never {
+  throw viaError(`Via: ${message}`);
+}
+
+/** One pass over the parameters: ttl, rport, branch and received must be well-formed. */
+function checkViaParams(params: Parameters): void {
+  for (const { name, value } of params) {
+    switch (name.toLowerCase()) {
+      case 'ttl':
+        if (value === undefined || !/^\d{1,3}$/.test(value) || Number(value) > 255)
+          fail(`bad ttl '${value ?? ''}'`);
+        break;
+      case 'rport':
+        // RFC 3581 §3 — rport may be value-less in a request.
+        if (value !== undefined && (!/^\d{1,5}$/.test(value) || Number(value) > 65535))
+          fail(`bad rport '${value}'`);
+        break;
+      case 'branch':
+        if (value === undefined) fail('branch without a value');
+        break;
+      case 'received':
+        // received = IPv4address / IPv6address (RFC 3261 §20.42, RFC 5118 §4.5: no brackets).
+        if (value === undefined || (!isIPv4(value) && !isIPv6(value)))
+          fail(`received '${value ?? ''}' is not an IP address`);
+        break;
+      default:
+    }
   }
 }
 

@@ -149,21 +149,34 @@ export const LIST_HEADERS: ReadonlySet<string> = new Set([
   'warning',
 ]);
 
-// Fast path for the spellings that occur on the wire all the time.
-const KEY_CACHE = new Map<string, string>();
+// Fast path without hashing: candidates by (length, lower-cased first letter), compared by plain
+// string equality against the canonical and the lower-case spelling; compact forms by char code.
+const BY_SHAPE = new Map<number, { canonical: string; key: string }[]>();
 for (const n of CANONICAL_LIST) {
-  KEY_CACHE.set(n, n.toLowerCase());
-  KEY_CACHE.set(n.toLowerCase(), n.toLowerCase());
+  const shape = n.length * 128 + (n.charCodeAt(0) | 0x20);
+  const list = BY_SHAPE.get(shape) ?? [];
+  list.push({ canonical: n, key: n.toLowerCase() });
+  BY_SHAPE.set(shape, list);
 }
+const SHAPES: ({ canonical: string; key: string }[] | undefined)[] = [];
+for (const [shape, list] of BY_SHAPE) SHAPES[shape] = list;
+const COMPACT_BY_CODE: (string | undefined)[] = [];
 for (const [c, full] of Object.entries(COMPACT_FORMS)) {
-  KEY_CACHE.set(c, full);
-  KEY_CACHE.set(c.toUpperCase(), full);
+  COMPACT_BY_CODE[c.charCodeAt(0)] = full;
+  COMPACT_BY_CODE[c.toUpperCase().charCodeAt(0)] = full;
 }
 
 /** Lookup key of a header name: lower case, compact form expanded. */
 export function headerKey(name: string): string {
-  const cached = KEY_CACHE.get(name);
-  if (cached !== undefined) return cached;
+  if (name.length === 1) {
+    const full = COMPACT_BY_CODE[name.charCodeAt(0)];
+    if (full !== undefined) return full;
+  } else {
+    const list = SHAPES[name.length * 128 + (name.charCodeAt(0) | 0x20)];
+    if (list !== undefined) {
+      for (const c of list) if (name === c.canonical || name === c.key) return c.key;
+    }
+  }
   const lower = name.toLowerCase();
   return COMPACT_FORMS[lower] ?? lower;
 }

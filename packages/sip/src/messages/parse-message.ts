@@ -1,5 +1,6 @@
 import {
   type Uri,
+  TOKEN_CHARS,
   isSipToken,
   parseContentLength,
   parseStatusCode,
@@ -153,12 +154,8 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
   const fields: HeaderField[] = [];
   let headerError: { reason: string } | undefined;
   let pos = lineEnd < 0 ? head.length : lineEnd + 2;
-  let current: { name: string; value: string } | undefined;
-  const flush = (): void => {
-    if (current === undefined) return;
-    fields.push({ key: headerKey(current.name), name: current.name, value: trimWsp(current.value) });
-    current = undefined;
-  };
+  let curName: string | undefined;
+  let curValue = '';
   while (pos < head.length) {
     lineEnd = head.indexOf('\r\n', pos);
     if (lineEnd < 0) lineEnd = head.length;
@@ -166,10 +163,16 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
     if (c === 0x20 || c === 0x09) {
       // RFC 3261 §7.3.1 — a line starting with whitespace continues the previous field value;
       // the folding (and the whitespace around it) is replaced by a single SP.
-      if (current === undefined) headerError ??= { reason: 'Continuation line without a header' };
-      else current.value = trimWsp(current.value) + ' ' + trimWsp(head.slice(pos, lineEnd));
+      if (curName === undefined) headerError ??= { reason: 'Continuation line without a header' };
+      else {
+        const more = trimWsp(head.slice(pos, lineEnd));
+        if (more !== '') curValue = curValue === '' ? more : curValue + ' ' + more;
+      }
     } else {
-      flush();
+      if (curName !== undefined) {
+        fields.push({ key: headerKey(curName), name: curName, value: curValue });
+        curName = undefined;
+      }
       const colon = head.indexOf(':', pos);
       if (colon < 0 || colon > lineEnd) {
         headerError ??= {
@@ -183,30 +186,52 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
           (head.charCodeAt(nameEnd - 1) === 0x20 || head.charCodeAt(nameEnd - 1) === 0x09)
         )
           nameEnd--;
-        const name = head.slice(pos, nameEnd);
-        if (!isSipToken(name)) headerError ??= { reason: `Bad header name '${name.slice(0, 40)}'` };
-        else current = { name, value: head.slice(colon + 1, lineEnd) };
+        let tokenEnd = pos;
+        while (tokenEnd < nameEnd) {
+          const t = head.charCodeAt(tokenEnd);
+          if (t >= 128 || TOKEN_CHARS[t] !== 1) break;
+          tokenEnd++;
+        }
+        if (tokenEnd !== nameEnd || nameEnd === pos) {
+          headerError ??= { reason: `Bad header name '${head.slice(pos, Math.min(nameEnd, pos + 40))}'` };
+        } else {
+          let valueStart = colon + 1;
+          while (
+            valueStart < lineEnd &&
+            (head.charCodeAt(valueStart) === 0x20 || head.charCodeAt(valueStart) === 0x09)
+          )
+            valueStart++;
+          let valueEnd = lineEnd;
+          while (
+            valueEnd > valueStart &&
+            (head.charCodeAt(valueEnd - 1) === 0x20 || head.charCodeAt(valueEnd - 1) === 0x09)
+          )
+            valueEnd--;
+          curName = head.slice(pos, nameEnd);
+          curValue = head.slice(valueStart, valueEnd);
+        }
       }
     }
     pos = lineEnd + 2;
   }
-  flush();
-
-  const partial = (): SipHeaders => SipHeaders.fromFields(fields);
+  if (curName !== undefined) fields.push({ key: headerKey(curName), name: curName, value: curValue });
   const info = { isRequest, partial: undefined as SipHeaders | undefined, method: first.method };
   if (first.error !== undefined) {
     return fail(first.error.code, first.error.reason, {
       ...info,
-      partial: partial(),
+      partial: SipHeaders.fromFields(fields),
       cause: first.error.cause,
     });
   }
   if (headerError !== undefined)
-    return fail('SIP_PARSE_HEADER_LINE', headerError.reason, { ...info, partial: partial() });
+    return fail('SIP_PARSE_HEADER_LINE', headerError.reason, {
+      ...info,
+      partial: SipHeaders.fromFields(fields),
+    });
   if (headerEnd < 0) {
     return fail('SIP_PARSE_NO_HEADER_END', 'No empty line after the header fields', {
       ...info,
-      partial: partial(),
+      partial: SipHeaders.fromFields(fields),
     });
   }
 
@@ -220,13 +245,13 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
     } catch {
       return fail('SIP_PARSE_CONTENT_LENGTH', `Bad Content-Length '${f.value.slice(0, 20)}'`, {
         ...info,
-        partial: partial(),
+        partial: SipHeaders.fromFields(fields),
       });
     }
     if (contentLength !== undefined && contentLength !== n) {
       return fail('SIP_PARSE_CONTENT_LENGTH', 'Conflicting Content-Length values', {
         ...info,
-        partial: partial(),
+        partial: SipHeaders.fromFields(fields),
       });
     }
     contentLength = n;
@@ -240,11 +265,12 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
       return fail(
         'SIP_PARSE_TRUNCATED_BODY',
         datagram ? 'Content-Length larger than the datagram' : 'Content-Length larger than the message',
-        { ...info, partial: partial() },
+        { ...info, partial: SipHeaders.fromFields(fields) },
       );
     }
     bodyLength = contentLength;
   }
+  // A copy: the caller's buffer (a stream read buffer) may be reused.
   const body = Buffer.from(data.subarray(bodyStart, bodyStart + bodyLength));
   const headers = SipHeaders.fromFields(fields);
   const message = isRequest

@@ -86,6 +86,18 @@ export class SipHeaders implements Iterable<[string, string]> {
     return this.list.filter((f) => f.key === key);
   }
 
+  /** The values of the fields with this name, in order (no list splitting, no copies of fields). */
+  fieldValues(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i] as HeaderField;
+      if (f.key === key) out.push(f.value);
+    }
+    return out;
+  }
+
   has(name: string): boolean {
     const key = headerKey(name);
     return this.list.some((f) => f.key === key);

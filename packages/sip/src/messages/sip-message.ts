@@ -15,7 +15,6 @@ import {
   parseNameAddr,
   parseOptionTag,
   parseUri,
-  parseVia,
   splitList,
   trimWsp,
   uriToString,
@@ -29,6 +28,17 @@ export interface SipMessageInit {
   /** @defaultValue `'SIP/2.0'` */
   version?: string;
 }
+
+const parseFrom = (v: string): NameAddr => parseNameAddr(v, 'From');
+const parseTo = (v: string): NameAddr => parseNameAddr(v, 'To');
+const parseRoute = (v: string): NameAddr => parseNameAddr(v, 'Route');
+const parseRecordRoute = (v: string): NameAddr => parseNameAddr(v, 'Record-Route');
+const parseContentType = (v: string): MediaType => parseMediaType(v);
+const parseRequire = (v: string): string => parseOptionTag(v, 'Require');
+const parseSupported = (v: string): string => parseOptionTag(v, 'Supported');
+const parseProxyRequire = (v: string): string => parseOptionTag(v, 'Proxy-Require');
+const parseAllow = (v: string): string => parseOptionTag(v, 'Allow');
+const parseExpires = (v: string): number => parseDeltaSeconds(v, 'Expires');
 
 function missing(header: string): never {
   throw new SipHeaderError('SIP_HEADER_MISSING', header, `${header} header is missing`);
@@ -44,7 +54,7 @@ export abstract class SipMessage {
   headers: SipHeaders;
   body: Buffer;
   version: string;
-  private cache = new Map<string, unknown>();
+  private cache: Record<string, unknown> = {};
   private cacheHeaders: SipHeaders | undefined;
   private cacheVersion = -1;
 
@@ -58,42 +68,55 @@ export abstract class SipMessage {
   /** The start line without CRLF. */
   abstract startLine(): string;
 
-  protected cached<T>(key: string, compute: () => T): T {
+  /** The parsed-header cache, emptied when the headers object or its version changed. */
+  private fresh(): Record<string, unknown> {
     if (this.cacheHeaders !== this.headers || this.cacheVersion !== this.headers.version) {
-      this.cache.clear();
+      this.cache = {};
       this.cacheHeaders = this.headers;
       this.cacheVersion = this.headers.version;
     }
-    if (this.cache.has(key)) return this.cache.get(key) as T;
+    return this.cache;
+  }
+
+  protected cached<T>(key: string, compute: () => T): T {
+    const cache = this.fresh();
+    if (key in cache) return cache[key] as T;
     const value = compute();
-    this.cache.set(key, value);
+    cache[key] = value;
     return value;
   }
 
   private list<T>(header: string, parse: (v: string) => T): T[] {
-    return this.cached(header, () => {
-      const out: T[] = [];
-      for (const f of this.headers.fields(header)) {
-        for (const v of splitList(f.value)) {
-          if (v === '')
-            throw new SipHeaderError('SIP_HEADER_SYNTAX', header, `${header}: empty list element`);
-          out.push(parse(v));
-        }
+    const cache = this.fresh();
+    const hit = cache[header];
+    if (hit !== undefined) return hit as T[];
+    const out: T[] = [];
+    for (const value of this.headers.fieldValues(header)) {
+      const parts = value.indexOf(',') < 0 ? [value] : splitList(value);
+      for (const v of parts) {
+        if (v === '') throw new SipHeaderError('SIP_HEADER_SYNTAX', header, `${header}: empty list element`);
+        out.push(parse(v));
       }
-      return out;
-    });
+    }
+    cache[header] = out;
+    return out;
   }
 
   private single<T>(header: string, parse: (v: string) => T): T | undefined {
-    return this.cached(header, () => {
-      const v = this.headers.get(header);
-      return v === undefined ? undefined : parse(v);
-    });
+    const cache = this.fresh();
+    if (header in cache) return cache[header] as T | undefined;
+    const v = this.headers.get(header);
+    const value = v === undefined ? undefined : parse(v);
+    cache[header] = value;
+    return value;
   }
 
-  /** Every Via value, top first (RFC 3261 §20.42). */
+  /**
+   * Every Via value, top first (RFC 3261 §20.42). Each value is parsed on first use of one of its
+   * properties (a malformed one throws SipHeaderError then); `validateRequest` parses them all.
+   */
   get via(): Via[] {
-    return this.list('Via', parseVia);
+    return this.list('Via', Via.lazy);
   }
 
   get topVia(): Via | undefined {
@@ -101,11 +124,11 @@ export abstract class SipMessage {
   }
 
   get from(): NameAddr {
-    return this.single('From', (v) => parseNameAddr(v, 'From')) ?? missing('From');
+    return this.single('From', parseFrom) ?? missing('From');
   }
 
   get to(): NameAddr {
-    return this.single('To', (v) => parseNameAddr(v, 'To')) ?? missing('To');
+    return this.single('To', parseTo) ?? missing('To');
   }
 
   /** Call-ID = word [ "@" word ] (RFC 3261 §20.8). */
@@ -127,7 +150,7 @@ export abstract class SipMessage {
   }
 
   get contentType(): MediaType | undefined {
-    return this.single('Content-Type', (v) => parseMediaType(v));
+    return this.single('Content-Type', parseContentType);
   }
 
   /** Length of the body (framing already applied it; serialization writes this value). */
@@ -136,33 +159,33 @@ export abstract class SipMessage {
   }
 
   get routes(): NameAddr[] {
-    return this.list('Route', (v) => parseNameAddr(v, 'Route'));
+    return this.list('Route', parseRoute);
   }
 
   get recordRoutes(): NameAddr[] {
-    return this.list('Record-Route', (v) => parseNameAddr(v, 'Record-Route'));
+    return this.list('Record-Route', parseRecordRoute);
   }
 
   get require(): string[] {
-    return this.list('Require', (v) => parseOptionTag(v, 'Require'));
+    return this.list('Require', parseRequire);
   }
 
   get supported(): string[] {
-    return this.list('Supported', (v) => parseOptionTag(v, 'Supported'));
+    return this.list('Supported', parseSupported);
   }
 
   get proxyRequire(): string[] {
-    return this.list('Proxy-Require', (v) => parseOptionTag(v, 'Proxy-Require'));
+    return this.list('Proxy-Require', parseProxyRequire);
   }
 
   /** Allow: methods (tokens, case-sensitive). */
   get allow(): string[] {
-    return this.list('Allow', (v) => parseOptionTag(v, 'Allow'));
+    return this.list('Allow', parseAllow);
   }
 
   /** Expires header in seconds (delta-seconds ≤ 2^32-1, RFC 3261 §20.19). */
   get expires(): number | undefined {
-    return this.single('Expires', (v) => parseDeltaSeconds(v, 'Expires'));
+    return this.single('Expires', parseExpires);
   }
 
   /** Serializes: start line, header fields with canonical names, a recomputed Content-Length, body. */
@@ -250,17 +273,13 @@ export class SipResponse extends SipMessage {
 /** Call-ID = word [ "@" word ] (RFC 3261 §25.1). */
 export function parseCallId(value: string): string {
   const v = trimWsp(value);
-  const at = v.indexOf('@');
-  const ok = (s: string): boolean => {
-    if (s.length === 0) return false;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 128 || WORD_CHARS[c] !== 1) return false;
-    }
-    return true;
-  };
-  if (at < 0 ? !ok(v) : !ok(v.slice(0, at)) || !ok(v.slice(at + 1))) {
-    throw new SipHeaderError('SIP_HEADER_SYNTAX', 'Call-ID', `Call-ID: '${v}' is not word ["@" word]`);
+  let at = -1;
+  let ok = v.length > 0;
+  for (let i = 0; ok && i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 0x40 && at < 0 && i > 0 && i < v.length - 1) at = i;
+    else if (c >= 128 || WORD_CHARS[c] !== 1) ok = false;
   }
+  if (!ok) throw new SipHeaderError('SIP_HEADER_SYNTAX', 'Call-ID', `Call-ID: '${v}' is not word ["@" word]`);
   return v;
 }
