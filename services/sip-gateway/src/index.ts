@@ -1,0 +1,1 @@
+export * from './sdp/vpn-request.js';
