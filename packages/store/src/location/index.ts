@@ -1,0 +1,2 @@
+export * from './location-store.js';
+export * from './redis-location-store.js';
