@@ -63,8 +63,8 @@ export class Dialog extends EventEmitter<DialogEvents> {
     number,
     { ack: SipRequest; target: Awaited<ReturnType<SipStack['prepareStateless']>> }
   >();
-  /** A 2xx we keep retransmitting until its ACK (§13.3.1.4). */
-  #unacked: { cseq: number; stop: () => void } | undefined;
+  /** A 2xx we keep retransmitting until its ACK (§13.3.1.4); `abandon` when the dialog ends first. */
+  #unacked: { cseq: number; acked: () => void; abandon: () => void } | undefined;
 
   constructor(
     readonly host: DialogHost,
@@ -274,15 +274,17 @@ export class Dialog extends EventEmitter<DialogEvents> {
   /**
    * RFC 3261 §13.3.1.4 — the UAS core retransmits the 2xx (T1, doubling up to T2) until the ACK;
    * after 64·T1 without one, the session SHOULD end (BYE). Over reliable transports only the
-   * 64·T1 guard runs.
+   * 64·T1 guard runs. `onEnded` runs instead of `onAck` when the dialog ends before the ACK
+   * (a BYE can overtake a lost ACK on UDP).
    */
   retransmit2xx(
     context: ServerContext,
     response: SipResponse,
     onAck?: () => void,
     onTimeout?: () => void,
+    onEnded?: () => void,
   ): void {
-    this.#unacked?.stop();
+    this.#unacked?.acked();
     const { timers, T1, T2 } = this.host;
     const reliable = context.source.protocol !== 'udp';
     let interval = T1;
@@ -309,9 +311,13 @@ export class Dialog extends EventEmitter<DialogEvents> {
     };
     this.#unacked = {
       cseq,
-      stop: () => {
+      acked: () => {
         stop();
         onAck?.();
+      },
+      abandon: () => {
+        stop();
+        onEnded?.();
       },
     };
   }
@@ -319,7 +325,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
   /** @internal The ACK for a 2xx we sent (matched by the agent on Call-ID and tags). */
   receiveAck(ack: SipRequest): void {
     if (this.#unacked !== undefined && this.#unacked.cseq === ack.cseq.seq) {
-      this.#unacked.stop();
+      this.#unacked.acked();
       this.#pendingIncomingInvite = false;
     }
     this.emit('ack', ack);
@@ -329,7 +335,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
   terminate(info: DialogEvents['destroy'][0]): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#unacked?.stop();
+    this.#unacked?.abandon();
     this.#state = { ...this.#state, phase: 'terminated' };
     this.host.forget(this);
     this.emit('destroy', info);

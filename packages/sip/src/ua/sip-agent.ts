@@ -253,8 +253,9 @@ export class SipAgent implements TransactionUser, DialogHost {
 
   /**
    * Answers an INVITE with 200 (our SDP, our Contact) and resolves with the dialog once the ACK
-   * arrives (RFC 3261 §13.3.1.4). Rejects with SipError 487 if the caller cancelled first, or 408
-   * when no ACK came within 64·T1.
+   * arrives (RFC 3261 §13.3.1.4). Rejects with SipError 487 if the caller cancelled first or ended
+   * the dialog (BYE) before its ACK arrived, or 408 when no ACK came within 64·T1: the promise only
+   * ever resolves with a live dialog, so listeners attached to it cannot miss its `destroy`.
    */
   createUAS(req: IncomingRequest, res: Responder, options: UasOptions = {}): Promise<Dialog> {
     const context = req.context;
@@ -282,6 +283,8 @@ export class SipAgent implements TransactionUser, DialogHost {
           void dialog.destroy();
           reject(new SipError(408, 'ACK Timeout'));
         },
+        // On UDP the caller's BYE can overtake its lost ACK (RFC 3261 §15.1.2 — it ends the dialog).
+        () => reject(new SipError(487, 'Session Ended Before ACK')),
       );
     });
   }
