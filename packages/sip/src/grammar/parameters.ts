@@ -84,12 +84,14 @@ export class Parameters implements Iterable<Parameter> {
 
   /**
    * Sets (replacing in place) or appends a parameter. The value is given decoded and encoded here:
-   * header values that are not a token/host are quoted; URI values get `%HH` escapes as needed.
+   * header values that are not a token/host are quoted; URI values get `%HH` escapes as needed
+   * (an empty URI value makes the parameter value-less).
    */
   set(name: string, value?: string): this {
     let raw: string | undefined;
     if (value === undefined) raw = undefined;
-    else if (this.kind === 'uri') raw = escapeChars(value, PARAMCHAR);
+    // pvalue = 1*paramchar (RFC 3261 §25.1): an empty URI parameter value cannot be written.
+    else if (this.kind === 'uri') raw = value === '' ? undefined : escapeChars(value, PARAMCHAR);
     else raw = isGenValue(value) ? value : quoteString(value);
     return this.setRaw(name, raw);
   }
