@@ -1,24 +1,44 @@
 /**
  * A live dialog (RFC 3261 §12–§15): sends requests inside it, answers the peer's, keeps the UAS's
  * 2xx retransmitting until the ACK arrives (§13.3.1.4), re-ACKs retransmitted 2xx (§13.2.2.4),
- * refuses a re-INVITE that crosses our own with 491 (§14.2) and retries ours after the random
- * back-off of §14.1, and ends with BYE (§15).
+ * refuses an offer that crosses our own with 491 (§14.2, RFC 3311 §5.2) and retries ours after the
+ * random back-off of §14.1, and ends with BYE (§15). Extensions: UPDATE (RFC 3311) in early and
+ * confirmed dialogs, INFO with Info Packages (RFC 6086), PRACK routing for reliable provisional
+ * responses (RFC 3262) and session timers (RFC 4028).
  *
- * Events: `destroy` (the dialog ended: BYE received, ACK never came, or destroyed locally),
- * `modify` (re-INVITE or UPDATE with a new offer; answer with `res.send(200, {body})`; without a
- * listener the current local SDP is answered), `info` (RFC 6086), `ack`, and one event per other
- * in-dialog method, lower-cased (`message`, `notify`, `refer`, `options`).
+ * Events: `destroy` (the dialog ended: BYE received, ACK never came, session expired, or destroyed
+ * locally), `modify` (re-INVITE or UPDATE with a new offer; answer with `res.send(200, {body})`;
+ * without a listener the current local SDP is answered), `refresh` (a session timer was agreed,
+ * renewed or dropped), `info` (RFC 6086), `ack`, and one event per other in-dialog method,
+ * lower-cased (`message`, `notify`, `refer`, `options`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc3311
+ * @see https://www.rfc-editor.org/rfc/rfc4028
+ * @see https://www.rfc-editor.org/rfc/rfc6086
  */
 import { EventEmitter } from 'node:events';
+import { SipHeaderError } from '../grammar/index.js';
 import { type SipRequest, type SipResponse, createResponse } from '../messages/index.js';
 import type { ServerContext } from '../core/index.js';
 import {
+  type ActiveSessionTimer,
   type DialogState,
   type InDialogRequestOptions,
+  type Refresher,
+  type ResolvedSessionTimerOptions,
+  type SessionTimerAgreement,
+  SessionTimerDriver,
+  type UasSessionTimerDecision,
+  checkInfoPackage,
+  confirmDialog,
   createInDialogRequest,
   dialogKey,
+  negotiateAsUac,
+  negotiateAsUas,
   receiveInDialogRequest,
   receiveTargetRefreshResponse,
+  retryAfter422,
+  sessionTimerRequestHeaders,
 } from '../dialogs/index.js';
 import type { TransactionTimers } from '../transactions/index.js';
 import type { SipStack } from '../core/index.js';
@@ -33,11 +53,29 @@ export interface DialogHost {
   readonly T2: number;
   /** Removes the dialog from the agent's table. */
   forget(dialog: Dialog): void;
+  /** RFC 4028 session timer settings; `false` or absent: the extension is off. */
+  readonly sessionTimer?: ResolvedSessionTimerOptions | false;
+  /** RFC 6086 — the Info Packages this UA receives (its Recv-Info). @defaultValue none */
+  readonly recvInfo?: readonly string[] | undefined;
+  /** Option tags put in `Supported` of the re-INVITEs and UPDATEs the dialog sends. */
+  readonly supportedTags?: readonly string[];
 }
 
 export interface DialogEvents {
-  destroy: [info: { reason: 'bye' | 'local' | 'ack-timeout' | 'transport'; request?: SipRequest }];
+  destroy: [
+    info: {
+      /**
+       * `bye` the peer ended it; `local` we did; `ack-timeout` no ACK for our 2xx; `transport` a
+       * request in it got 408/481; `session-expired` RFC 4028 expiry (we sent BYE); `rejected` an
+       * early dialog whose INVITE ended without a 2xx for it.
+       */
+      reason: 'bye' | 'local' | 'ack-timeout' | 'transport' | 'session-expired' | 'rejected';
+      request?: SipRequest;
+    },
+  ];
   modify: [req: IncomingRequest, res: Responder];
+  /** A session timer was agreed or renewed (`undefined`: there is none any more). */
+  refresh: [timer: ActiveSessionTimer | undefined];
   info: [req: IncomingRequest, res: Responder];
   ack: [ack: SipRequest];
   message: [req: IncomingRequest, res: Responder];
@@ -46,16 +84,29 @@ export interface DialogEvents {
   options: [req: IncomingRequest, res: Responder];
 }
 
+/** What `Dialog.info` sends (RFC 6086). */
+export interface InfoOptions {
+  /** The Info Package; omitted: a legacy INFO without Info-Package (RFC 6086 §2). */
+  package?: string;
+  contentType?: string;
+  body?: string | Buffer;
+  headers?: Record<string, string | string[]>;
+}
+
 const SDP = 'application/sdp';
 
 export class Dialog extends EventEmitter<DialogEvents> {
   /** Session descriptions: ours and the peer's, as last agreed. */
   readonly local: { sdp: string };
   readonly remote: { sdp: string };
+  /** What the peer said it can do, from the Allow and Supported of its INVITE, 2xx or refreshes. */
+  readonly peer: { allow: string[]; supported: string[] } = { allow: [], supported: [] };
   #state: DialogState;
   #destroyed = false;
-  /** An INVITE transaction we sent and that has not completed (glare detection, §14.1). */
-  #pendingOutgoingInvite = false;
+  /** An offer we sent (re-INVITE or UPDATE) that has no answer yet (§14.1, RFC 3311 §5.1). */
+  #outgoingOffer: 'INVITE' | 'UPDATE' | undefined;
+  /** An UPDATE offer from the peer we have not answered yet (RFC 3311 §5.2). */
+  #incomingOffer = false;
   /** An INVITE the peer sent that we have not answered / has not been ACKed (§14.2). */
   #pendingIncomingInvite = false;
   /** The last ACK we sent per INVITE CSeq, re-sent for retransmitted 2xx (§13.2.2.4). */
@@ -65,6 +116,12 @@ export class Dialog extends EventEmitter<DialogEvents> {
   >();
   /** A 2xx we keep retransmitting until its ACK (§13.3.1.4); `abandon` when the dialog ends first. */
   #unacked: { cseq: number; acked: () => void; abandon: () => void } | undefined;
+  /** RFC 4028 — the session timer, when the extension is on. */
+  readonly #sessionTimer: SessionTimerDriver | undefined;
+  /** RFC 4028 §7.4 — the Min-SE our refreshes carry (raised by a 422). */
+  #minSE: number;
+  /** @internal RFC 3262 — answers PRACKs in this early dialog (set by the agent's UAS side). */
+  prackHandler: ((context: ServerContext) => void) | undefined;
 
   constructor(
     readonly host: DialogHost,
@@ -75,6 +132,17 @@ export class Dialog extends EventEmitter<DialogEvents> {
     this.#state = state;
     this.local = { sdp: sdp.local };
     this.remote = { sdp: sdp.remote };
+    const timer = host.sessionTimer;
+    this.#minSE = timer ? timer.minSE : 0;
+    this.#sessionTimer = timer
+      ? new SessionTimerDriver({
+          timers: host.timers,
+          delegate: {
+            onRefresh: () => void this.#refreshSession(),
+            onExpire: () => void this.#end('session-expired'),
+          },
+        })
+      : undefined;
   }
 
   /** The key the agent files this dialog under. */
@@ -92,6 +160,11 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   get destroyed(): boolean {
     return this.#destroyed;
+  }
+
+  /** The session timer in force (RFC 4028), if any. */
+  get sessionTimer(): ActiveSessionTimer | undefined {
+    return this.#sessionTimer?.active;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -114,8 +187,10 @@ export class Dialog extends EventEmitter<DialogEvents> {
     if (method === 'INVITE' && response.status >= 200 && response.status < 300) {
       await this.sendAck(built.request.cseq.seq);
     }
-    // RFC 3261 §12.2.1.2 — a 481 or 408 to a request inside the dialog ends the dialog.
     if (response.status === 481 || (response.status === 408 && method !== 'BYE')) {
+      // RFC 4028 §10 — a session refresh request that times out or gets 408 / 481: send BYE.
+      if (method === 'INVITE' || method === 'UPDATE') this.#sessionTimer?.refreshFailed(response.status);
+      // RFC 3261 §12.2.1.2 — a 481 or 408 to a request inside the dialog ends the dialog.
       this.terminate({ reason: 'transport' });
     }
     return response;
@@ -125,38 +200,156 @@ export class Dialog extends EventEmitter<DialogEvents> {
    * RFC 3261 §14.1 — a re-INVITE with a new offer; resolves with the peer's answer. Glare: a 491
    * is retried once after 2.1–4 s if we own the Call-ID (we were the UAC), else after 0–2 s.
    */
-  async modify(sdp: string, options: { headers?: Record<string, string | string[]> } = {}): Promise<string> {
-    for (let attempt = 0; ; attempt++) {
-      if (this.#pendingOutgoingInvite || this.#pendingIncomingInvite) {
+  modify(sdp: string, options: { headers?: Record<string, string | string[]> } = {}): Promise<string> {
+    return this.#offer('INVITE', sdp, options);
+  }
+
+  /**
+   * RFC 3311 — an UPDATE with a new offer, in an early or a confirmed dialog; resolves with the
+   * peer's answer. A 491 is retried once after the same back-off as a re-INVITE (RFC 3311 §5.1).
+   */
+  update(sdp: string, options: { headers?: Record<string, string | string[]> } = {}): Promise<string> {
+    return this.#offer('UPDATE', sdp, options);
+  }
+
+  /**
+   * RFC 6086 — an INFO, for an Info Package (`Info-Package` plus `Content-Disposition:
+   * info-package`, §4.2.1) or legacy. Resolves with the 2xx; rejects with SipError otherwise (469
+   * when the peer does not take the package).
+   */
+  async info(options: InfoOptions = {}): Promise<SipResponse> {
+    const headers: Record<string, string | string[]> = {};
+    if (options.package !== undefined) {
+      headers['Info-Package'] = options.package;
+      if (options.body !== undefined && options.body.length > 0)
+        headers['Content-Disposition'] = 'info-package';
+    }
+    const response = await this.request('INFO', {
+      headers: { ...headers, ...options.headers },
+      ...(options.body === undefined ? {} : { body: options.body }),
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+    });
+    if (response.status >= 300) throw new SipError(response.status, response.reason, response);
+    return response;
+  }
+
+  /** Sends an offer (re-INVITE or UPDATE), with the session timer headers; see `modify` / `update`. */
+  async #offer(
+    method: 'INVITE' | 'UPDATE',
+    sdp: string,
+    options: { headers?: Record<string, string | string[]> },
+  ): Promise<string> {
+    let glareRetried = false;
+    let minSERetried = false;
+    for (;;) {
+      // RFC 3261 §14.1 — no re-INVITE while another INVITE transaction is in progress in either
+      // direction (the dialog's own INVITE, while early); RFC 3311 §5.1 — no new offer while one
+      // is unanswered.
+      const inviteBusy =
+        method === 'INVITE' && (this.#pendingIncomingInvite || this.#state.phase !== 'confirmed');
+      if (this.#outgoingOffer !== undefined || this.#incomingOffer || inviteBusy) {
         throw new SipError(491, 'Request Pending');
       }
-      this.#pendingOutgoingInvite = true;
+      this.#outgoingOffer = method;
       let response: SipResponse;
       try {
-        response = await this.request('INVITE', { body: sdp, contentType: SDP, ...options });
+        response = await this.request(method, {
+          ...(sdp === '' ? {} : { body: sdp, contentType: SDP }),
+          headers: { ...this.#extensionHeaders(), ...options.headers },
+        });
       } finally {
-        this.#pendingOutgoingInvite = false;
+        this.#outgoingOffer = undefined;
       }
       if (response.status >= 200 && response.status < 300) {
         this.local.sdp = sdp;
-        this.remote.sdp = response.body.toString('utf8');
+        if (response.body.length > 0) this.remote.sdp = response.body.toString('utf8');
+        this.notePeer(response);
+        this.#negotiatedAsUac(response);
         return this.remote.sdp;
       }
-      if (response.status === 491 && attempt === 0) {
+      if (response.status === 491 && !glareRetried) {
+        glareRetried = true;
         const ms = this.#state.role === 'uac' ? 2100 + Math.random() * 1900 : Math.random() * 2000;
         await new Promise((resolve) => this.host.timers.setTimeout(() => resolve(undefined), ms));
+        if (this.#destroyed) throw new SipError(481, 'Call/Transaction Does Not Exist');
         continue;
+      }
+      const timer = this.host.sessionTimer;
+      if (response.status === 422 && timer && !minSERetried) {
+        // RFC 4028 §7.4 — retry with the Min-SE of the 422 and an interval at least that.
+        const current = this.#sessionTimer?.active?.interval ?? timer.sessionExpires ?? this.#minSE;
+        const next = retryAfter422(response, { sessionExpires: current, minSE: this.#minSE });
+        if (next !== undefined) {
+          minSERetried = true;
+          this.#minSE = next.minSE;
+          continue;
+        }
       }
       throw new SipError(response.status, response.reason, response);
     }
   }
 
+  /** Supported, Session-Expires and Min-SE for a re-INVITE or UPDATE we send. */
+  #extensionHeaders(): Record<string, string> {
+    const headers: Record<string, string> = {};
+    const tags = this.host.supportedTags ?? [];
+    if (tags.length > 0) headers['Supported'] = tags.join(', ');
+    const timer = this.host.sessionTimer;
+    if (timer)
+      Object.assign(headers, sessionTimerRequestHeaders(timer, this.#sessionTimer?.active, this.#minSE));
+    return headers;
+  }
+
+  /** RFC 4028 §7.2 — the 2xx to our session refresh request sets, renews or removes the timer. */
+  #negotiatedAsUac(response: SipResponse): void {
+    if (this.#sessionTimer === undefined) return;
+    let agreement: SessionTimerAgreement | undefined;
+    try {
+      agreement = negotiateAsUac(response);
+    } catch (error) {
+      if (!(error instanceof SipHeaderError)) throw error;
+      this.host.stack.log?.warn({ err: error, callId: this.callId }, 'unreadable Session-Expires in a 2xx');
+      return;
+    }
+    this.startSessionTimer(agreement, 'uac');
+  }
+
+  /** @internal A 2xx to a session refresh request was sent (`uas`) or received (`uac`). */
+  startSessionTimer(agreement: SessionTimerAgreement | undefined, role: Refresher): void {
+    if (this.#sessionTimer === undefined || this.#destroyed) return;
+    this.#sessionTimer.negotiated(agreement, role);
+    this.emit('refresh', this.#sessionTimer.active);
+  }
+
+  /**
+   * RFC 4028 §10 — we are the refresher and half the interval has gone: the same session
+   * description again, by UPDATE when the peer allows it (RFC 4028 §7.4 prefers it), else re-INVITE.
+   */
+  async #refreshSession(): Promise<void> {
+    const timer = this.host.sessionTimer;
+    const method =
+      (timer ? timer.refreshMethod : undefined) ?? (this.peer.allow.includes('UPDATE') ? 'UPDATE' : 'INVITE');
+    try {
+      await this.#offer(method, this.local.sdp, {});
+    } catch (error) {
+      // The expiry timer still runs: if no refresh succeeds the session ends with BYE.
+      this.host.stack.log?.info({ err: error, callId: this.callId, method }, 'session refresh failed');
+    }
+  }
+
   /** RFC 3261 §15.1.1 — ends the dialog with BYE. Resolves when the BYE is answered (or times out). */
-  async destroy(options: { headers?: Record<string, string | string[]> } = {}): Promise<void> {
+  destroy(options: { headers?: Record<string, string | string[]> } = {}): Promise<void> {
+    return this.#end('local', options.headers);
+  }
+
+  async #end(
+    reason: DialogEvents['destroy'][0]['reason'],
+    headers: Record<string, string | string[]> = {},
+  ): Promise<void> {
     if (this.#destroyed) return;
-    const built = createInDialogRequest(this.#state, 'BYE', { headers: options.headers ?? {} });
+    const built = createInDialogRequest(this.#state, 'BYE', { headers });
     this.#state = built.state;
-    this.terminate({ reason: 'local' });
+    this.terminate({ reason });
     try {
       const client = await this.host.stack.sendRequest(built.request);
       await client.final;
@@ -178,6 +371,22 @@ export class Dialog extends EventEmitter<DialogEvents> {
   resendAck(cseq: number): void {
     const sent = this.#acks.get(cseq);
     if (sent !== undefined) void this.host.stack.sendStateless(sent.ack, sent.target);
+  }
+
+  /** @internal The early dialog is confirmed by the 2xx to its INVITE (RFC 3261 §13.2.2.4). */
+  confirm(response: SipResponse): void {
+    this.#state = confirmDialog(this.#state, response);
+    this.prackHandler = undefined;
+  }
+
+  /** @internal Remembers the Allow and Supported the peer sent (unparseable values are ignored). */
+  notePeer(message: SipRequest | SipResponse): void {
+    try {
+      if (message.headers.has('Allow')) this.peer.allow = message.allow;
+      if (message.headers.has('Supported')) this.peer.supported = message.supported;
+    } catch (error) {
+      if (!(error instanceof SipHeaderError)) throw error;
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -205,10 +414,22 @@ export class Dialog extends EventEmitter<DialogEvents> {
         return this.receiveReinvite(context, req, res);
       case 'UPDATE':
         return this.receiveOffer(context, req, res, 'UPDATE');
-      case 'INFO':
+      case 'PRACK':
+        // RFC 3262 §3 — a PRACK matching no unacknowledged reliable provisional response gets 481.
+        if (this.prackHandler !== undefined) this.prackHandler(context);
+        else context.respond(481, { warning: 'no reliable provisional response awaits a PRACK' });
+        return;
+      case 'INFO': {
+        const info = checkInfoPackage(request.headers, this.host.recvInfo ?? []);
+        if (!info.ok) {
+          // RFC 6086 §4.2.2 — an Info Package we did not list in Recv-Info gets 469.
+          context.respond(info.status, { headers: info.headers, warning: info.warning });
+          return;
+        }
         if (this.listenerCount('info') > 0) this.emit('info', req, res);
         else context.respond(200);
         return;
+      }
       case 'MESSAGE':
       case 'NOTIFY':
       case 'REFER':
@@ -225,14 +446,16 @@ export class Dialog extends EventEmitter<DialogEvents> {
   }
 
   private receiveReinvite(context: ServerContext, req: IncomingRequest, res: Responder): void {
-    // RFC 3261 §14.2 — an INVITE while our own is pending gets 491; one while the peer's previous
-    // INVITE is still unanswered gets 500 with Retry-After.
-    if (this.#pendingOutgoingInvite) {
-      context.respond(491, { warning: 'a re-INVITE of ours is in progress' });
+    // RFC 3261 §14.2 — an INVITE while our own offer is pending gets 491 (RFC 3311 §5.2: so does
+    // one crossing our UPDATE); one while the peer's previous INVITE or UPDATE offer is still
+    // unanswered gets 500 with Retry-After. In an early dialog the dialog's own INVITE is pending.
+    const early = this.#state.phase === 'early';
+    if (this.#outgoingOffer !== undefined || (early && this.#state.role === 'uac')) {
+      context.respond(491, { warning: 'an offer of ours is in progress' });
       return;
     }
-    if (this.#pendingIncomingInvite) {
-      context.respond(500, { headers: { 'Retry-After': '1' }, warning: 'previous re-INVITE still pending' });
+    if (this.#pendingIncomingInvite || this.#incomingOffer || early) {
+      context.respond(500, { headers: { 'Retry-After': '1' }, warning: 'previous offer still pending' });
       return;
     }
     this.#pendingIncomingInvite = true;
@@ -247,23 +470,84 @@ export class Dialog extends EventEmitter<DialogEvents> {
     res: Responder,
     method: 'INVITE' | 'UPDATE',
   ): void {
-    const offer = context.request.body.toString('utf8');
-    const originalSend = context.send.bind(context);
-    // Intercept the 2xx the application sends: it must carry our Contact, start the 2xx
-    // retransmission (INVITE) and update the session descriptions.
-    context.send = (response: SipResponse) => {
-      if (response.status >= 200 && response.status < 300) {
-        if (!response.headers.has('Contact')) response.headers.append('Contact', this.#state.localContact);
-        if (offer !== '') this.remote.sdp = offer;
-        if (response.body.length > 0) this.local.sdp = response.body.toString('utf8');
-        originalSend(response);
-        if (method === 'INVITE') this.retransmit2xx(context, response);
-        else this.#pendingIncomingInvite = false;
+    const request = context.request;
+    const offer = request.body.toString('utf8');
+    const hasOffer = offer !== '';
+    const fail = (status: number, options: { headers?: Record<string, string>; warning: string }): void => {
+      if (method === 'INVITE') this.#pendingIncomingInvite = false;
+      context.respond(status, options);
+    };
+    if (method === 'UPDATE' && hasOffer) {
+      // RFC 3311 §5.2 — an UPDATE offer while ours is unanswered gets 491; one while the peer's
+      // previous offer is unanswered gets 500 with a Retry-After between 0 and 10 s.
+      if (this.#outgoingOffer !== undefined) {
+        fail(491, { warning: 'an offer of ours is in progress' });
         return;
       }
-      this.#pendingIncomingInvite = false;
+      if (this.#incomingOffer) {
+        const retry = String(Math.floor(Math.random() * 11));
+        fail(500, { headers: { 'Retry-After': retry }, warning: 'previous offer still pending' });
+        return;
+      }
+    }
+    let timer: UasSessionTimerDecision | undefined;
+    if (this.host.sessionTimer) {
+      try {
+        timer = negotiateAsUas(request, this.host.sessionTimer, this.#sessionTimer?.active);
+      } catch (error) {
+        if (!(error instanceof SipHeaderError)) throw error;
+        fail(400, { warning: error.message });
+        return;
+      }
+      if (timer.action === 'reject') {
+        // RFC 4028 §9 — 422 (Session Interval Too Small) with our Min-SE.
+        fail(422, {
+          headers: timer.headers,
+          warning: `session interval below our minimum of ${timer.minSE} s`,
+        });
+        return;
+      }
+    }
+    this.notePeer(request);
+    if (hasOffer) this.#incomingOffer = true;
+    const originalSend = context.send.bind(context);
+    // Intercept the final response the application sends: a 2xx must carry our Contact and the
+    // session timer, start the 2xx retransmission (INVITE only: UPDATE has no ACK) and update the
+    // session descriptions.
+    context.send = (response: SipResponse) => {
+      if (response.status < 200) {
+        originalSend(response);
+        return;
+      }
+      if (hasOffer) this.#incomingOffer = false;
+      if (response.status >= 300) {
+        if (method === 'INVITE') this.#pendingIncomingInvite = false;
+        originalSend(response);
+        return;
+      }
+      if (!response.headers.has('Contact')) response.headers.append('Contact', this.#state.localContact);
+      if (timer?.action === 'accept' && !response.headers.has('Session-Expires')) {
+        for (const [name, value] of Object.entries(timer.headers)) {
+          if (!response.headers.has(name)) response.headers.append(name, value);
+        }
+      }
+      if (hasOffer) this.remote.sdp = offer;
+      if (response.body.length > 0) this.local.sdp = response.body.toString('utf8');
       originalSend(response);
+      if (method === 'INVITE') this.retransmit2xx(context, response);
+      if (timer?.action === 'accept') this.startSessionTimer(timer.agreement, 'uas');
     };
+    if (hasOffer && offer === this.remote.sdp && this.remote.sdp !== '') {
+      // RFC 3264 §8 — an offer identical to the description in force changes nothing (a session
+      // refresh, RFC 4028): answer with the description in force, without troubling the application.
+      context.respond(200, { body: this.local.sdp, contentType: SDP });
+      return;
+    }
+    if (!hasOffer && method === 'UPDATE') {
+      // RFC 3311 §5.2 — an UPDATE without an offer (a bare refresh) gets a 2xx without an answer.
+      context.respond(200);
+      return;
+    }
     if (this.listenerCount('modify') > 0) {
       this.emit('modify', req, res);
       return;
@@ -327,6 +611,8 @@ export class Dialog extends EventEmitter<DialogEvents> {
     if (this.#unacked !== undefined && this.#unacked.cseq === ack.cseq.seq) {
       this.#unacked.acked();
       this.#pendingIncomingInvite = false;
+      // RFC 3264 §4 — an INVITE without an offer got ours in the 2xx: the answer is in the ACK.
+      if (ack.body.length > 0) this.remote.sdp = ack.body.toString('utf8');
     }
     this.emit('ack', ack);
   }
@@ -336,6 +622,8 @@ export class Dialog extends EventEmitter<DialogEvents> {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#unacked?.abandon();
+    this.#sessionTimer?.stop();
+    this.prackHandler = undefined;
     this.#state = { ...this.#state, phase: 'terminated' };
     this.host.forget(this);
     this.emit('destroy', info);
