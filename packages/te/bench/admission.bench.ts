@@ -118,8 +118,8 @@ const bench: Benchmark = {
       // after round, so outside load on this shared machine hits them alike; each figure is the
       // median over the rounds.
       const rounds = 5;
-      const stats = new Map<number, { p50: number[]; p99: number[]; mean: number[] }>();
-      for (const count of counts) stats.set(count, { p50: [], p99: [], mean: [] });
+      const stats = new Map<number, { p50: number[]; p99: number[]; mean: number[]; cpu: number[] }>();
+      for (const count of counts) stats.set(count, { p50: [], p99: [], mean: [], cpu: [] });
       const samples = new Float64Array(iterations);
       // Fresh ids, as sessions have: re-using one id for every admit/release hits a V8 Map
       // pathology (deleted entries pile up on one hash chain until the next rehash).
@@ -133,6 +133,7 @@ const bench: Benchmark = {
           const prefix = `g${generation++}-`;
           const roundIds = ids.map((id) => prefix + id);
           const t0 = nowMicros();
+          const cpu0 = process.cpuUsage();
           for (let i = 0; i < n; i++) {
             const s = nowMicros();
             const id = roundIds[i] as string;
@@ -142,12 +143,14 @@ const bench: Benchmark = {
             if (!r.ok) throw new Error('measured admission refused');
           }
           const elapsed = nowMicros() - t0;
+          const cpu = process.cpuUsage(cpu0);
           if (round < 0) continue;
           const list = Array.from(samples.subarray(0, n));
           const st = stats.get(count)!;
           st.p50.push(quantile(list, 0.5));
           st.p99.push(quantile(list, 0.99));
           st.mean.push(elapsed / n);
+          st.cpu.push((cpu.user + cpu.system) / n);
         }
       }
       const med = (xs: number[]): number => quantile(xs, 0.5);
@@ -157,6 +160,7 @@ const bench: Benchmark = {
         emit(`${mode}.n${count}.admit_release_p50`, med(st.p50), 'us');
         emit(`${mode}.n${count}.admit_release_p99`, med(st.p99), 'us');
         emit(`${mode}.n${count}.admit_release_mean`, med(st.mean), 'us');
+        emit(`${mode}.n${count}.admit_release_cpu_mean`, med(st.cpu), 'us');
       }
       const lo = Math.min(...counts);
       const hi = Math.max(...counts);
@@ -165,6 +169,7 @@ const bench: Benchmark = {
         const b = stats.get(hi)!;
         emit(`${mode}.mean_ratio_n${hi}_vs_n${lo}`, med(b.mean) / med(a.mean), 'x');
         emit(`${mode}.p99_ratio_n${hi}_vs_n${lo}`, med(b.p99) / med(a.p99), 'x');
+        emit(`${mode}.cpu_mean_ratio_n${hi}_vs_n${lo}`, med(b.cpu) / med(a.cpu), 'x');
       }
       ledgers.clear();
     }

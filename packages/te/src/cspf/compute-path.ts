@@ -117,6 +117,8 @@ interface Workspace {
 }
 
 const workspaces = new WeakMap<Topology, Workspace>();
+// Bound once (an imported binding read in a loop is a getter call when transpiled to CommonJS).
+const unreservedAt = unreservedAtInstant;
 const ZERO_USAGE = new Float64Array(CLASS_TYPE_COUNT);
 
 function workspace(topology: Topology): Workspace {
@@ -321,7 +323,7 @@ function search(
     // bandwidth held at worse holding priorities counts as available to this setup.
     const free = ledger
       ? ledger.unreservedUnchecked(l.id, req.classType, req.setupPriority, req.start, req.end)
-      : Math.max(0, unreservedAtInstant(l.bandwidthConstraints, zero, req.classType));
+      : Math.max(0, unreservedAt(l.bandwidthConstraints, zero, req.classType));
     residual[l.index] = free;
     if (relax.ignoreBandwidth) return true;
     return free + tolerance * Math.max(1, l.maxReservableBps) >= req.bandwidthBps;

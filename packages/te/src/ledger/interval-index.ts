@@ -1,4 +1,4 @@
-import { fnv1a32 } from '../util/prng.js';
+import { hash32 } from '../util/prng.js';
 
 /** What the index needs of an item: a unique id and a half-open interval [start, end). */
 export interface Interval {
@@ -10,12 +10,16 @@ export interface Interval {
 
 interface IndexNode<T> {
   item: T;
-  /** Heap priority: FNV-1a of the id, so the tree shape depends only on the set of items. */
+  /** Heap priority: hash of the id, so the tree shape depends only on the set of items. */
   heap: number;
   left: IndexNode<T> | null;
   right: IndexNode<T> | null;
   /** Largest `end` in this subtree, to skip subtrees that end before a query starts. */
   maxEnd: number;
+  /** Smallest `end` in this subtree. */
+  minEnd: number;
+  /** Largest `start` in this subtree (its rightmost item's). */
+  maxStart: number;
 }
 
 /**
@@ -34,7 +38,15 @@ export class IntervalIndex<T extends Interval & { readonly id: string }> {
   }
 
   insert(item: T): void {
-    const node: IndexNode<T> = { item, heap: fnv1a32(item.id), left: null, right: null, maxEnd: item.end };
+    const node: IndexNode<T> = {
+      item,
+      heap: hash32(item.id),
+      left: null,
+      right: null,
+      maxEnd: item.end,
+      minEnd: item.end,
+      maxStart: item.start,
+    };
     this.#root = insertNode(this.#root, node);
     this.#size++;
   }
@@ -65,6 +77,16 @@ export class IntervalIndex<T extends Interval & { readonly id: string }> {
     return out;
   }
 
+  /** Smallest end of any item (Infinity when empty). */
+  minEnd(): number {
+    return this.#root ? this.#root.minEnd : Infinity;
+  }
+
+  /** Largest start of any item (-Infinity when empty). */
+  maxStart(): number {
+    return this.#root ? this.#root.maxStart : -Infinity;
+  }
+
   /** Depth of the tree (diagnostics and balance tests). */
   depth(): number {
     const d = (n: IndexNode<T> | null): number => (n ? 1 + Math.max(d(n.left), d(n.right)) : 0);
@@ -78,10 +100,21 @@ function cmp(a: Interval & { id: string }, b: Interval & { id: string }): number
 }
 
 function update<T extends Interval>(n: IndexNode<T>): void {
-  let m = n.item.end;
-  if (n.left && n.left.maxEnd > m) m = n.left.maxEnd;
-  if (n.right && n.right.maxEnd > m) m = n.right.maxEnd;
-  n.maxEnd = m;
+  let hi = n.item.end;
+  let lo = n.item.end;
+  const l = n.left;
+  const r = n.right;
+  if (l) {
+    if (l.maxEnd > hi) hi = l.maxEnd;
+    if (l.minEnd < lo) lo = l.minEnd;
+  }
+  if (r) {
+    if (r.maxEnd > hi) hi = r.maxEnd;
+    if (r.minEnd < lo) lo = r.minEnd;
+  }
+  n.maxEnd = hi;
+  n.minEnd = lo;
+  n.maxStart = r ? r.maxStart : n.item.start;
 }
 
 /** Splits into (keys < pivot, keys ≥ pivot). */

@@ -127,6 +127,12 @@ interface LinkState {
   constraints: BandwidthConstraints;
   /** Null while the link holds no reservation, so an emptied ledger is exactly an empty one. */
   index: IntervalIndex<StoredReservation> | null;
+  /**
+   * `reservedUpTo[ct * 8 + p]` = Σ bandwidth of the link's reservations of class type ct at holding
+   * priority ≤ p, whatever their time (null with `index`). When every reservation on the link
+   * covers the rest of a query interval, this is the usage at its peak and no tree walk is needed.
+   */
+  reservedUpTo: Float64Array | null;
 }
 
 interface StoredReservation {
@@ -140,6 +146,12 @@ interface StoredReservation {
   start: number;
   end: number;
 }
+
+// Hot-path aliases, bound once: when this package runs transpiled to CommonJS (tsx), every use of an
+// imported binding is a getter call on the other module's exports.
+const CT_COUNT = CLASS_TYPE_COUNT;
+const P_COUNT = PRIORITY_COUNT;
+const unreservedAt = unreservedAtInstant;
 
 /** Per-class usage of an empty link (never written). */
 const EMPTY_USAGE = new Float64Array(CLASS_TYPE_COUNT);
@@ -203,7 +215,7 @@ export class ReservationLedger {
     const frozen = Object.freeze({ ...constraints, bc: Object.freeze([...constraints.bc]) });
     const state = this.#links.get(id);
     if (state) state.constraints = frozen;
-    else this.#links.set(id, { constraints: frozen, index: null });
+    else this.#links.set(id, { constraints: frozen, index: null, reservedUpTo: null });
   }
 
   /** Forgets a link that holds no reservation; returns false when it still holds some. */
@@ -259,7 +271,7 @@ export class ReservationLedger {
       const refusal = this.#check(r, bandwidthBps, r);
       if (refusal) return { ok: false, refusal };
     }
-    r.bandwidthBps = bandwidthBps;
+    this.#setBandwidth(r, bandwidthBps);
     return { ok: true, reservation: copy(r) };
   }
 
@@ -305,7 +317,7 @@ export class ReservationLedger {
             }
             const id = op.id;
             undo.push(() => {
-              (this.#byId.get(id) as StoredReservation).bandwidthBps = before as number;
+              this.#setBandwidth(this.#byId.get(id) as StoredReservation, before as number);
             });
             done.push(result.reservation);
             break;
@@ -601,12 +613,19 @@ export class ReservationLedger {
     end: number,
     exclude: StoredReservation | undefined,
   ): number {
-    const { constraints, index } = this.#link(linkId);
-    if (!index) return unreservedAtInstant(constraints, EMPTY_USAGE, ct);
+    const { constraints, index, reservedUpTo } = this.#link(linkId);
+    if (!index || !reservedUpTo) return unreservedAt(constraints, EMPTY_USAGE, ct);
+    const usage = this.#usage;
+    // Fast path: every reservation on the link has started before `end` and lasts at least until
+    // `end` — so at the interval's last instants all of them are active at once, and that is the peak.
+    if (index.maxStart() < end && index.minEnd() >= end) {
+      for (let c = 0; c < CT_COUNT; c++) usage[c] = reservedUpTo[c * P_COUNT + priority] as number;
+      if (exclude && exclude.holdingPriority <= priority) usage[exclude.classType]! -= exclude.bandwidthBps;
+      return unreservedAt(constraints, usage, ct);
+    }
     const hits = this.#hits;
     hits.length = 0;
     index.overlapping(start, end, hits);
-    const usage = this.#usage;
     usage.fill(0);
     let n = 0;
     let endsInside = false;
@@ -619,7 +638,7 @@ export class ReservationLedger {
     hits.length = n;
     // Nothing ends inside the interval: usage only grows, so the peak is everything at once (at the
     // latest start). The common case — open-ended sessions — needs no sweep.
-    if (!endsInside) return unreservedAtInstant(constraints, usage, ct);
+    if (!endsInside) return unreservedAt(constraints, usage, ct);
     usage.fill(0);
     // Events: +bw at max(start, r.start); −bw at r.end when it ends inside the interval.
     const times: number[] = [];
@@ -651,22 +670,33 @@ export class ReservationLedger {
       }
       // Usage only peaks right after something starts; evaluate there.
       if (rose) {
-        const u = unreservedAtInstant(constraints, usage, ct);
+        const u = unreservedAt(constraints, usage, ct);
         if (u < least) least = u;
       }
     }
     return least;
   }
 
+  #setBandwidth(r: StoredReservation, bandwidthBps: number): void {
+    const delta = bandwidthBps - r.bandwidthBps;
+    for (const linkId of r.links) {
+      const sums = this.#links.get(linkId)?.reservedUpTo;
+      if (sums) addReserved(sums, r, delta);
+    }
+    r.bandwidthBps = bandwidthBps;
+  }
+
   #insert(r: StoredReservation): void {
     this.#byId.set(r.id, r);
     for (const linkId of r.links) {
       const state = this.#link(linkId);
-      if (!state.index) {
+      if (!state.index || !state.reservedUpTo) {
         state.index = new IntervalIndex<StoredReservation>();
+        state.reservedUpTo = new Float64Array(CLASS_TYPE_COUNT * PRIORITY_COUNT);
         this.#activeLinks++;
       }
       state.index.insert(r);
+      addReserved(state.reservedUpTo, r, r.bandwidthBps);
     }
   }
 
@@ -674,10 +704,14 @@ export class ReservationLedger {
     this.#byId.delete(r.id);
     for (const linkId of r.links) {
       const state = this.#links.get(linkId);
-      if (!state?.index) continue;
+      if (!state?.index || !state.reservedUpTo) continue;
       state.index.remove(r);
+      addReserved(state.reservedUpTo, r, -r.bandwidthBps);
       if (state.index.size === 0) {
+        // Dropping the sums too means float rounding from add/subtract never outlives the link's
+        // last reservation: an emptied link is exactly a fresh one.
         state.index = null;
+        state.reservedUpTo = null;
         this.#activeLinks--;
       }
     }
@@ -733,6 +767,12 @@ export class ReservationLedger {
       end,
     };
   }
+}
+
+/** Adds `delta` to Reserved(CTr, q ≤ p) for every level p at or below r's holding priority. */
+function addReserved(sums: Float64Array, r: StoredReservation, delta: number): void {
+  const base = r.classType * P_COUNT;
+  for (let p = r.holdingPriority; p < P_COUNT; p++) sums[base + p]! += delta;
 }
 
 function copy(r: StoredReservation): Reservation {

@@ -39,3 +39,17 @@ export function fnv1a32(text: string): number {
   }
   return h >>> 0;
 }
+
+/**
+ * FNV-1a followed by the MurmurHash3 32-bit finaliser, so that ids differing only in their last
+ * characters ("r1", "r2", …) still get unrelated values (used as treap priorities).
+ */
+export function hash32(text: string): number {
+  let h = fnv1a32(text);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
