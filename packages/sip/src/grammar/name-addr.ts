@@ -94,8 +94,16 @@ function wrap<T>(header: string, fn: () => T): T {
   }
 }
 
+/** One error factory per header name, made once (no closure per parsed value). */
+const ERROR_FACTORIES = new Map<string, (message: string) => SipHeaderError>();
+
 function headerScanner(value: string, header: string): Scanner {
-  return new Scanner(value, header, (m) => new SipHeaderError('SIP_HEADER_SYNTAX', header, m));
+  let factory = ERROR_FACTORIES.get(header);
+  if (factory === undefined) {
+    factory = (m: string): SipHeaderError => new SipHeaderError('SIP_HEADER_SYNTAX', header, m);
+    if (ERROR_FACTORIES.size < 64) ERROR_FACTORIES.set(header, factory);
+  }
+  return new Scanner(value, header, factory);
 }
 
 /**
