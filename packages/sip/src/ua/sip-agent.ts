@@ -196,7 +196,8 @@ export class SipAgent implements TransactionUser, DialogHost {
   static async listen(options: SipAgentOptions): Promise<SipAgent> {
     const validation = options.validation ?? {};
     // The Allow list follows the handlers registered later: keep one array and mutate it.
-    const allowedMethods = [...CORE_METHODS, ...DIALOG_METHODS];
+    // INVITE is always let through: a re-INVITE inside a dialog needs no handler (RFC 3261 §14.2).
+    const allowedMethods = [...CORE_METHODS, 'INVITE', ...DIALOG_METHODS];
     for (const m of validation.allowedMethods ?? []) if (!allowedMethods.includes(m)) allowedMethods.push(m);
     // RFC 3261 §8.2.2.3 — the extensions we implement are not refused with 420.
     const supportedExtensions = [...(validation.supportedExtensions ?? [])];

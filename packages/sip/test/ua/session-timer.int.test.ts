@@ -1,0 +1,136 @@
+/**
+ * RFC 4028 session timers between two `SipAgent`s over real UDP on 127.0.0.1, with intervals of
+ * a few seconds (a Min-SE below 90 s is the documented lab deviation).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ActiveSessionTimer, Dialog } from '@svpn/sip';
+import { ANSWER_SDP, OFFER_SDP, delay, header, messages, startAgent, until } from './support.js';
+
+describe('RFC 4028 session timers', () => {
+  it('the UAC asks for 2 s and refreshes by UPDATE every second; the UAS watches', async (t) => {
+    const a = await startAgent({ sessionTimer: { sessionExpires: 2, minSE: 1, refresher: 'local' } });
+    const b = await startAgent({ sessionTimer: { minSE: 1 } });
+    t.after(async () => {
+      await a.agent.close();
+      await b.agent.close();
+    });
+    let callee: Promise<Dialog> | undefined;
+    b.agent.invite((req, res) => {
+      callee = b.agent.createUAS(req, res, { localSdp: ANSWER_SDP });
+    });
+    const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
+    assert.ok(callee);
+    const answered = await callee;
+    const invite = messages(a.wire.sent, 'INVITE ')[0] ?? '';
+    assert.equal(header(invite, 'Session-Expires'), '2;refresher=uac');
+    assert.equal(header(invite, 'Min-SE'), '1');
+    assert.match(header(invite, 'Supported') ?? '', /\btimer\b/);
+    const ok = messages(b.wire.sent, 'SIP/2.0 200', 'INVITE')[0] ?? '';
+    assert.equal(header(ok, 'Session-Expires'), '2;refresher=uac');
+    assert.equal(header(ok, 'Require'), 'timer', 'refresher=uac MUST come with Require: timer');
+    assert.deepEqual(caller.sessionTimer, { interval: 2, refresher: 'local' });
+    assert.deepEqual(answered.sessionTimer, { interval: 2, refresher: 'remote' });
+
+    const modifies: string[] = [];
+    answered.on('modify', (req) => modifies.push(req.method));
+    const refreshes: (ActiveSessionTimer | undefined)[] = [];
+    answered.on('refresh', (timer) => refreshes.push(timer));
+    await delay(2_600);
+    // Refreshes at 1 s and 2 s; without them the callee would have sent BYE at 1.33 s.
+    const updates = messages(b.wire.received, 'UPDATE ');
+    assert.ok(updates.length >= 2, `${updates.length} refreshes`);
+    assert.equal(header(updates[0] ?? '', 'Session-Expires'), '2;refresher=uac');
+    assert.deepEqual(modifies, [], 'a refresh with the same SDP does not trouble the application');
+    assert.ok(refreshes.length >= 2 && refreshes.every((r) => r?.interval === 2 && r.refresher === 'remote'));
+    assert.equal(caller.destroyed, false);
+    assert.equal(answered.destroyed, false);
+    assert.equal(messages(a.wire.received, 'BYE ').length + messages(b.wire.received, 'BYE ').length, 0);
+    assert.equal(answered.local.sdp, ANSWER_SDP);
+    await caller.destroy();
+  });
+
+  it('422: the UAS wants at least 3 s; the UAC retries with Min-SE 3 and gets 3 s', async (t) => {
+    const a = await startAgent({ sessionTimer: { sessionExpires: 2, minSE: 1 } });
+    const b = await startAgent({ sessionTimer: { minSE: 3 } });
+    t.after(async () => {
+      await a.agent.close();
+      await b.agent.close();
+    });
+    const seen: string[] = [];
+    b.agent.invite(async (req, res) => {
+      seen.push(req.get('Session-Expires') ?? '-');
+      await b.agent.createUAS(req, res, { localSdp: ANSWER_SDP });
+    });
+    const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
+    const refusal = messages(b.wire.sent, 'SIP/2.0 422')[0] ?? '';
+    assert.equal(header(refusal, 'Min-SE'), '3');
+    const invites = messages(a.wire.sent, 'INVITE ');
+    assert.equal(invites.length, 2);
+    assert.equal(header(invites[1] ?? '', 'CSeq'), '2 INVITE');
+    assert.equal(header(invites[1] ?? '', 'Session-Expires'), '3');
+    assert.equal(header(invites[1] ?? '', 'Min-SE'), '3');
+    assert.deepEqual(seen, ['3'], 'the application only sees the acceptable INVITE');
+    // The UAS chose itself as refresher (no refresher parameter in the request).
+    assert.deepEqual(caller.sessionTimer, { interval: 3, refresher: 'remote' });
+    await caller.destroy();
+  });
+
+  it('the UAS refreshes by re-INVITE; when it falls silent the UAC ends the call with BYE', async (t) => {
+    const a = await startAgent({ sessionTimer: { sessionExpires: 2, minSE: 1 } });
+    const b = await startAgent({ sessionTimer: { minSE: 1, refresher: 'local', refreshMethod: 'INVITE' } });
+    t.after(async () => {
+      await a.agent.close();
+      await b.agent.close();
+    });
+    let callee: Promise<Dialog> | undefined;
+    b.agent.invite((req, res) => {
+      callee = b.agent.createUAS(req, res, { localSdp: ANSWER_SDP });
+    });
+    const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
+    const answered = await (callee as Promise<Dialog>);
+    assert.deepEqual(answered.sessionTimer, { interval: 2, refresher: 'local' });
+    assert.deepEqual(caller.sessionTimer, { interval: 2, refresher: 'remote' });
+    const ended: string[] = [];
+    caller.on('destroy', ({ reason }) => ended.push(reason));
+
+    await until(() => messages(a.wire.received, 'INVITE ').length >= 1, 2_000, 'a refresh re-INVITE');
+    const refresh = messages(a.wire.received, 'INVITE ')[0] ?? '';
+    assert.equal(
+      header(refresh, 'Session-Expires'),
+      '2;refresher=uac',
+      'the UAS refreshes as UAC of the re-INVITE',
+    );
+    await until(() => messages(a.wire.received, 'ACK ').length >= 1, 1_000, 'the ACK of the refresh');
+    assert.deepEqual(caller.sessionTimer, { interval: 2, refresher: 'remote' });
+    assert.equal(caller.remote.sdp, ANSWER_SDP);
+
+    // The refresher goes away without a word: the caller's session expires at 2 − 2/3 s.
+    const silentAt = Date.now();
+    await b.agent.close();
+    await until(() => ended.length > 0, 3_000, 'the expiry');
+    const after = Date.now() - silentAt;
+    assert.deepEqual(ended, ['session-expired']);
+    assert.ok(after < 1_600, `expired ${after} ms after the last refresh`);
+    await until(() => messages(a.wire.sent, 'BYE ').length > 0, 1_000, 'the BYE');
+  });
+
+  it('with session timers off nothing is asked for, and Require: timer gets 420', async (t) => {
+    const a = await startAgent({ sessionTimer: false });
+    const b = await startAgent({ sessionTimer: false });
+    t.after(async () => {
+      await a.agent.close();
+      await b.agent.close();
+    });
+    b.agent.invite(async (req, res) => void (await b.agent.createUAS(req, res, { localSdp: ANSWER_SDP })));
+    const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
+    const invite = messages(a.wire.sent, 'INVITE ')[0] ?? '';
+    assert.equal(header(invite, 'Session-Expires'), undefined);
+    assert.doesNotMatch(header(invite, 'Supported') ?? '', /timer/);
+    assert.equal(caller.sessionTimer, undefined);
+    await caller.destroy();
+    const refused = await a.agent.request(b.uri(), { method: 'OPTIONS', headers: { Require: 'timer' } });
+    assert.equal(refused.status, 420);
+    assert.equal(refused.headers.get('Unsupported'), 'timer');
+  });
+});
