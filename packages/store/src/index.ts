@@ -1,2 +1,3 @@
 export * from './keys.js';
 export * from './location/index.js';
+export * from './sessions/index.js';

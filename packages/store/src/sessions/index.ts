@@ -1,0 +1,2 @@
+export * from './session-store.js';
+export * from './redis-session-store.js';
