@@ -12,4 +12,8 @@ export * from './ledger/tspec-bandwidth.js';
 export * from './preemption/preemption-errors.js';
 export * from './preemption/plan-preemption.js';
 export * from './preemption/apply-preemption.js';
+export * from './aggregation/aggregation-errors.js';
+export * from './aggregation/aggregate-sizing.js';
+export * from './aggregation/plan-deaggregation.js';
+export * from './aggregation/aggregate-manager.js';
 // --- end preemption and aggregation ---
