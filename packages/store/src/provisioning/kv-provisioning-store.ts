@@ -1,0 +1,526 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ContentionError,
+  FencedError,
+  ProvisioningStoreArgumentError,
+  ProvisioningStoreCorruptError,
+} from './provisioning-store-error.js';
+import type {
+  ActualEndpoint,
+  ActualEndpointPatch,
+  ActualLsp,
+  ActualMembership,
+  DesiredLsp,
+  DesiredMembership,
+  DesiredSession,
+  Fence,
+  Lease,
+  MembershipIntentChange,
+  MembershipIntentInput,
+  MembershipKey,
+  MembershipPhase,
+  ProvisioningStore,
+  ReleaseSessionOptions,
+  SessionIntentChange,
+  SessionIntentInput,
+  SessionPhasePatch,
+} from './provisioning-store.js';
+import {
+  lspIdsTouched,
+  planPutMembership,
+  planPutSession,
+  planReleaseMembership,
+  planReleaseSession,
+} from './provisioning-transitions.js';
+import type { RecordBackend, RecordRef, RecordValue, Table } from './record-backend.js';
+
+/** Compare-and-set attempts before {@link ContentionError}. */
+const MAX_ATTEMPTS = 50;
+
+interface Transaction {
+  read(refs: readonly RecordRef[]): Promise<(string | null)[]>;
+}
+
+interface TransactionResult<R> {
+  readonly writes: readonly RecordValue[];
+  readonly result: R;
+}
+
+const ID = /^[^\s{}|]{1,200}$/;
+
+function requireId(value: string, what: string): string {
+  if (typeof value !== 'string' || !ID.test(value)) {
+    throw new ProvisioningStoreArgumentError(
+      `${what} must be 1–200 characters without whitespace, "{", "}" or "|"`,
+    );
+  }
+  return value;
+}
+
+function membershipId(key: MembershipKey): string {
+  return `${requireId(key.pe, 'pe')}|${requireId(key.vpnId, 'vpnId')}|${requireId(key.ce, 'ce')}`;
+}
+
+function endpointId(sessionId: string, pe: string): string {
+  return `${requireId(sessionId, 'sessionId')}|${requireId(pe, 'pe')}`;
+}
+
+/** Parses a stored record, checking the fields every reader relies on. */
+function decode<T>(json: string, what: string, fields: Record<string, 'string' | 'number' | 'object'>): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new ProvisioningStoreCorruptError(`${what}: not JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ProvisioningStoreCorruptError(`${what}: not an object`);
+  }
+  for (const [field, type] of Object.entries(fields)) {
+    const v = (value as Record<string, unknown>)[field];
+    if (typeof v !== type || (type === 'number' && !Number.isFinite(v))) {
+      throw new ProvisioningStoreCorruptError(`${what}.${field}: expected a ${type}`);
+    }
+  }
+  return value as T;
+}
+
+const SESSION_FIELDS = {
+  sessionId: 'string',
+  version: 'number',
+  revision: 'number',
+  intent: 'string',
+  phase: 'string',
+  bandwidthBps: 'number',
+  endpoints: 'object',
+} as const;
+const LSP_FIELDS = {
+  lspId: 'string',
+  ingress: 'string',
+  revision: 'number',
+  intent: 'string',
+  bandwidthBps: 'number',
+  contributions: 'object',
+  route: 'object',
+} as const;
+const MEMBERSHIP_FIELDS = {
+  pe: 'string',
+  vpnId: 'string',
+  ce: 'string',
+  revision: 'number',
+  intent: 'string',
+} as const;
+const ACTUAL_LSP_FIELDS = { lspId: 'string', revision: 'number', bandwidthBps: 'number' } as const;
+const ACTUAL_ENDPOINT_FIELDS = {
+  sessionId: 'string',
+  pe: 'string',
+  uniRevision: 'number',
+  markingRevision: 'number',
+} as const;
+const ACTUAL_MEMBERSHIP_FIELDS = { pe: 'string', vpnId: 'string', ce: 'string', vpnLabel: 'number' } as const;
+
+const decodeSession = (json: string): DesiredSession => decode(json, 'desired session', SESSION_FIELDS);
+const decodeLsp = (json: string): DesiredLsp => decode(json, 'desired LSP', LSP_FIELDS);
+const decodeMembership = (json: string): DesiredMembership =>
+  decode(json, 'desired membership', MEMBERSHIP_FIELDS);
+
+function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
+  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+/**
+ * The provisioning store's logic over a {@link RecordBackend}: every write reads the records it
+ * depends on, computes the new ones with the pure transitions and commits them only if what it read
+ * is unchanged (retrying otherwise). @internal — use {@link RedisProvisioningStore} or
+ * {@link MemoryProvisioningStore}.
+ */
+export class KvProvisioningStore implements ProvisioningStore {
+  readonly #backend: RecordBackend;
+
+  protected constructor(backend: RecordBackend) {
+    this.#backend = backend;
+  }
+
+  async #transact<R>(
+    what: string,
+    body: (tx: Transaction) => Promise<TransactionResult<R>>,
+    fence?: Fence,
+  ): Promise<R> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const expected: RecordValue[] = [];
+      const tx: Transaction = {
+        read: async (refs) => {
+          const values = await this.#backend.get(refs);
+          refs.forEach((r, i) => expected.push({ ...r, value: values[i] ?? null }));
+          return values;
+        },
+      };
+      const { writes, result } = await body(tx);
+      if (writes.length === 0) return result;
+      const outcome = await this.#backend.commit(expected, writes, fence);
+      if (outcome === 'ok') return result;
+      if (outcome === 'fenced' && fence) throw new FencedError(fence.name, fence.token);
+      await sleep(Math.floor(Math.random() * Math.min(50, 2 ** attempt)));
+    }
+    throw new ContentionError(what);
+  }
+
+  async #getOne<T>(table: Table, id: string, parse: (json: string) => T): Promise<T | null> {
+    const [json] = await this.#backend.get([{ table, id }]);
+    return json ? parse(json) : null;
+  }
+
+  async #list<T>(table: Table, parse: (json: string) => T): Promise<T[]> {
+    return [...(await this.#backend.list(table)).values()].map(parse);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // desired sessions and LSPs
+  // -------------------------------------------------------------------------------------------
+
+  async putSessionIntent(input: SessionIntentInput): Promise<SessionIntentChange> {
+    requireId(input.sessionId, 'sessionId');
+    if (!Number.isSafeInteger(input.version) || input.version < 1) {
+      throw new ProvisioningStoreArgumentError('version must be a positive integer');
+    }
+    if (input.endpoints.length === 0) throw new ProvisioningStoreArgumentError('endpoints must not be empty');
+    if (input.lsp) requireId(input.lsp.lspId, 'lspId');
+    return this.#transact(`session ${input.sessionId}`, async (tx) => {
+      const [json] = await tx.read([{ table: 'desiredSessions', id: input.sessionId }]);
+      const current = json ? decodeSession(json) : null;
+      const ids = lspIdsTouched(current, input);
+      const lspJsons = await tx.read(ids.map((id) => ({ table: 'desiredLsps', id })));
+      const lsps = new Map(ids.map((id, i) => [id, lspJsons[i] ? decodeLsp(lspJsons[i]) : null]));
+      const plan = planPutSession(current, lsps, input, this.#backend.now());
+      const writes: RecordValue[] = plan.changed
+        ? [
+            { table: 'desiredSessions', id: input.sessionId, value: JSON.stringify(plan.session) },
+            ...plan.lspWrites.map((l) => ({
+              table: 'desiredLsps' as const,
+              id: l.lspId,
+              value: JSON.stringify(l),
+            })),
+          ]
+        : [];
+      return {
+        writes,
+        result: { session: plan.session, previous: current, lsps: plan.lsps, changed: plan.changed },
+      };
+    });
+  }
+
+  async releaseSessionIntent(
+    sessionId: string,
+    options: ReleaseSessionOptions = {},
+  ): Promise<SessionIntentChange | null> {
+    requireId(sessionId, 'sessionId');
+    return this.#transact(
+      `session ${sessionId}`,
+      async (tx) => {
+        const [json] = await tx.read([{ table: 'desiredSessions', id: sessionId }]);
+        const current = json ? decodeSession(json) : null;
+        const lspId = current?.lsp?.lspId;
+        const [lspJson] = lspId ? await tx.read([{ table: 'desiredLsps', id: lspId }]) : [null];
+        const plan = planReleaseSession(
+          current,
+          lspJson ? decodeLsp(lspJson) : null,
+          options,
+          this.#backend.now(),
+        );
+        if (plan === null) return { writes: [], result: null };
+        const writes: RecordValue[] = plan.changed
+          ? [
+              { table: 'desiredSessions', id: sessionId, value: JSON.stringify(plan.session) },
+              ...plan.lspWrites.map((l) => ({
+                table: 'desiredLsps' as const,
+                id: l.lspId,
+                value: JSON.stringify(l),
+              })),
+            ]
+          : [];
+        return {
+          writes,
+          result: { session: plan.session, previous: current, lsps: plan.lsps, changed: plan.changed },
+        };
+      },
+      options.fence,
+    );
+  }
+
+  async setSessionPhase(
+    sessionId: string,
+    revision: number,
+    patch: SessionPhasePatch,
+    fence?: Fence,
+  ): Promise<DesiredSession | null> {
+    requireId(sessionId, 'sessionId');
+    return this.#transact(
+      `session ${sessionId}`,
+      async (tx) => {
+        const [json] = await tx.read([{ table: 'desiredSessions', id: sessionId }]);
+        const current = json ? decodeSession(json) : null;
+        if (!current || current.revision !== revision) return { writes: [], result: null };
+        const next: DesiredSession = {
+          ...current,
+          phase: patch.phase,
+          deadlineMs: patch.deadlineMs === undefined ? current.deadlineMs : patch.deadlineMs,
+          failure: patch.failure === undefined ? current.failure : patch.failure,
+          updatedAtMs: this.#backend.now(),
+        };
+        return {
+          writes: [{ table: 'desiredSessions', id: sessionId, value: JSON.stringify(next) }],
+          result: next,
+        };
+      },
+      fence,
+    );
+  }
+
+  async deleteSessionIntent(sessionId: string, revision: number, fence?: Fence): Promise<boolean> {
+    requireId(sessionId, 'sessionId');
+    return this.#transact(
+      `session ${sessionId}`,
+      async (tx) => {
+        const [json] = await tx.read([{ table: 'desiredSessions', id: sessionId }]);
+        const current = json ? decodeSession(json) : null;
+        if (!current || current.revision !== revision || current.intent !== 'released') {
+          return { writes: [], result: false };
+        }
+        return { writes: [{ table: 'desiredSessions', id: sessionId, value: null }], result: true };
+      },
+      fence,
+    );
+  }
+
+  async getSessionIntent(sessionId: string): Promise<DesiredSession | null> {
+    return this.#getOne('desiredSessions', requireId(sessionId, 'sessionId'), decodeSession);
+  }
+
+  async listSessionIntents(): Promise<DesiredSession[]> {
+    return (await this.#list('desiredSessions', decodeSession)).sort(byKey((s) => s.sessionId));
+  }
+
+  async getLspIntent(lspId: string): Promise<DesiredLsp | null> {
+    return this.#getOne('desiredLsps', requireId(lspId, 'lspId'), decodeLsp);
+  }
+
+  async listLspIntents(): Promise<DesiredLsp[]> {
+    return (await this.#list('desiredLsps', decodeLsp)).sort(byKey((l) => l.lspId));
+  }
+
+  async deleteLspIntent(lspId: string, revision: number, fence?: Fence): Promise<boolean> {
+    requireId(lspId, 'lspId');
+    return this.#transact(
+      `LSP ${lspId}`,
+      async (tx) => {
+        const [json] = await tx.read([{ table: 'desiredLsps', id: lspId }]);
+        const current = json ? decodeLsp(json) : null;
+        if (!current || current.revision !== revision || current.intent !== 'released') {
+          return { writes: [], result: false };
+        }
+        return { writes: [{ table: 'desiredLsps', id: lspId, value: null }], result: true };
+      },
+      fence,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // desired memberships
+  // -------------------------------------------------------------------------------------------
+
+  async putMembershipIntent(input: MembershipIntentInput): Promise<MembershipIntentChange> {
+    const id = membershipId(input);
+    return this.#transact(`membership ${id}`, async (tx) => {
+      const [json] = await tx.read([{ table: 'desiredMemberships', id }]);
+      const plan = planPutMembership(json ? decodeMembership(json) : null, input, this.#backend.now());
+      return {
+        writes: plan.changed
+          ? [{ table: 'desiredMemberships', id, value: JSON.stringify(plan.membership) }]
+          : [],
+        result: plan,
+      };
+    });
+  }
+
+  async releaseMembershipIntent(key: MembershipKey): Promise<MembershipIntentChange | null> {
+    const id = membershipId(key);
+    return this.#transact(`membership ${id}`, async (tx) => {
+      const [json] = await tx.read([{ table: 'desiredMemberships', id }]);
+      const plan = planReleaseMembership(json ? decodeMembership(json) : null, this.#backend.now());
+      return {
+        writes: plan?.changed
+          ? [{ table: 'desiredMemberships', id, value: JSON.stringify(plan.membership) }]
+          : [],
+        result: plan,
+      };
+    });
+  }
+
+  async setMembershipPhase(
+    key: MembershipKey,
+    revision: number,
+    phase: MembershipPhase,
+    fence?: Fence,
+  ): Promise<DesiredMembership | null> {
+    const id = membershipId(key);
+    return this.#transact(
+      `membership ${id}`,
+      async (tx) => {
+        const [json] = await tx.read([{ table: 'desiredMemberships', id }]);
+        const current = json ? decodeMembership(json) : null;
+        if (!current || current.revision !== revision) return { writes: [], result: null };
+        const next: DesiredMembership = { ...current, phase, updatedAtMs: this.#backend.now() };
+        return { writes: [{ table: 'desiredMemberships', id, value: JSON.stringify(next) }], result: next };
+      },
+      fence,
+    );
+  }
+
+  async deleteMembershipIntent(key: MembershipKey, revision: number, fence?: Fence): Promise<boolean> {
+    const id = membershipId(key);
+    return this.#transact(
+      `membership ${id}`,
+      async (tx) => {
+        const [json] = await tx.read([{ table: 'desiredMemberships', id }]);
+        const current = json ? decodeMembership(json) : null;
+        if (!current || current.revision !== revision || current.intent !== 'released') {
+          return { writes: [], result: false };
+        }
+        return { writes: [{ table: 'desiredMemberships', id, value: null }], result: true };
+      },
+      fence,
+    );
+  }
+
+  async getMembershipIntent(key: MembershipKey): Promise<DesiredMembership | null> {
+    return this.#getOne('desiredMemberships', membershipId(key), decodeMembership);
+  }
+
+  async listMembershipIntents(): Promise<DesiredMembership[]> {
+    return (await this.#list('desiredMemberships', decodeMembership)).sort(byKey(membershipId));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // actual state
+  // -------------------------------------------------------------------------------------------
+
+  async #put(table: Table, id: string, value: object): Promise<void> {
+    await this.#transact(`${table} ${id}`, async () => ({
+      writes: [{ table, id, value: JSON.stringify(value) }],
+      result: undefined,
+    }));
+  }
+
+  async #delete(table: Table, id: string): Promise<boolean> {
+    return this.#transact(`${table} ${id}`, async (tx) => {
+      const [json] = await tx.read([{ table, id }]);
+      return json === null
+        ? { writes: [], result: false }
+        : { writes: [{ table, id, value: null }], result: true };
+    });
+  }
+
+  async putActualLsp(record: Omit<ActualLsp, 'observedAtMs'>): Promise<ActualLsp> {
+    const value: ActualLsp = { ...record, observedAtMs: this.#backend.now() };
+    await this.#put('actualLsps', requireId(record.lspId, 'lspId'), value);
+    return value;
+  }
+
+  async deleteActualLsp(lspId: string): Promise<boolean> {
+    return this.#delete('actualLsps', requireId(lspId, 'lspId'));
+  }
+
+  async getActualLsp(lspId: string): Promise<ActualLsp | null> {
+    return this.#getOne('actualLsps', requireId(lspId, 'lspId'), (j) =>
+      decode<ActualLsp>(j, 'actual LSP', ACTUAL_LSP_FIELDS),
+    );
+  }
+
+  async listActualLsps(): Promise<ActualLsp[]> {
+    return (
+      await this.#list('actualLsps', (j) => decode<ActualLsp>(j, 'actual LSP', ACTUAL_LSP_FIELDS))
+    ).sort(byKey((l) => l.lspId));
+  }
+
+  async updateActualEndpoint(
+    sessionId: string,
+    pe: string,
+    patch: ActualEndpointPatch,
+  ): Promise<ActualEndpoint> {
+    const id = endpointId(sessionId, pe);
+    return this.#transact(`endpoint ${id}`, async (tx) => {
+      const [json] = await tx.read([{ table: 'actualEndpoints', id }]);
+      const current = json ? decode<ActualEndpoint>(json, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS) : null;
+      const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      const next: ActualEndpoint = {
+        vpnId: '',
+        ce: '',
+        interface: '',
+        bandwidthBps: 0,
+        dscp: 0,
+        lspId: null,
+        uniRevision: 0,
+        markingRevision: 0,
+        ...current,
+        ...defined,
+        sessionId,
+        pe,
+        observedAtMs: this.#backend.now(),
+      };
+      return { writes: [{ table: 'actualEndpoints', id, value: JSON.stringify(next) }], result: next };
+    });
+  }
+
+  async deleteActualEndpoint(sessionId: string, pe: string): Promise<boolean> {
+    return this.#delete('actualEndpoints', endpointId(sessionId, pe));
+  }
+
+  async listActualEndpoints(sessionId?: string): Promise<ActualEndpoint[]> {
+    const all = await this.#list('actualEndpoints', (j) =>
+      decode<ActualEndpoint>(j, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS),
+    );
+    return all
+      .filter((e) => sessionId === undefined || e.sessionId === sessionId)
+      .sort(byKey((e) => `${e.sessionId}|${e.pe}`));
+  }
+
+  async putActualMembership(record: Omit<ActualMembership, 'observedAtMs'>): Promise<ActualMembership> {
+    const value: ActualMembership = { ...record, observedAtMs: this.#backend.now() };
+    await this.#put('actualMemberships', membershipId(record), value);
+    return value;
+  }
+
+  async deleteActualMembership(key: MembershipKey): Promise<boolean> {
+    return this.#delete('actualMemberships', membershipId(key));
+  }
+
+  async listActualMemberships(): Promise<ActualMembership[]> {
+    return (
+      await this.#list('actualMemberships', (j) =>
+        decode<ActualMembership>(j, 'actual membership', ACTUAL_MEMBERSHIP_FIELDS),
+      )
+    ).sort(byKey(membershipId));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // leases
+  // -------------------------------------------------------------------------------------------
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | null> {
+    requireId(name, 'lease name');
+    requireId(owner, 'lease owner');
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1)
+      throw new ProvisioningStoreArgumentError('ttlMs must be a positive integer');
+    return this.#backend.acquireLease(name, owner, ttlMs);
+  }
+
+  async renewLease(lease: Lease, ttlMs: number): Promise<Lease | null> {
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1)
+      throw new ProvisioningStoreArgumentError('ttlMs must be a positive integer');
+    return this.#backend.renewLease(lease, ttlMs);
+  }
+
+  async releaseLease(lease: Lease): Promise<boolean> {
+    return this.#backend.releaseLease(lease);
+  }
+}

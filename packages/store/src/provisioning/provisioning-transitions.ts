@@ -1,0 +1,293 @@
+/**
+ * The desired-state transitions of the provisioning store, as pure functions over records: both
+ * store implementations run exactly these inside their compare-and-set transactions. @internal
+ */
+import {
+  IntentConflictStoreError,
+  IntentReleasedError,
+  StaleIntentError,
+} from './provisioning-store-error.js';
+import type {
+  DesiredLsp,
+  DesiredMembership,
+  DesiredSession,
+  MembershipIntentInput,
+  ReleaseSessionOptions,
+  SessionIntentInput,
+  SessionLspRecord,
+} from './provisioning-store.js';
+
+/** What a session intent write does: the new session record and the LSP records to write. */
+export interface SessionPlan {
+  readonly session: DesiredSession;
+  /** LSP records that changed (to write). */
+  readonly lspWrites: readonly DesiredLsp[];
+  /** The LSPs the change touched, as they are after it. */
+  readonly lsps: readonly DesiredLsp[];
+  readonly changed: boolean;
+}
+
+function sessionContent(s: {
+  vpnId: string;
+  bandwidthBps: number;
+  dscp: number;
+  serviceClass: string | null;
+  endpoints: readonly { pe: string; ce: string; interface: string }[];
+  lsp: SessionLspRecord | null;
+}): string {
+  return JSON.stringify([
+    s.vpnId,
+    s.bandwidthBps,
+    s.dscp,
+    s.serviceClass,
+    s.endpoints.map((e) => [e.pe, e.ce, e.interface]),
+    s.lsp === null
+      ? null
+      : [
+          s.lsp.lspId,
+          routeKey(s.lsp.route),
+          s.lsp.setupPriority,
+          s.lsp.holdingPriority,
+          s.lsp.penultimateHopPopping,
+          s.lsp.bandwidthBps,
+        ],
+  ]);
+}
+
+function routeKey(route: SessionLspRecord['route']): string {
+  return 'nodes' in route ? `n:${route.nodes.join('|')}` : `l:${route.links.join('|')}`;
+}
+
+/** The ids of the LSPs a session intent write reads: the one it rides and the one it rode. */
+export function lspIdsTouched(current: DesiredSession | null, input: SessionIntentInput): string[] {
+  const ids = new Set<string>();
+  if (input.lsp) ids.add(input.lsp.lspId);
+  if (current?.lsp) ids.add(current.lsp.lspId);
+  return [...ids];
+}
+
+/** Applies a session intent to the stored records (see {@link ProvisioningStore.putSessionIntent}). */
+export function planPutSession(
+  current: DesiredSession | null,
+  lsps: ReadonlyMap<string, DesiredLsp | null>,
+  input: SessionIntentInput,
+  nowMs: number,
+): SessionPlan {
+  const id = `session ${input.sessionId}`;
+  if (current) {
+    if (current.intent === 'released') throw new IntentReleasedError(id);
+    if (input.version < current.version) throw new StaleIntentError(id, current.version, input.version);
+    if (input.version === current.version) {
+      if (sessionContent(current) === sessionContent(input)) {
+        const touched = current.lsp ? lsps.get(current.lsp.lspId) : null;
+        return { session: current, lspWrites: [], lsps: touched ? [touched] : [], changed: false };
+      }
+      if (!input.replaceSameVersion) {
+        throw new IntentConflictStoreError(
+          `${id}: version ${input.version} was submitted with other parameters`,
+        );
+      }
+    }
+  }
+  const session: DesiredSession = {
+    sessionId: input.sessionId,
+    version: input.version,
+    revision: (current?.revision ?? 0) + 1,
+    intent: 'active',
+    phase: current ? 'modifying' : 'deploying',
+    vpnId: input.vpnId,
+    bandwidthBps: input.bandwidthBps,
+    dscp: input.dscp,
+    serviceClass: input.serviceClass,
+    endpoints: input.endpoints.map((e) => ({ pe: e.pe, ce: e.ce, interface: e.interface })),
+    lsp: input.lsp === null ? null : { ...input.lsp },
+    deadlineMs: input.deadlineMs,
+    failure: null,
+    createdAtMs: current?.createdAtMs ?? nowMs,
+    updatedAtMs: nowMs,
+  };
+  const after: DesiredLsp[] = [];
+  const writes: DesiredLsp[] = [];
+  if (input.lsp) {
+    const ingress = input.endpoints[0]?.pe ?? '';
+    const before = lsps.get(input.lsp.lspId) ?? null;
+    const joined = joinLsp(before, input.sessionId, input.bandwidthBps, ingress, input.lsp, nowMs);
+    after.push(joined);
+    if (joined !== before) writes.push(joined);
+  }
+  const left = current?.lsp && current.lsp.lspId !== input.lsp?.lspId ? current.lsp.lspId : null;
+  if (left !== null) {
+    const before = lsps.get(left) ?? null;
+    if (before) {
+      const after1 = leaveLsp(before, input.sessionId, undefined, nowMs);
+      after.push(after1);
+      if (after1 !== before) writes.push(after1);
+    }
+  }
+  return { session, lspWrites: writes, lsps: after, changed: true };
+}
+
+/**
+ * The session rides the LSP: a new or released LSP is (re)created at the requested size (or the
+ * session's); an active one takes the requested aggregate size, or grows by the session's bandwidth,
+ * remembering the session's contribution so that leaving gives exactly that back.
+ */
+export function joinLsp(
+  lsp: DesiredLsp | null,
+  sessionId: string,
+  sessionBps: number,
+  ingress: string,
+  request: SessionLspRecord,
+  nowMs: number,
+): DesiredLsp {
+  if (lsp === null || lsp.intent === 'released') {
+    const size = request.bandwidthBps ?? sessionBps;
+    const revision = (lsp?.revision ?? 0) + 1;
+    return {
+      lspId: request.lspId,
+      ingress,
+      route: request.route,
+      setupPriority: request.setupPriority,
+      holdingPriority: request.holdingPriority,
+      penultimateHopPopping: request.penultimateHopPopping,
+      bandwidthBps: size,
+      contributions: { [sessionId]: size },
+      intent: 'active',
+      revision,
+      createdRevision: revision,
+      updatedAtMs: nowMs,
+    };
+  }
+  if (
+    lsp.ingress !== ingress ||
+    routeKey(lsp.route) !== routeKey(request.route) ||
+    lsp.setupPriority !== request.setupPriority ||
+    lsp.holdingPriority !== request.holdingPriority ||
+    lsp.penultimateHopPopping !== request.penultimateHopPopping
+  ) {
+    throw new IntentConflictStoreError(
+      `LSP ${lsp.lspId} is in use with another ingress, route or priorities`,
+    );
+  }
+  const had = lsp.contributions[sessionId];
+  const old = had ?? 0;
+  let size: number;
+  let contribution: number;
+  if (request.bandwidthBps !== null) {
+    size = request.bandwidthBps;
+    contribution = old + (size - lsp.bandwidthBps);
+  } else {
+    size = lsp.bandwidthBps - old + sessionBps;
+    contribution = sessionBps;
+  }
+  size = Math.max(1, size);
+  if (had !== undefined && had === contribution && size === lsp.bandwidthBps) return lsp;
+  return {
+    ...lsp,
+    bandwidthBps: size,
+    contributions: { ...lsp.contributions, [sessionId]: contribution },
+    revision: lsp.revision + 1,
+    updatedAtMs: nowMs,
+  };
+}
+
+/**
+ * The session leaves the LSP: its contribution is given back (or the LSP takes `explicitBps`); the
+ * last session's leaving releases the LSP (to be torn down).
+ */
+export function leaveLsp(
+  lsp: DesiredLsp,
+  sessionId: string,
+  explicitBps: number | undefined,
+  nowMs: number,
+): DesiredLsp {
+  if (lsp.intent === 'released' || !(sessionId in lsp.contributions)) return lsp;
+  const contributions: Record<string, number> = { ...lsp.contributions };
+  const contribution = contributions[sessionId] ?? 0;
+  delete contributions[sessionId];
+  if (Object.keys(contributions).length === 0) {
+    return { ...lsp, contributions, intent: 'released', revision: lsp.revision + 1, updatedAtMs: nowMs };
+  }
+  return {
+    ...lsp,
+    contributions,
+    bandwidthBps: Math.max(1, explicitBps ?? lsp.bandwidthBps - contribution),
+    revision: lsp.revision + 1,
+    updatedAtMs: nowMs,
+  };
+}
+
+/** Releases a session (see {@link ProvisioningStore.releaseSessionIntent}); `null` for an unknown one. */
+export function planReleaseSession(
+  current: DesiredSession | null,
+  lsp: DesiredLsp | null,
+  options: ReleaseSessionOptions,
+  nowMs: number,
+): SessionPlan | null {
+  if (current === null) return null;
+  if (current.intent === 'released') {
+    return { session: current, lspWrites: [], lsps: lsp ? [lsp] : [], changed: false };
+  }
+  const session: DesiredSession = {
+    ...current,
+    intent: 'released',
+    phase: options.phase ?? 'releasing',
+    revision: current.revision + 1,
+    deadlineMs: null,
+    failure: options.failure ?? null,
+    updatedAtMs: nowMs,
+  };
+  if (!lsp) return { session, lspWrites: [], lsps: [], changed: true };
+  const after = leaveLsp(lsp, current.sessionId, options.lspBandwidthBps, nowMs);
+  return { session, lspWrites: after === lsp ? [] : [after], lsps: [after], changed: true };
+}
+
+function membershipContent(m: MembershipIntentInput | DesiredMembership): string {
+  return JSON.stringify([m.rd, m.importTargets, m.exportTargets, m.prefixes]);
+}
+
+/** Stores a membership intent; unchanged when already desired with the same RD, targets and prefixes. */
+export function planPutMembership(
+  current: DesiredMembership | null,
+  input: MembershipIntentInput,
+  nowMs: number,
+): { membership: DesiredMembership; changed: boolean } {
+  if (current && current.intent === 'active' && membershipContent(current) === membershipContent(input)) {
+    return { membership: current, changed: false };
+  }
+  return {
+    membership: {
+      pe: input.pe,
+      vpnId: input.vpnId,
+      ce: input.ce,
+      rd: input.rd,
+      importTargets: [...input.importTargets],
+      exportTargets: [...input.exportTargets],
+      prefixes: [...input.prefixes],
+      revision: (current?.revision ?? 0) + 1,
+      intent: 'active',
+      phase: 'deploying',
+      updatedAtMs: nowMs,
+    },
+    changed: true,
+  };
+}
+
+/** Releases a membership; `null` for an unknown one, unchanged if already released. */
+export function planReleaseMembership(
+  current: DesiredMembership | null,
+  nowMs: number,
+): { membership: DesiredMembership; changed: boolean } | null {
+  if (current === null) return null;
+  if (current.intent === 'released') return { membership: current, changed: false };
+  return {
+    membership: {
+      ...current,
+      intent: 'released',
+      phase: 'releasing',
+      revision: current.revision + 1,
+      updatedAtMs: nowMs,
+    },
+    changed: true,
+  };
+}

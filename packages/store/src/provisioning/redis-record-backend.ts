@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type { KeySpace } from '../keys.js';
+import type { Fence, Lease } from './provisioning-store.js';
+import { ProvisioningStoreCorruptError } from './provisioning-store-error.js';
+import type { CommitResult, RecordBackend, RecordRef, RecordValue, Table } from './record-backend.js';
+
+const SCRIPTS = ['casRecords-n', 'acquireLease-2', 'renewLease-1', 'releaseLease-1'] as const;
+type ScriptName = (typeof SCRIPTS)[number];
+
+interface Script {
+  readonly source: string;
+  readonly sha: string;
+}
+
+let loaded: Map<ScriptName, Script> | undefined;
+
+function scripts(): Map<ScriptName, Script> {
+  loaded ??= new Map(
+    SCRIPTS.map((name) => {
+      const source = readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+      return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
+    }),
+  );
+  return loaded;
+}
+
+/** Redis key of each table (a hash: record id → JSON). */
+const TABLE_KEY: Record<Table, readonly string[]> = {
+  desiredSessions: ['desired', 'sessions'],
+  desiredLsps: ['desired', 'lsps'],
+  desiredMemberships: ['desired', 'memberships'],
+  actualLsps: ['actual', 'lsps'],
+  actualEndpoints: ['actual', 'endpoints'],
+  actualMemberships: ['actual', 'memberships'],
+};
+
+/**
+ * Provisioning records in Redis: one hash per table under `svpn:{provisioning}:…` (one hash tag, so
+ * the multi-key compare-and-set script works under Redis Cluster), leases as expiring strings
+ * `…:lease:<name>` with a token counter `…:lease:<name>:token`. @internal
+ */
+export class RedisRecordBackend implements RecordBackend {
+  readonly #redis: Redis;
+  readonly #keys: KeySpace;
+  readonly now: () => number;
+
+  constructor(redis: Redis, keys: KeySpace, now: () => number = Date.now) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.now = now;
+  }
+
+  tableKey(table: Table): string {
+    return this.#keys.key('provisioning', ...TABLE_KEY[table]);
+  }
+
+  #leaseKey(name: string): string {
+    return this.#keys.key('provisioning', 'lease', name);
+  }
+
+  async #run(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
+    const script = scripts().get(name) as Script;
+    try {
+      return await this.#redis.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.#redis.eval(script.source, keys.length, ...keys, ...args);
+    }
+  }
+
+  async get(refs: readonly RecordRef[]): Promise<(string | null)[]> {
+    if (refs.length === 0) return [];
+    const pipeline = this.#redis.pipeline();
+    for (const r of refs) pipeline.hget(this.tableKey(r.table), r.id);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, value]) => {
+      if (error) throw error;
+      return typeof value === 'string' ? value : null;
+    });
+  }
+
+  async list(table: Table): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.#redis.hgetall(this.tableKey(table))));
+  }
+
+  async commit(
+    expected: readonly RecordValue[],
+    writes: readonly RecordValue[],
+    fence?: Fence,
+  ): Promise<CommitResult> {
+    const keys: string[] = [];
+    const index = (table: Table): number => {
+      const key = this.tableKey(table);
+      let i = keys.indexOf(key);
+      if (i < 0) i = keys.push(key) - 1;
+      return i + 1;
+    };
+    const checkArgs: (string | number)[] = [];
+    for (const e of expected) checkArgs.push(index(e.table), e.id, e.value === null ? 0 : 1, e.value ?? '');
+    const writeArgs: (string | number)[] = [];
+    for (const w of writes) {
+      writeArgs.push(index(w.table), w.id, w.value === null ? 'del' : 'set', w.value ?? '');
+    }
+    const n = keys.length;
+    if (fence) keys.push(this.#leaseKey(fence.name));
+    const result = await this.#run('casRecords-n', keys, [
+      n,
+      fence ? String(fence.token) : '',
+      expected.length,
+      ...checkArgs,
+      writes.length,
+      ...writeArgs,
+    ]);
+    switch (Number(result)) {
+      case 1:
+        return 'ok';
+      case 0:
+        return 'conflict';
+      case -1:
+        return 'fenced';
+      default:
+        throw new ProvisioningStoreCorruptError(`casRecords answered ${String(result)}`);
+    }
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | null> {
+    const key = this.#leaseKey(name);
+    const reply = (await this.#run('acquireLease-2', [key, `${key}:token`], [owner, ttlMs])) as number[];
+    if (reply[0] !== 1) return null;
+    return { name, owner, token: Number(reply[1]), expiresAtMs: Number(reply[2]) };
+  }
+
+  async renewLease(lease: Lease, ttlMs: number): Promise<Lease | null> {
+    const reply = (await this.#run(
+      'renewLease-1',
+      [this.#leaseKey(lease.name)],
+      [lease.owner, String(lease.token), ttlMs],
+    )) as number[];
+    if (reply[0] !== 1) return null;
+    return { ...lease, expiresAtMs: Number(reply[1]) };
+  }
+
+  async releaseLease(lease: Lease): Promise<boolean> {
+    const reply = await this.#run(
+      'releaseLease-1',
+      [this.#leaseKey(lease.name)],
+      [lease.owner, String(lease.token)],
+    );
+    return Number(reply) === 1;
+  }
+}

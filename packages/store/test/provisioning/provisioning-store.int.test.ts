@@ -1,0 +1,358 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { startRedisServer, type RedisServerHandle } from '@svpn/test-support';
+import { KeySpace } from '../../src/keys.js';
+import {
+  FencedError,
+  IntentConflictStoreError,
+  IntentReleasedError,
+  MemoryProvisioningStore,
+  RedisProvisioningStore,
+  StaleIntentError,
+  type ProvisioningStore,
+  type SessionIntentInput,
+} from '../../src/provisioning/index.js';
+
+const ROUTE = { nodes: ['PE1', 'P1', 'P2', 'PE2'] };
+
+function intent(sessionId: string, patch: Partial<SessionIntentInput> = {}): SessionIntentInput {
+  return {
+    sessionId,
+    version: 1,
+    vpnId: '00000a:00000001',
+    bandwidthBps: 10_000_000,
+    dscp: 10,
+    serviceClass: 'high-throughput-data',
+    endpoints: [
+      { pe: 'PE1', ce: 'CE1', interface: 'ge-0/0/1.100' },
+      { pe: 'PE2', ce: 'CE2', interface: 'ge-0/0/2.100' },
+    ],
+    lsp: {
+      lspId: 'lsp-1',
+      route: ROUTE,
+      setupPriority: 4,
+      holdingPriority: 4,
+      penultimateHopPopping: false,
+      bandwidthBps: null,
+    },
+    deadlineMs: 1_000_000,
+    ...patch,
+  };
+}
+
+const membership = {
+  pe: 'PE1',
+  vpnId: '00000a:00000001',
+  ce: 'CE1',
+  rd: '65000:1',
+  importTargets: ['65000:1'],
+  exportTargets: ['65000:1'],
+  prefixes: [],
+};
+
+/** One conformance suite for every ProvisioningStore implementation. */
+function conformance(name: string, make: () => Promise<ProvisioningStore>): void {
+  describe(`ProvisioningStore conformance: ${name}`, () => {
+    test('a new session is deploying at revision 1 and creates its LSP at the session bandwidth', async () => {
+      const store = await make();
+      const change = await store.putSessionIntent(intent('s1'));
+      assert.equal(change.changed, true);
+      assert.equal(change.previous, null);
+      assert.equal(change.session.revision, 1);
+      assert.equal(change.session.phase, 'deploying');
+      assert.equal(change.session.intent, 'active');
+      const [lsp] = change.lsps;
+      assert.equal(lsp?.bandwidthBps, 10_000_000);
+      assert.equal(lsp?.ingress, 'PE1');
+      assert.equal(lsp?.createdRevision, lsp?.revision);
+      assert.deepEqual(lsp?.contributions, { s1: 10_000_000 });
+      assert.deepEqual(await store.getLspIntent('lsp-1'), lsp);
+      assert.deepEqual(await store.getSessionIntent('s1'), change.session);
+    });
+
+    test('the same intent again (a retransmission) changes nothing', async () => {
+      const store = await make();
+      const first = await store.putSessionIntent(intent('s1'));
+      const again = await store.putSessionIntent(intent('s1', { deadlineMs: 5 }));
+      assert.equal(again.changed, false);
+      assert.equal(again.session.revision, first.session.revision);
+      assert.equal(again.session.deadlineMs, first.session.deadlineMs);
+      assert.equal((await store.getLspIntent('lsp-1'))?.revision, first.lsps[0]?.revision);
+    });
+
+    test('the same version with other parameters is a conflict unless replacing (rollback)', async () => {
+      const store = await make();
+      await store.putSessionIntent(intent('s1'));
+      await assert.rejects(store.putSessionIntent(intent('s1', { dscp: 46 })), IntentConflictStoreError);
+      const replaced = await store.putSessionIntent(intent('s1', { dscp: 46, replaceSameVersion: true }));
+      assert.equal(replaced.session.revision, 2);
+      assert.equal(replaced.session.dscp, 46);
+      assert.equal(replaced.session.phase, 'modifying');
+    });
+
+    test('an older version is stale', async () => {
+      const store = await make();
+      await store.putSessionIntent(intent('s1', { version: 3 }));
+      await assert.rejects(store.putSessionIntent(intent('s1', { version: 2 })), (e: unknown) => {
+        assert.ok(e instanceof StaleIntentError);
+        assert.equal(e.storedVersion, 3);
+        return true;
+      });
+    });
+
+    test('sessions sharing an LSP add their bandwidth and give back exactly their share', async () => {
+      const store = await make();
+      await store.putSessionIntent(intent('s1'));
+      const s2 = await store.putSessionIntent(intent('s2', { bandwidthBps: 5_000_000 }));
+      assert.equal(s2.lsps[0]?.bandwidthBps, 15_000_000);
+      // an explicit aggregate (e.g. with RFC 4804 overhead) becomes the size; the difference is s3's share
+      const s3 = await store.putSessionIntent(
+        intent('s3', { bandwidthBps: 1_000_000, lsp: { ...intent('s3').lsp!, bandwidthBps: 17_000_000 } }),
+      );
+      assert.equal(s3.lsps[0]?.bandwidthBps, 17_000_000);
+      assert.equal(s3.lsps[0]?.contributions['s3'], 2_000_000);
+      const r3 = await store.releaseSessionIntent('s3');
+      assert.equal(r3?.lsps[0]?.bandwidthBps, 15_000_000);
+      const r1 = await store.releaseSessionIntent('s1');
+      assert.equal(r1?.lsps[0]?.bandwidthBps, 5_000_000);
+      assert.equal(r1?.lsps[0]?.intent, 'active');
+      const r2 = await store.releaseSessionIntent('s2');
+      assert.equal(r2?.lsps[0]?.intent, 'released', 'the last session leaving releases the LSP');
+      assert.deepEqual(r2?.lsps[0]?.contributions, {});
+    });
+
+    test('a modify (higher version) resizes the LSP by the change of the session bandwidth', async () => {
+      const store = await make();
+      await store.putSessionIntent(intent('s1'));
+      await store.putSessionIntent(intent('s2', { bandwidthBps: 5_000_000 }));
+      const modified = await store.putSessionIntent(intent('s1', { version: 2, bandwidthBps: 30_000_000 }));
+      assert.equal(modified.previous?.bandwidthBps, 10_000_000);
+      assert.equal(modified.session.phase, 'modifying');
+      assert.equal(modified.lsps[0]?.bandwidthBps, 35_000_000);
+    });
+
+    test('an LSP in use cannot be joined with another route or priorities', async () => {
+      const store = await make();
+      await store.putSessionIntent(intent('s1'));
+      const other = intent('s2', { lsp: { ...intent('s2').lsp!, route: { nodes: ['PE1', 'P1', 'PE2'] } } });
+      await assert.rejects(store.putSessionIntent(other), IntentConflictStoreError);
+      const prio = intent('s2', { lsp: { ...intent('s2').lsp!, setupPriority: 5 } });
+      await assert.rejects(store.putSessionIntent(prio), IntentConflictStoreError);
+      assert.equal(await store.getSessionIntent('s2'), null, 'nothing was written');
+    });
+
+    test('moving a session to another LSP releases the one it left', async () => {
+      const store = await make();
+      await store.putSessionIntent(intent('s1'));
+      const moved = await store.putSessionIntent(
+        intent('s1', { version: 2, lsp: { ...intent('s1').lsp!, lspId: 'lsp-2' } }),
+      );
+      assert.deepEqual(
+        moved.lsps.map((l) => [l.lspId, l.intent]),
+        [
+          ['lsp-2', 'active'],
+          ['lsp-1', 'released'],
+        ],
+      );
+      const detached = await store.putSessionIntent(intent('s1', { version: 3, lsp: null }));
+      assert.equal(detached.lsps[0]?.intent, 'released');
+      assert.equal(detached.session.lsp, null);
+    });
+
+    test('release: intent released, revision bumped, never active again; releasing twice is unchanged', async () => {
+      const store = await make();
+      await store.putSessionIntent(intent('s1'));
+      const released = await store.releaseSessionIntent('s1', {
+        phase: 'failed',
+        failure: { code: 'SVPN_PE_REFUSED', message: 'refused' },
+      });
+      assert.equal(released?.changed, true);
+      assert.equal(released?.session.intent, 'released');
+      assert.equal(released?.session.phase, 'failed');
+      assert.equal(released?.session.revision, 2);
+      assert.equal(released?.session.failure?.code, 'SVPN_PE_REFUSED');
+      assert.equal(released?.session.deadlineMs, null);
+      const again = await store.releaseSessionIntent('s1');
+      assert.equal(again?.changed, false);
+      assert.equal(again?.session.phase, 'failed');
+      await assert.rejects(store.putSessionIntent(intent('s1', { version: 2 })), IntentReleasedError);
+      assert.equal(await store.releaseSessionIntent('nobody'), null);
+    });
+
+    test('phase updates and deletes are compare-and-set on the revision', async () => {
+      const store = await make();
+      const { session } = await store.putSessionIntent(intent('s1'));
+      assert.equal(await store.setSessionPhase('s1', session.revision + 1, { phase: 'active' }), null);
+      const active = await store.setSessionPhase('s1', session.revision, {
+        phase: 'active',
+        deadlineMs: null,
+      });
+      assert.equal(active?.phase, 'active');
+      assert.equal(active?.revision, session.revision, 'a phase change is not a desired change');
+      assert.equal(active?.deadlineMs, null);
+      assert.equal(
+        await store.deleteSessionIntent('s1', session.revision),
+        false,
+        'only released sessions go',
+      );
+      const released = await store.releaseSessionIntent('s1');
+      assert.equal(await store.deleteSessionIntent('s1', session.revision), false, 'stale revision');
+      assert.equal(await store.deleteSessionIntent('s1', released!.session.revision), true);
+      assert.equal(await store.getSessionIntent('s1'), null);
+      const lsp = await store.getLspIntent('lsp-1');
+      assert.equal(lsp?.intent, 'released');
+      assert.equal(await store.deleteLspIntent('lsp-1', lsp!.revision - 1), false);
+      assert.equal(await store.deleteLspIntent('lsp-1', lsp!.revision), true);
+      assert.deepEqual(await store.listLspIntents(), []);
+    });
+
+    test('a released LSP joined again is re-created (signal, not resize) at a higher revision', async () => {
+      const store = await make();
+      await store.putSessionIntent(intent('s1'));
+      const released = await store.releaseSessionIntent('s1');
+      const again = await store.putSessionIntent(intent('s2'));
+      const lsp = again.lsps[0]!;
+      assert.equal(lsp.intent, 'active');
+      assert.ok(lsp.revision > released!.lsps[0]!.revision);
+      assert.equal(lsp.createdRevision, lsp.revision);
+    });
+
+    test('concurrent joins of one LSP add up exactly (compare-and-set)', async () => {
+      const store = await make();
+      const ids = Array.from({ length: 20 }, (_, i) => `c${i}`);
+      await Promise.all(ids.map((id) => store.putSessionIntent(intent(id, { bandwidthBps: 1_000 }))));
+      const lsp = await store.getLspIntent('lsp-1');
+      assert.equal(lsp?.bandwidthBps, 20_000);
+      assert.equal(Object.keys(lsp?.contributions ?? {}).length, 20);
+      assert.equal((await store.listSessionIntents()).length, 20);
+      await Promise.all(ids.map((id) => store.releaseSessionIntent(id)));
+      assert.equal((await store.getLspIntent('lsp-1'))?.intent, 'released');
+    });
+
+    test('memberships: put, unchanged, changed, release, phase and delete', async () => {
+      const store = await make();
+      const first = await store.putMembershipIntent(membership);
+      assert.equal(first.changed, true);
+      assert.equal(first.membership.revision, 1);
+      assert.equal(first.membership.phase, 'deploying');
+      assert.equal((await store.putMembershipIntent(membership)).changed, false);
+      const changed = await store.putMembershipIntent({ ...membership, prefixes: ['10.1.0.0/16'] });
+      assert.equal(changed.membership.revision, 2);
+      const active = await store.setMembershipPhase(membership, 2, 'active');
+      assert.equal(active?.phase, 'active');
+      assert.deepEqual(await store.listMembershipIntents(), [active]);
+      const released = await store.releaseMembershipIntent(membership);
+      assert.equal(released?.membership.intent, 'released');
+      assert.equal(released?.membership.revision, 3);
+      assert.equal(await store.deleteMembershipIntent(membership, 3), true);
+      assert.equal(await store.getMembershipIntent(membership), null);
+      assert.equal(await store.releaseMembershipIntent(membership), null);
+    });
+
+    test('actual state: LSPs, endpoints (merged patches) and memberships', async () => {
+      const store = await make();
+      const lsp = await store.putActualLsp({
+        lspId: 'lsp-1',
+        ingress: 'PE1',
+        status: 'up',
+        bandwidthBps: 10,
+        ingressLabel: 16,
+        hopLabels: [16, 17, 3],
+        revision: 2,
+      });
+      assert.equal(typeof lsp.observedAtMs, 'number');
+      assert.deepEqual(await store.getActualLsp('lsp-1'), lsp);
+      assert.deepEqual(await store.listActualLsps(), [lsp]);
+      const added = await store.updateActualEndpoint('s1', 'PE1', {
+        vpnId: 'v',
+        ce: 'CE1',
+        interface: 'ge-0',
+        bandwidthBps: 10,
+        dscp: 10,
+        lspId: 'lsp-1',
+        uniRevision: 1,
+      });
+      assert.equal(added.markingRevision, 0);
+      const marked = await store.updateActualEndpoint('s1', 'PE1', { dscp: 46, markingRevision: 1 });
+      assert.equal(marked.uniRevision, 1, 'fields not in the patch stay');
+      assert.equal(marked.dscp, 46);
+      await store.updateActualEndpoint('s2', 'PE2', { uniRevision: 4 });
+      assert.deepEqual(
+        (await store.listActualEndpoints('s1')).map((e) => e.pe),
+        ['PE1'],
+      );
+      assert.equal((await store.listActualEndpoints()).length, 2);
+      assert.equal(await store.deleteActualEndpoint('s1', 'PE1'), true);
+      assert.equal(await store.deleteActualEndpoint('s1', 'PE1'), false);
+      assert.equal(await store.deleteActualLsp('lsp-1'), true);
+      assert.equal(await store.getActualLsp('lsp-1'), null);
+      const m = await store.putActualMembership({ ...membership, vpnLabel: 20, revision: 1 });
+      assert.deepEqual(await store.listActualMemberships(), [m]);
+      assert.equal(await store.deleteActualMembership(membership), true);
+      assert.deepEqual(await store.listActualMemberships(), []);
+    });
+
+    test('leases: one holder at a time, tokens grow with each holder, expiry frees it', async () => {
+      const store = await make();
+      const a = await store.acquireLease('reconciler', 'proc-a', 60_000);
+      assert.ok(a);
+      assert.equal(await store.acquireLease('reconciler', 'proc-b', 60_000), null);
+      const again = await store.acquireLease('reconciler', 'proc-a', 60_000);
+      assert.equal(again?.token, a.token, 'the holder re-acquiring keeps its token');
+      assert.ok(await store.renewLease(a, 60_000));
+      assert.equal(await store.releaseLease(a), true);
+      const b = await store.acquireLease('reconciler', 'proc-b', 80);
+      assert.ok(b && b.token > a.token);
+      assert.equal(await store.renewLease(a, 1000), null, 'a lost its lease');
+      await sleep(150);
+      const c = await store.acquireLease('reconciler', 'proc-c', 60_000);
+      assert.ok(c && c.token > b.token, 'an expired lease goes to the next owner with a higher token');
+      assert.equal(await store.releaseLease(b), false);
+    });
+
+    test('fenced writes apply only while the fencing token is current', async () => {
+      const store = await make();
+      const { session } = await store.putSessionIntent(intent('s1'));
+      const a = await store.acquireLease('reconciler', 'proc-a', 60_000);
+      const fence = { name: 'reconciler', token: a!.token };
+      assert.ok(await store.setSessionPhase('s1', session.revision, { phase: 'repairing' }, fence));
+      await store.releaseLease(a!);
+      await store.acquireLease('reconciler', 'proc-b', 60_000);
+      await assert.rejects(
+        store.setSessionPhase('s1', session.revision, { phase: 'active' }, fence),
+        FencedError,
+      );
+      await assert.rejects(
+        store.releaseSessionIntent('s1', { phase: 'failed', fence }),
+        (e: unknown) => e instanceof FencedError && e.code === 'SVPN_STORE_FENCED',
+      );
+      assert.equal((await store.getSessionIntent('s1'))?.phase, 'repairing', 'the fenced writes did nothing');
+    });
+
+    test('refuses ids the PE network cannot carry', async () => {
+      const store = await make();
+      await assert.rejects(store.putSessionIntent(intent('bad id')), /sessionId/);
+      await assert.rejects(store.getLspIntent('a|b'), /lspId/);
+    });
+  });
+}
+
+let redis: RedisServerHandle;
+const clients: Redis[] = [];
+before(async () => {
+  redis = await startRedisServer();
+});
+after(async () => {
+  for (const c of clients) c.disconnect();
+  await redis.stop();
+});
+
+conformance('memory', async () => new MemoryProvisioningStore());
+let n = 0;
+conformance('redis', async () => {
+  const client = new Redis(redis.url);
+  clients.push(client);
+  return new RedisProvisioningStore(client, new KeySpace(`prov${n++}`));
+});
