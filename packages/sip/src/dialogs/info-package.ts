@@ -69,7 +69,7 @@ export function checkInfoPackage(headers: SipHeaders, recvInfo: readonly string[
     ok: false,
     status: 469,
     warning: `Info Package '${name}' is not one this UA receives`,
-    // RFC 6086 §4.2.2 — the 469 carries our Recv-Info so the sender learns what we take.
-    headers: accepted.length === 0 ? {} : { 'Recv-Info': accepted.join(', ') },
+    // RFC 6086 §4.2.2 — the 469 carries our Recv-Info (empty when we take none).
+    headers: { 'Recv-Info': accepted.join(', ') },
   };
 }

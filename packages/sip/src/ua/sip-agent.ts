@@ -396,7 +396,7 @@ export class SipAgent implements TransactionUser, DialogHost {
 
   /**
    * What a dialog-creating request or 2xx says about us: Allow (RFC 3311 §5.1 — UPDATE is in it),
-   * Supported (our option tags in that role) and Recv-Info (RFC 6086 §4.2.1).
+   * Supported (100rel when `reliable` for the role at hand, timer) and Recv-Info (RFC 6086 §4.2.1).
    */
   private capabilityHeaders(reliable: boolean): Record<string, string> {
     const headers: Record<string, string> = { Allow: this.allowed.join(', ') };
@@ -405,8 +405,8 @@ export class SipAgent implements TransactionUser, DialogHost {
       ...(this.sessionTimer === false ? [] : [OPTION_TAG_TIMER]),
     ];
     if (tags.length > 0) headers['Supported'] = tags.join(', ');
-    if (this.recvInfo !== undefined && this.recvInfo.length > 0)
-      headers['Recv-Info'] = this.recvInfo.join(', ');
+    // RFC 6086 §4.2.1 — an empty Recv-Info says we use the framework but take no package.
+    if (this.recvInfo !== undefined) headers['Recv-Info'] = this.recvInfo.join(', ');
     return headers;
   }
 

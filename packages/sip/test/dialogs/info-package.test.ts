@@ -29,6 +29,7 @@ test('RFC 6086 §4.2.2 — a package the receiver did not list gets 469 with its
   assert.deepEqual(!other.ok && other.headers, { 'Recv-Info': 'svpn-qos, foo' });
   const none = checkInfoPackage(new SipHeaders({ 'Info-Package': 'dtmf' }), []);
   assert.equal(!none.ok && none.status, 469);
+  assert.deepEqual(!none.ok && none.headers, { 'Recv-Info': '' }, 'an empty Recv-Info: we take none');
   const bad = checkInfoPackage(new SipHeaders({ 'Info-Package': 'a b' }), ['a']);
   assert.equal(!bad.ok && bad.status, 400);
 });
