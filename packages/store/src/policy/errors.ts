@@ -1,0 +1,58 @@
+import { SvpnError } from '@svpn/errors';
+
+import type { PolicyKind } from './policy-store.js';
+
+/** Stable codes of the policy store's errors. */
+export type PolicyStoreErrorCode =
+  'STORE_POLICY_NOT_FOUND' | 'STORE_POLICY_CONFLICT' | 'STORE_POLICY_REFERENCE' | 'STORE_POLICY_CONTENTION';
+
+/** Base of every error the policy store throws. */
+export class PolicyStoreError extends SvpnError<PolicyStoreErrorCode> {}
+
+/** The entity to update or delete does not exist. */
+export class PolicyNotFoundError extends PolicyStoreError {
+  constructor(
+    readonly kind: PolicyKind,
+    readonly id: string,
+  ) {
+    super('STORE_POLICY_NOT_FOUND', `${kind} ${id} does not exist`);
+  }
+}
+
+/**
+ * The write would duplicate something unique: an id that exists, a VPN name taken by another VPN,
+ * a CE that is already another customer's site.
+ */
+export class PolicyConflictError extends PolicyStoreError {
+  constructor(
+    readonly kind: PolicyKind,
+    readonly id: string,
+    message: string,
+  ) {
+    super('STORE_POLICY_CONFLICT', message);
+  }
+}
+
+/**
+ * The write breaks a reference: it names something that does not exist (a customer's SLA, an
+ * application's VPN or CE), or it deletes something still named (an SLA a customer uses).
+ */
+export class PolicyReferenceError extends PolicyStoreError {
+  constructor(
+    readonly kind: PolicyKind,
+    readonly id: string,
+    message: string,
+  ) {
+    super('STORE_POLICY_REFERENCE', message);
+  }
+}
+
+/** A write lost the race to concurrent writers every time it was tried. */
+export class PolicyWriteContentionError extends PolicyStoreError {
+  constructor(readonly attempts: number) {
+    super(
+      'STORE_POLICY_CONTENTION',
+      `policy write did not commit after ${attempts} attempts (concurrent writers)`,
+    );
+  }
+}

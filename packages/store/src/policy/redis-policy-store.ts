@@ -1,0 +1,223 @@
+import type { Redis } from 'ioredis';
+import {
+  canonicalVpnId,
+  type Application,
+  type Customer,
+  type Ha1Algorithm,
+  type Sla,
+  type Vpn,
+} from '@svpn/policy';
+
+import { KeySpace } from '../keys.js';
+import { PolicyWriteContentionError } from './errors.js';
+import { SerialQueue } from './serial-queue.js';
+import { planPolicyWrite, policyKeyOf, type PolicyReader, type PolicyWrite } from './plan-policy-write.js';
+import { PolicyKeys } from './policy-keys.js';
+import type {
+  PolicyChange,
+  PolicyEntities,
+  PolicyKind,
+  PolicyStore,
+  SiteAttachment,
+} from './policy-store.js';
+
+/** Options of {@link RedisPolicyStore}. */
+export interface RedisPolicyStoreOptions {
+  /** Key prefix and hash tags. @defaultValue `new KeySpace()` (`svpn:{policy}:…`) */
+  keys?: KeySpace;
+  /** How often a write is retried when another writer changed the data between its reads and its commit. @defaultValue 20 */
+  maxWriteAttempts?: number;
+}
+
+/**
+ * The policy store in Redis (key schema on {@link PolicyKeys}). Hot-path reads are single HGETs on the
+ * connection given; writes are optimistic transactions (WATCH the policy hashes, plan the write with
+ * the shared rules, MULTI the changes and the PUBLISH, EXEC; again if another writer got in between) on
+ * a connection of their own. `subscribe` opens a subscriber connection.
+ */
+export class RedisPolicyStore implements PolicyStore {
+  readonly keys: PolicyKeys;
+  readonly #redis: Redis;
+  readonly #maxAttempts: number;
+  #tx: Redis | undefined;
+  readonly #writes = new SerialQueue();
+  readonly #subscribers = new Set<Redis>();
+
+  constructor(redis: Redis, options: RedisPolicyStoreOptions = {}) {
+    this.#redis = redis;
+    this.keys = new PolicyKeys(options.keys ?? new KeySpace());
+    this.#maxAttempts = options.maxWriteAttempts ?? 20;
+  }
+
+  async #get<K extends PolicyKind>(
+    kind: K,
+    id: string,
+    redis: Redis = this.#redis,
+  ): Promise<PolicyEntities[K] | undefined> {
+    const json = await redis.hget(this.keys.entities(kind), policyKeyOf(kind, id));
+    return json === null ? undefined : (JSON.parse(json) as PolicyEntities[K]);
+  }
+
+  async #list<K extends PolicyKind>(kind: K, redis: Redis = this.#redis): Promise<PolicyEntities[K][]> {
+    const all = await redis.hgetall(this.keys.entities(kind));
+    return Object.keys(all)
+      .sort()
+      .map((id) => JSON.parse(all[id] as string) as PolicyEntities[K]);
+  }
+
+  #write<T>(write: PolicyWrite): Promise<T> {
+    return this.#writes.run(async () => {
+      this.#tx ??= this.#redis.duplicate();
+      const tx = this.#tx;
+      const reader: PolicyReader = {
+        get: (kind, id) => this.#get(kind, id, tx),
+        list: (kind) => this.#list(kind, tx),
+        siteOwner: async (ce) => (await tx.hget(this.keys.sites, ce)) ?? undefined,
+        vpnIdByName: async (name) => (await tx.hget(this.keys.vpnNames, name)) ?? undefined,
+      };
+      for (let attempt = 1; attempt <= this.#maxAttempts; attempt++) {
+        await tx.watch(...this.keys.watched);
+        let plan;
+        try {
+          plan = await planPolicyWrite(reader, write);
+        } catch (error) {
+          await tx.unwatch();
+          throw error;
+        }
+        const multi = tx.multi();
+        if (plan.delete !== undefined) multi.hdel(this.keys.entities(plan.delete.kind), plan.delete.id);
+        if (plan.put !== undefined) multi.hset(this.keys.entities(plan.put.kind), plan.put.id, plan.put.json);
+        if (plan.deleteSites.length > 0) multi.hdel(this.keys.sites, ...plan.deleteSites);
+        for (const [ce, customer] of plan.setSites) multi.hset(this.keys.sites, ce, customer);
+        if (plan.deleteNames.length > 0) multi.hdel(this.keys.vpnNames, ...plan.deleteNames);
+        for (const [name, vpnId] of plan.setNames) multi.hset(this.keys.vpnNames, name, vpnId);
+        multi.publish(this.keys.changed, JSON.stringify(plan.change));
+        // EXEC answers null when a watched key changed since WATCH: plan again on fresh data.
+        if ((await multi.exec()) !== null) return plan.stored as T;
+      }
+      throw new PolicyWriteContentionError(this.#maxAttempts);
+    });
+  }
+
+  getCustomer(id: string): Promise<Customer | undefined> {
+    return this.#get('customer', id);
+  }
+  listCustomers(): Promise<Customer[]> {
+    return this.#list('customer');
+  }
+  createCustomer(customer: Customer): Promise<Customer> {
+    return this.#write({ op: 'create', kind: 'customer', entity: customer });
+  }
+  updateCustomer(customer: Customer): Promise<Customer> {
+    return this.#write({ op: 'update', kind: 'customer', entity: customer });
+  }
+  deleteCustomer(id: string): Promise<void> {
+    return this.#write({ op: 'delete', kind: 'customer', id });
+  }
+
+  getSla(id: string): Promise<Sla | undefined> {
+    return this.#get('sla', id);
+  }
+  listSlas(): Promise<Sla[]> {
+    return this.#list('sla');
+  }
+  createSla(sla: Sla): Promise<Sla> {
+    return this.#write({ op: 'create', kind: 'sla', entity: sla });
+  }
+  updateSla(sla: Sla): Promise<Sla> {
+    return this.#write({ op: 'update', kind: 'sla', entity: sla });
+  }
+  deleteSla(id: string): Promise<void> {
+    return this.#write({ op: 'delete', kind: 'sla', id });
+  }
+
+  getVpn(vpnId: string): Promise<Vpn | undefined> {
+    return this.#get('vpn', vpnId);
+  }
+  async resolveVpn(idOrName: string): Promise<Vpn | undefined> {
+    const vpnId = canonicalVpnId(idOrName) ?? (await this.#redis.hget(this.keys.vpnNames, idOrName));
+    return vpnId === null ? undefined : this.#get('vpn', vpnId);
+  }
+  listVpns(): Promise<Vpn[]> {
+    return this.#list('vpn');
+  }
+  createVpn(vpn: Vpn): Promise<Vpn> {
+    return this.#write({ op: 'create', kind: 'vpn', entity: vpn });
+  }
+  updateVpn(vpn: Vpn): Promise<Vpn> {
+    return this.#write({ op: 'update', kind: 'vpn', entity: vpn });
+  }
+  deleteVpn(vpnId: string): Promise<void> {
+    return this.#write({ op: 'delete', kind: 'vpn', id: vpnId });
+  }
+
+  getApplication(name: string): Promise<Application | undefined> {
+    return this.#get('application', name);
+  }
+  listApplications(): Promise<Application[]> {
+    return this.#list('application');
+  }
+  createApplication(application: Application): Promise<Application> {
+    return this.#write({ op: 'create', kind: 'application', entity: application });
+  }
+  updateApplication(application: Application): Promise<Application> {
+    return this.#write({ op: 'update', kind: 'application', entity: application });
+  }
+  deleteApplication(name: string): Promise<void> {
+    return this.#write({ op: 'delete', kind: 'application', id: name });
+  }
+
+  async getCredentials(
+    username: string,
+    realm: string,
+    algorithm: Ha1Algorithm,
+  ): Promise<string | undefined> {
+    const app = await this.getApplication(username);
+    if (app === undefined || !app.enabled || app.realm !== realm) return undefined;
+    return app.ha1[algorithm];
+  }
+
+  async membership(application: string, vpnIdOrName: string): Promise<boolean> {
+    const [app, vpnId] = await Promise.all([
+      this.getApplication(application),
+      canonicalVpnId(vpnIdOrName) ?? this.#redis.hget(this.keys.vpnNames, vpnIdOrName),
+    ]);
+    return app !== undefined && app.enabled && typeof vpnId === 'string' && app.vpns.includes(vpnId);
+  }
+
+  async getSite(ce: string): Promise<SiteAttachment | undefined> {
+    const customerId = await this.#redis.hget(this.keys.sites, ce);
+    if (customerId === null) return undefined;
+    const site = (await this.getCustomer(customerId))?.sites.find((s) => s.ce === ce);
+    return site === undefined ? undefined : { ...site, customerId };
+  }
+
+  async subscribe(listener: (change: PolicyChange) => void): Promise<() => Promise<void>> {
+    const subscriber = this.#redis.duplicate();
+    this.#subscribers.add(subscriber);
+    const channel = this.keys.changed;
+    subscriber.on('message', (from: string, message: string) => {
+      if (from !== channel) return;
+      let change: PolicyChange;
+      try {
+        change = JSON.parse(message) as PolicyChange;
+      } catch {
+        return; // not ours: someone else published on the channel
+      }
+      listener(change);
+    });
+    await subscriber.subscribe(channel);
+    return async () => {
+      if (!this.#subscribers.delete(subscriber)) return;
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    };
+  }
+
+  /** Closes the connections this store opened (not the one it was given). */
+  async close(): Promise<void> {
+    const connections = [...this.#subscribers, ...(this.#tx === undefined ? [] : [this.#tx])];
+    this.#subscribers.clear();
+    this.#tx = undefined;
+    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}

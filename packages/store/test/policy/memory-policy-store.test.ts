@@ -1,0 +1,4 @@
+import { MemoryPolicyStore } from '../../src/index.js';
+import { policyStoreConformance } from './policy-store-conformance.js';
+
+policyStoreConformance('memory', { make: async () => new MemoryPolicyStore() });

@@ -1,0 +1,304 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Application, Customer, Sla, Vpn } from '@svpn/policy';
+
+import {
+  PolicyConflictError,
+  PolicyNotFoundError,
+  PolicyReferenceError,
+  type PolicyChange,
+  type PolicyStore,
+} from '../../src/index.js';
+
+/**
+ * The one conformance suite every {@link PolicyStore} passes (STYLE.md "Module boundaries"): run
+ * against the in-memory fake in the unit run and against Redis in the integration run.
+ */
+export interface StoreFactory {
+  /** A fresh, empty store of its own (a unique key prefix for Redis). */
+  make(): Promise<PolicyStore>;
+}
+
+export const sla: Sla = {
+  id: 'acme-standard',
+  maxSessionBps: 1_000_000_000,
+  maxTotalBps: 2_000_000_000,
+  maxSessions: 10,
+  serviceClasses: ['high-throughput-data', 'low-latency-data', 'multimedia-streaming'],
+  maxPrecedence: 'dsn.priority',
+  mayShrink: false,
+  chargingProfile: 'acme-storage',
+};
+
+export const customer: Customer = {
+  id: 'acme',
+  name: 'Acme',
+  slaId: 'acme-standard',
+  enabled: true,
+  sites: [
+    { ce: 'CE1', pe: 'PE1', interface: 'ge-0/0/1.100' },
+    { ce: 'CE2', pe: 'PE4' },
+  ],
+};
+
+export const vpn: Vpn = {
+  vpnId: '00000a:00000001',
+  name: 'acme-storage',
+  customerId: 'acme',
+  rd: '65000:1',
+  importTargets: ['target:65000:1'],
+  exportTargets: ['target:65000:1'],
+};
+
+export const app: Application = {
+  name: 'primary-dc',
+  customerId: 'acme',
+  realm: 'svpn.example.net',
+  ha1: { MD5: 'a'.repeat(32), 'SHA-256': 'b'.repeat(64) },
+  ce: 'CE1',
+  vpns: ['00000a:00000001'],
+  enabled: true,
+};
+
+/** SLA, customer, VPN and application of the fixture, in dependency order. */
+export async function seed(store: PolicyStore): Promise<void> {
+  await store.createSla(sla);
+  await store.createCustomer(customer);
+  await store.createVpn(vpn);
+  await store.createApplication(app);
+}
+
+async function eventually(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function policyStoreConformance(name: string, factory: StoreFactory): void {
+  describe(`PolicyStore conformance: ${name}`, () => {
+    describe('CRUD', () => {
+      it('creates, reads, lists, updates and deletes each kind', async () => {
+        const store = await factory.make();
+        assert.equal(await store.getSla(sla.id), undefined);
+        assert.deepEqual(await store.listCustomers(), []);
+        await seed(store);
+        assert.deepEqual(await store.getSla(sla.id), sla);
+        assert.deepEqual(await store.getCustomer('acme'), customer);
+        assert.deepEqual(await store.getVpn('00000a:00000001'), vpn);
+        assert.deepEqual(await store.getApplication('primary-dc'), app);
+
+        await store.createSla({ ...sla, id: 'bronze' });
+        assert.deepEqual(
+          (await store.listSlas()).map((s) => s.id),
+          ['acme-standard', 'bronze'],
+          'lists are sorted by id',
+        );
+        assert.equal((await store.listCustomers()).length, 1);
+        assert.equal((await store.listVpns()).length, 1);
+        assert.equal((await store.listApplications()).length, 1);
+
+        assert.deepEqual(await store.updateSla({ ...sla, maxSessions: 3 }), { ...sla, maxSessions: 3 });
+        assert.equal((await store.getSla(sla.id))?.maxSessions, 3);
+        await store.updateApplication({ ...app, enabled: false });
+        assert.equal((await store.getApplication('primary-dc'))?.enabled, false);
+
+        await store.deleteApplication('primary-dc');
+        await store.deleteVpn('00000a:00000001');
+        await store.deleteCustomer('acme');
+        await store.deleteSla(sla.id);
+        assert.equal(await store.getApplication('primary-dc'), undefined);
+        assert.equal(await store.getVpn(vpn.vpnId), undefined);
+        assert.equal(await store.getCustomer('acme'), undefined);
+        assert.deepEqual(
+          (await store.listSlas()).map((s) => s.id),
+          ['bronze'],
+        );
+        await store.close();
+      });
+
+      it('duplicates conflict; updating or deleting what is missing is not found', async () => {
+        const store = await factory.make();
+        await seed(store);
+        await assert.rejects(store.createSla(sla), PolicyConflictError);
+        await assert.rejects(store.createCustomer(customer), PolicyConflictError);
+        await assert.rejects(store.createVpn({ ...vpn, vpnId: 'A:1', name: 'other' }), PolicyConflictError);
+        await assert.rejects(store.createApplication(app), PolicyConflictError);
+        await assert.rejects(store.updateSla({ ...sla, id: 'nope' }), PolicyNotFoundError);
+        await assert.rejects(store.updateCustomer({ ...customer, id: 'nope' }), PolicyNotFoundError);
+        await assert.rejects(store.updateVpn({ ...vpn, vpnId: '00000a:00000002' }), PolicyNotFoundError);
+        await assert.rejects(store.updateApplication({ ...app, name: 'nope' }), PolicyNotFoundError);
+        await assert.rejects(
+          store.deleteSla('nope'),
+          (e: unknown) => e instanceof PolicyNotFoundError && e.kind === 'sla',
+        );
+        await assert.rejects(store.deleteCustomer('nope'), PolicyNotFoundError);
+        await assert.rejects(store.deleteVpn('00000a:00000009'), PolicyNotFoundError);
+        await assert.rejects(store.deleteApplication('nope'), PolicyNotFoundError);
+        await store.close();
+      });
+
+      it('what a caller gets is a copy: changing it changes nothing stored', async () => {
+        const store = await factory.make();
+        await seed(store);
+        const got = (await store.getCustomer('acme')) as Customer;
+        got.sites.push({ ce: 'CE9', pe: 'PE9' });
+        assert.equal((await store.getCustomer('acme'))?.sites.length, 2);
+        await store.close();
+      });
+    });
+
+    describe('consistency rules', () => {
+      it('references must exist: customer → SLA, VPN → customer, application → customer, CE, VPNs', async () => {
+        const store = await factory.make();
+        await assert.rejects(store.createCustomer(customer), /SLA acme-standard does not exist/);
+        await store.createSla(sla);
+        await assert.rejects(
+          store.createVpn(vpn),
+          (e: unknown) => e instanceof PolicyReferenceError && /customer acme/.test(e.message),
+        );
+        await store.createCustomer(customer);
+        await assert.rejects(store.createApplication(app), /VPN 00000a:00000001 does not exist/);
+        await store.createVpn(vpn);
+        await assert.rejects(
+          store.createApplication({ ...app, ce: 'CE7' }),
+          /CE CE7 is not a site of customer acme/,
+        );
+        await assert.rejects(
+          store.createApplication({ ...app, customerId: 'ghost' }),
+          /customer ghost does not exist/,
+        );
+        await store.createApplication(app);
+        await assert.rejects(store.updateCustomer({ ...customer, slaId: 'ghost' }), PolicyReferenceError);
+        await store.close();
+      });
+
+      it('what is still named cannot be deleted', async () => {
+        const store = await factory.make();
+        await seed(store);
+        await assert.rejects(store.deleteSla(sla.id), /customer acme uses SLA acme-standard/);
+        await assert.rejects(store.deleteCustomer('acme'), /VPN 00000a:00000001 belongs to customer acme/);
+        await assert.rejects(store.deleteVpn(vpn.vpnId), /application primary-dc is a member/);
+        await assert.rejects(
+          store.updateCustomer({ ...customer, sites: [{ ce: 'CE2', pe: 'PE4' }] }),
+          /site CE1 is the CE of application primary-dc/,
+        );
+        await store.updateApplication({ ...app, vpns: [] });
+        await store.deleteVpn(vpn.vpnId);
+        await assert.rejects(store.deleteCustomer('acme'), /application primary-dc belongs to customer acme/);
+        await store.close();
+      });
+
+      it('a CE is the site of one customer; sites move with updates and go with the customer', async () => {
+        const store = await factory.make();
+        await store.createSla(sla);
+        await store.createCustomer(customer);
+        await assert.rejects(
+          store.createCustomer({ ...customer, id: 'globex', sites: [{ ce: 'CE2', pe: 'PE5' }] }),
+          (e: unknown) =>
+            e instanceof PolicyConflictError && /CE CE2 is already a site of customer acme/.test(e.message),
+        );
+        assert.deepEqual(await store.getSite('CE1'), {
+          ce: 'CE1',
+          pe: 'PE1',
+          interface: 'ge-0/0/1.100',
+          customerId: 'acme',
+        });
+        await store.updateCustomer({ ...customer, sites: [{ ce: 'CE1', pe: 'PE2' }] });
+        assert.equal((await store.getSite('CE1'))?.pe, 'PE2');
+        assert.equal(await store.getSite('CE2'), undefined);
+        await store.createCustomer({ ...customer, id: 'globex', sites: [{ ce: 'CE2', pe: 'PE5' }] });
+        assert.equal((await store.getSite('CE2'))?.customerId, 'globex');
+        await store.deleteCustomer('globex');
+        assert.equal(await store.getSite('CE2'), undefined);
+        await store.close();
+      });
+
+      it('VPN names are unique; a rename frees the old name', async () => {
+        const store = await factory.make();
+        await seed(store);
+        await assert.rejects(
+          store.createVpn({ ...vpn, vpnId: '00000a:00000002' }),
+          /VPN name acme-storage is taken by VPN 00000a:00000001/,
+        );
+        await store.updateVpn({ ...vpn, name: 'acme-backup' });
+        assert.equal(await store.resolveVpn('acme-storage'), undefined);
+        assert.equal((await store.resolveVpn('acme-backup'))?.vpnId, vpn.vpnId);
+        await store.createVpn({ ...vpn, vpnId: '00000a:00000002' });
+        assert.equal((await store.resolveVpn('acme-storage'))?.vpnId, '00000a:00000002');
+        await store.close();
+      });
+    });
+
+    describe('hot-path lookups', () => {
+      it('resolveVpn takes any spelling of the VPN-ID, or the name; VPN-IDs are stored canonical', async () => {
+        const store = await factory.make();
+        await store.createSla(sla);
+        await store.createCustomer(customer);
+        await store.createVpn({ ...vpn, vpnId: 'A:1' });
+        for (const asked of ['00000a:00000001', 'a:1', '00000A:00000001', 'acme-storage']) {
+          assert.equal((await store.resolveVpn(asked))?.vpnId, '00000a:00000001', asked);
+        }
+        assert.equal((await store.getVpn('a:1'))?.name, 'acme-storage');
+        assert.equal(await store.resolveVpn('globex-grid'), undefined);
+        assert.equal(await store.resolveVpn('00000b:00000001'), undefined);
+        await store.close();
+      });
+
+      it('getCredentials: H(A1) per algorithm for the realm; nothing for another realm or a disabled application', async () => {
+        const store = await factory.make();
+        await seed(store);
+        assert.equal(await store.getCredentials('primary-dc', 'svpn.example.net', 'MD5'), 'a'.repeat(32));
+        assert.equal(await store.getCredentials('primary-dc', 'svpn.example.net', 'SHA-256'), 'b'.repeat(64));
+        assert.equal(await store.getCredentials('primary-dc', 'svpn.example.net', 'SHA-512-256'), undefined);
+        assert.equal(await store.getCredentials('primary-dc', 'other.example.net', 'MD5'), undefined);
+        assert.equal(await store.getCredentials('nobody', 'svpn.example.net', 'MD5'), undefined);
+        await store.updateApplication({ ...app, enabled: false });
+        assert.equal(await store.getCredentials('primary-dc', 'svpn.example.net', 'MD5'), undefined);
+        await store.close();
+      });
+
+      it('membership by VPN-ID or name, only for enabled applications', async () => {
+        const store = await factory.make();
+        await seed(store);
+        assert.equal(await store.membership('primary-dc', '00000a:00000001'), true);
+        assert.equal(await store.membership('primary-dc', 'a:1'), true);
+        assert.equal(await store.membership('primary-dc', 'acme-storage'), true);
+        assert.equal(await store.membership('primary-dc', '00000b:00000001'), false);
+        assert.equal(await store.membership('primary-dc', 'globex-grid'), false);
+        assert.equal(await store.membership('nobody', 'acme-storage'), false);
+        await store.updateApplication({ ...app, enabled: false });
+        assert.equal(await store.membership('primary-dc', 'acme-storage'), false);
+        await store.close();
+      });
+    });
+
+    describe('change notifications', () => {
+      it('every committed write is announced; refused writes are not; unsubscribe stops them', async () => {
+        const store = await factory.make();
+        const changes: PolicyChange[] = [];
+        const unsubscribe = await store.subscribe((c) => changes.push(c));
+        await seed(store);
+        await assert.rejects(store.createSla(sla));
+        await store.updateVpn({ ...vpn, vpnId: 'a:1', description: 'SAN replication' });
+        await store.deleteApplication('primary-dc');
+        const expected: PolicyChange[] = [
+          { kind: 'sla', id: 'acme-standard', op: 'create' },
+          { kind: 'customer', id: 'acme', op: 'create' },
+          { kind: 'vpn', id: '00000a:00000001', op: 'create' },
+          { kind: 'application', id: 'primary-dc', op: 'create' },
+          { kind: 'vpn', id: '00000a:00000001', op: 'update' },
+          { kind: 'application', id: 'primary-dc', op: 'delete' },
+        ];
+        await eventually(() => changes.length >= expected.length, 'six changes');
+        assert.deepEqual(changes, expected);
+        await unsubscribe();
+        await store.updateSla({ ...sla, maxSessions: 1 });
+        await new Promise((r) => setTimeout(r, 50));
+        assert.equal(changes.length, expected.length);
+        await store.close();
+      });
+    });
+  });
+}
