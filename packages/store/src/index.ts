@@ -1,3 +1,4 @@
 export * from './keys.js';
 export * from './location/index.js';
 export * from './sessions/index.js';
+export * from './policy/index.js';
