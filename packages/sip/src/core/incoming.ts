@@ -9,6 +9,7 @@ import {
   generateTag,
   parseMessage,
 } from '../messages/index.js';
+import { FRAMING_ERROR_REASONS, type FramingErrorCode } from '../transport/index.js';
 import { type Rejection, type ValidationPolicy, validateRequest } from './request-validation.js';
 
 export type IncomingTransport = 'udp' | 'tcp' | 'tls';
@@ -108,4 +109,40 @@ export function classifyIncoming(
     status: rejection.status,
     reason: rejection.warning,
   };
+}
+
+/**
+ * A stream message the framer refused (`StreamFramer` error output, `TransportMessage.framingError`):
+ * the connection cannot be resynchronised and will close, but a request is answered first,
+ * RFC 3261 §18.3 — 400 for a missing, invalid or conflicting Content-Length; §21.4.11 — 513 when
+ * the header section or body is larger than we accept. `data` is the header section as far as it
+ * was read; the answer is built from whatever fields parse (as for a datagram, RFC 4475 §3.1.2.3).
+ * A response, an ACK or a request without a usable Via is dropped. Pure: no IO, no clock.
+ * @see https://www.rfc-editor.org/rfc/rfc3261#section-18.3
+ */
+export function classifyUnframeable(
+  data: Buffer,
+  framingError: FramingErrorCode,
+  policy: Pick<IncomingPolicy, 'warnAgent'> = {},
+): IncomingDecision {
+  const tooLarge = framingError === 'header-too-large' || framingError === 'body-too-large';
+  const status = tooLarge ? 513 : 400;
+  const reason = `message framing error: ${FRAMING_ERROR_REASONS[framingError]}`;
+  const warning = formatWarning(reason, policy.warnAgent ?? DEFAULT_WARN_AGENT);
+  const parsed = parseMessage(data, { datagram: true });
+  if (parsed.ok) {
+    const message = parsed.message;
+    if (message.kind === 'response') return { action: 'drop', reason: `unframeable response: ${reason}` };
+    // RFC 3261 §17.2.1 — an ACK is never answered.
+    if (message.method === 'ACK') return { action: 'drop', reason: `unframeable ACK: ${reason}` };
+    const response = createResponse(message, status, { toTag: generateTag(), headers: { Warning: warning } });
+    return { action: 'respond', response: response.toBuffer(), status, reason };
+  }
+  const error = parsed.error;
+  if (error.isRequest !== true) return { action: 'drop', reason: `unframeable message: ${reason}` };
+  if (error.method === 'ACK') return { action: 'drop', reason: `unframeable ACK: ${reason}` };
+  const response = createErrorResponseFromPartial(error, status, warning);
+  return response === undefined
+    ? { action: 'drop', reason: `unframeable request without a usable Via: ${reason}` }
+    : { action: 'respond', response, status, reason };
 }

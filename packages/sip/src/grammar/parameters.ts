@@ -185,7 +185,10 @@ export function scanHeaderParams(
     if (q < len && text.charCodeAt(q) === 0x3d /* = */) {
       q = skipWsp(text, q + 1);
       if (text.charCodeAt(q) === 0x22) {
-        const sc = new Scanner(text, 'parameter');
+        // Errors go through `fail`, so they get the caller's type (SipHeaderError for a header).
+        const sc: Scanner = new Scanner(text, 'parameter', (message) =>
+          fail(sc.pos, message.replace(/^parameter: | at offset \d+$/g, '')),
+        );
         sc.pos = q;
         value = sc.quotedString();
         q = sc.pos;

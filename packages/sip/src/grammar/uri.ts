@@ -356,9 +356,29 @@ function normalizeEscapes(text: string): string {
 /** URI parameters that must match when present in either URI (RFC 3261 §19.1.4). */
 const SIGNIFICANT_PARAMS = ['user', 'ttl', 'method', 'maddr', 'transport'];
 
-function paramValue(params: Parameters, name: string): string | undefined {
-  const raw = params.getRaw(name);
-  return raw === undefined ? undefined : normalizeEscapes(raw).toLowerCase();
+/** A parameter's lookup key, as `Parameters` computes it for URI parameters. */
+function paramKey(name: string): string {
+  return (name.includes('%') ? unescape(name) : name).toLowerCase();
+}
+
+/**
+ * Key → comparable value (`null` when value-less) of the first occurrence of each parameter, built
+ * once so a comparison stays linear: a lookup per parameter would make it quadratic in the number
+ * of parameters, which the sender controls.
+ */
+function paramTable(params: Parameters): Map<string, string | null> {
+  const table = new Map<string, string | null>();
+  for (const p of params) {
+    const key = paramKey(p.name);
+    if (!table.has(key))
+      table.set(key, p.value === undefined ? null : normalizeEscapes(p.value).toLowerCase());
+  }
+  return table;
+}
+
+/** The comparable value of a parameter; undefined when absent or value-less. */
+function paramValue(table: Map<string, string | null>, key: string): string | undefined {
+  return table.get(key) ?? undefined;
 }
 
 /**
@@ -379,14 +399,17 @@ export function uriEquals(a: Uri, b: Uri): boolean {
     }
     if (normalizeHost(a.host) !== normalizeHost(b.host)) return false;
     if (a.port !== b.port) return false;
+    const at = paramTable(a.params);
+    const bt = paramTable(b.params);
     for (const name of SIGNIFICANT_PARAMS) {
-      if (paramValue(a.params, name) !== paramValue(b.params, name)) return false;
+      if (paramValue(at, name) !== paramValue(bt, name)) return false;
     }
     for (const p of a.params) {
-      const other = paramValue(b.params, p.name);
-      if (other !== undefined && other !== paramValue(a.params, p.name)) return false;
-      if (b.params.has(p.name) && (p.value === undefined) !== (b.params.getRaw(p.name) === undefined))
-        return false;
+      const key = paramKey(p.name);
+      if (!bt.has(key)) continue;
+      const other = paramValue(bt, key);
+      if (other !== undefined && other !== paramValue(at, key)) return false;
+      if ((p.value === undefined) !== (bt.get(key) === null)) return false;
     }
     if (a.headers.length !== b.headers.length) return false;
     const key = (h: UriHeader): string =>
@@ -398,7 +421,12 @@ export function uriEquals(a: Uri, b: Uri): boolean {
     // RFC 3966 §4: visual separators are ignored; parameters compare as a set.
     const num = (t: TelUri): string => t.number.replace(/[-.()]/g, '').toLowerCase();
     if (num(a) !== num(b) || a.params.size !== b.params.size) return false;
-    for (const p of a.params) if (paramValue(b.params, p.name) !== paramValue(a.params, p.name)) return false;
+    const at = paramTable(a.params);
+    const bt = paramTable(b.params);
+    for (const p of a.params) {
+      const key = paramKey(p.name);
+      if (paramValue(bt, key) !== paramValue(at, key)) return false;
+    }
     return true;
   }
   if (a.kind === 'absolute' && b.kind === 'absolute') {

@@ -103,15 +103,17 @@ export function createErrorResponseFromPartial(
     throw e;
   }
   const headers = new SipHeaders();
-  for (const f of vias) headers.append('Via', f.value);
-  const from = h.get('From');
-  if (from !== undefined) headers.append('From', from);
-  const to = h.get('To');
-  if (to !== undefined) headers.append('To', status === 100 ? to : addToTag(to, generateTag()));
-  const callId = h.get('Call-ID');
-  if (callId !== undefined) headers.append('Call-ID', callId);
-  const cseq = h.get('CSeq');
-  if (cseq !== undefined) headers.append('CSeq', cseq);
+  // A broken request may carry a bare CR or LF in a value: it must not reach the wire again.
+  const copy = (name: string, value: string | undefined): void => {
+    if (value === undefined) return;
+    const clean = value.replace(/[\r\n]/g, ' ');
+    headers.append(name, name === 'To' && status !== 100 ? addToTag(clean, generateTag()) : clean);
+  };
+  for (const f of vias) copy('Via', f.value);
+  copy('From', h.get('From'));
+  copy('To', h.get('To'));
+  copy('Call-ID', h.get('Call-ID'));
+  copy('CSeq', h.get('CSeq'));
   headers.append('Warning', formatWarning(warning));
   return new SipResponse({ status, headers }).toBuffer();
 }

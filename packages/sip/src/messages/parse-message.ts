@@ -173,8 +173,11 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
         fields.push({ key: headerKey(curName), name: curName, value: curValue });
         curName = undefined;
       }
-      const colon = head.indexOf(':', pos);
-      if (colon < 0 || colon > lineEnd) {
+      // Searched within the line: a search running on to a later line makes a header section of
+      // colon-less lines quadratic.
+      const inLine = head.slice(pos, lineEnd).indexOf(':');
+      const colon = inLine < 0 ? -1 : pos + inLine;
+      if (colon < 0) {
         headerError ??= {
           reason: `Header line without a colon: '${head.slice(pos, Math.min(lineEnd, pos + 40))}'`,
         };
@@ -215,6 +218,11 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
     pos = lineEnd + 2;
   }
   if (curName !== undefined) fields.push({ key: headerKey(curName), name: curName, value: curValue });
+  // RFC 3261 §7.3.1 — header lines end with CRLF: a bare CR or LF inside one is no line end, and
+  // no header value may carry it (it could not be copied into a response or forwarded).
+  if (headerError === undefined && hasBareLineBreak(head)) {
+    headerError = { reason: 'Bare CR or LF in the header section' };
+  }
   const info = { isRequest, partial: undefined as SipHeaders | undefined, method: first.method };
   if (first.error !== undefined) {
     return fail(first.error.code, first.error.reason, {
@@ -290,6 +298,17 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
       });
   const trailing = available - bodyLength;
   return trailing > 0 ? { ok: true, message, trailing } : { ok: true, message };
+}
+
+/** True when `text` holds a CR not followed by LF or an LF not preceded by CR. */
+function hasBareLineBreak(text: string): boolean {
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+    if (text.charCodeAt(i - 1) !== 0x0d) return true;
+  }
+  for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) {
+    if (text.charCodeAt(i + 1) !== 0x0a) return true;
+  }
+  return false;
 }
 
 function fail(

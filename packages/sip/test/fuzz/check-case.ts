@@ -25,9 +25,7 @@ import {
   SipSyntaxError,
   StreamFramer,
   classifyIncoming,
-  createResponse,
-  formatWarning,
-  generateTag,
+  classifyUnframeable,
   isSipToken,
   mediaTypeName,
   parseChallenge,
@@ -40,6 +38,7 @@ import {
   readDigestChallenge,
   readDigestCredentials,
   splitList,
+  trimWsp,
   uriEquals,
   uriToString,
 } from '@svpn/sip';
@@ -119,6 +118,11 @@ export interface CaseResult {
   readonly violations: Violation[];
   /** Outcome labels for the summary: `udp:deliver:request`, `udp:respond:400`, `tcp:drop:ack`, … */
   readonly outcomes: string[];
+  /**
+   * Time spent in the code under test (receive pipeline, framer, typed accessors), without this
+   * checker's own oracles; 0 without a clock.
+   */
+  readonly pipelineMs: number;
 }
 
 export interface CheckOptions {
@@ -126,22 +130,24 @@ export interface CheckOptions {
   chunkSeed: number;
   /** @defaultValue FUZZ_POLICY */
   policy?: IncomingPolicy;
+  /** Milliseconds clock for `pipelineMs` (e.g. `performance.now`); none keeps the check pure. */
+  clock?: () => number;
 }
 
-/**
- * What `SipStack` does today with a stream message the framer refused (sip-stack.ts
- * `receiveUnframeable`): a request that still parses as a datagram gets 400, the rest is dropped.
- */
-function stackUnframeable(data: Buffer, code: string): IncomingDecision {
-  const parsed = parseMessage(data, { datagram: true });
-  if (parsed.ok && parsed.message.kind === 'request' && parsed.message.method !== 'ACK') {
-    const response = createResponse(parsed.message, 400, {
-      toTag: generateTag(),
-      headers: { Warning: formatWarning(`message framing error: ${code}`) },
-    });
-    return { action: 'respond', response: response.toBuffer(), status: 400, reason: code };
+/** Adds up the time spent in the code under test. */
+class Stopwatch {
+  ms = 0;
+  constructor(private readonly clock: (() => number) | undefined) {}
+
+  time<T>(run: () => T): T {
+    if (this.clock === undefined) return run();
+    const t0 = this.clock();
+    try {
+      return run();
+    } finally {
+      this.ms += this.clock() - t0;
+    }
   }
-  return { action: 'drop', reason: `framing error ${code}` };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,6 +158,13 @@ function stackUnframeable(data: Buffer, code: string): IncomingDecision {
 export interface StartLineShape {
   readonly kind: 'request' | 'response' | 'other';
   readonly method?: string;
+}
+
+/** Trailing SP / HTAB removed (a loop: `/[ \t]+$/` backtracks quadratically on long runs). */
+function trimEndWsp(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === 0x20 || text.charCodeAt(end - 1) === 0x09)) end--;
+  return text.slice(0, end);
 }
 
 function skipLeadingCrlf(data: Buffer): number {
@@ -175,32 +188,29 @@ export function startLineShape(data: Buffer): StartLineShape {
   return isSipToken(method) ? { kind: 'request', method } : { kind: 'other' };
 }
 
-/** The unfolded header fields of the header section, as `[lower-case name, value]`. */
+/**
+ * The unfolded header fields of the header section, as `[lower-case name, value]`. Folding may
+ * continue a value only: HCOLON = *( SP / HTAB ) ":" SWS (RFC 3261 §25.1) puts the colon on the
+ * field's first line, so a first line without one is no field.
+ */
 function rawFields(data: Buffer): [string, string][] {
   const start = skipLeadingCrlf(data);
   const blank = data.indexOf('\r\n\r\n', start);
   const head = data.toString('utf8', start, blank < 0 ? data.length : blank);
   const lines = head.split('\r\n');
-  const fields: string[] = [];
+  const out: [string, string][] = [];
+  let current: [string, string] | undefined;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
-    if ((line.startsWith(' ') || line.startsWith('\t')) && fields.length > 0) {
+    if (line.startsWith(' ') || line.startsWith('\t')) {
       // RFC 3261 §7.3.1 — the folding and the whitespace around it become one SP.
-      fields[fields.length - 1] =
-        (fields[fields.length - 1] as string).replace(/[ \t]+$/, '') + ' ' + line.replace(/^[ \t]+/, '');
-    } else fields.push(line);
-  }
-  const out: [string, string][] = [];
-  for (const f of fields) {
-    const colon = f.indexOf(':');
-    if (colon <= 0) continue;
-    out.push([
-      f
-        .slice(0, colon)
-        .replace(/[ \t]+$/, '')
-        .toLowerCase(),
-      f.slice(colon + 1),
-    ]);
+      if (current !== undefined) current[1] = trimEndWsp(current[1]) + ' ' + trimWsp(line);
+      continue;
+    }
+    const colon = line.indexOf(':');
+    current =
+      colon <= 0 ? undefined : [trimEndWsp(line.slice(0, colon)).toLowerCase(), line.slice(colon + 1)];
+    if (current !== undefined) out.push(current);
   }
   return out;
 }
@@ -211,7 +221,7 @@ function rawFields(data: Buffer): [string, string][] {
 export function viaValues(data: Buffer): string[] {
   return rawFields(data)
     .filter(([name]) => name === 'via' || name === 'v')
-    .map(([, value]) => value.replace(/^[ \t]+|[ \t]+$/g, '').replace(/[\r\n]/g, ' '));
+    .map(([, value]) => trimWsp(value.replace(/[\r\n]/g, ' ')));
 }
 
 /**
@@ -497,6 +507,7 @@ function checkRejection(
 }
 
 function checkDecision(
+  watch: Stopwatch,
   frame: Buffer,
   decision: IncomingDecision,
   transport: IncomingTransport,
@@ -565,7 +576,7 @@ function checkDecision(
           }
         }
       }
-      touch(m, out, path);
+      watch.time(() => touch(m, out, path));
       roundTrip(m, policy, out, path);
       if (transport !== 'udp' && decision.trailing !== undefined) {
         out.push({
@@ -584,13 +595,14 @@ function checkDecision(
 }
 
 function classify(
+  watch: Stopwatch,
   frame: Buffer,
   transport: IncomingTransport,
   policy: IncomingPolicy,
   out: Violation[],
 ): IncomingDecision | undefined {
   try {
-    return classifyIncoming(frame, transport, policy);
+    return watch.time(() => classifyIncoming(frame, transport, policy));
   } catch (e) {
     out.push({
       invariant: 'no-untyped-exception',
@@ -618,12 +630,13 @@ export function chunk(data: Buffer, rng: Prng): Buffer[] {
 /** Runs every invariant of one case over `data`. Pure: no IO, no clock. */
 export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
   const policy = options.policy ?? FUZZ_POLICY;
+  const watch = new Stopwatch(options.clock);
   const violations: Violation[] = [];
   const outcomes: string[] = [];
 
   // One datagram (RFC 3261 §18.3: the datagram is the message).
-  const udp = classify(data, 'udp', policy, violations);
-  if (udp !== undefined) checkDecision(data, udp, 'udp', policy, violations, outcomes);
+  const udp = classify(watch, data, 'udp', policy, violations);
+  if (udp !== undefined) checkDecision(watch, data, udp, 'udp', policy, violations, outcomes);
 
   // The same octets on a stream, in random pieces.
   const rng = new Prng(options.chunkSeed);
@@ -632,7 +645,7 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
   for (const piece of pieces) {
     let outputs;
     try {
-      outputs = framer.push(piece);
+      outputs = watch.time(() => framer.push(piece));
     } catch (e) {
       violations.push({
         invariant: 'no-untyped-exception',
@@ -650,18 +663,18 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
         outcomes.push(`tcp:framing-error:${o.code}`);
         let d: IncomingDecision | undefined;
         try {
-          d = stackUnframeable(o.data, o.code);
+          d = watch.time(() => classifyUnframeable(o.data, o.code, policy));
         } catch (e) {
           violations.push({
             invariant: 'no-untyped-exception',
             path: 'tcp',
-            detail: `receiveUnframeable threw ${describe(e)}`,
+            detail: `classifyUnframeable threw ${describe(e)}`,
           });
         }
-        if (d !== undefined) checkDecision(o.data, d, 'tcp', policy, violations, outcomes);
+        if (d !== undefined) checkDecision(watch, o.data, d, 'tcp', policy, violations, outcomes);
         continue;
       }
-      const d = classify(o.data, 'tcp', policy, violations);
+      const d = classify(watch, o.data, 'tcp', policy, violations);
       if (d === undefined) continue;
       if (d.action === 'drop') {
         const parsed = parseMessage(o.data);
@@ -673,7 +686,7 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
           });
         }
       }
-      checkDecision(o.data, d, 'tcp', policy, violations, outcomes);
+      checkDecision(watch, o.data, d, 'tcp', policy, violations, outcomes);
     }
   }
   if (framer.bufferedBytes > 0 && !framer.failed) outcomes.push('tcp:incomplete');
@@ -686,5 +699,5 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
       detail: `framer did ${framer.work} units of work for ${data.length} bytes in ${pieces.length} chunks`,
     });
   }
-  return { violations, outcomes };
+  return { violations, outcomes, pipelineMs: watch.ms };
 }

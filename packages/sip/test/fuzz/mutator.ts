@@ -361,7 +361,7 @@ export interface MutationOperator {
 }
 
 /** Longest run a single operator adds (bounded, so every case stays bounded in size and time). */
-export const MAX_RUN = 100_000;
+export const MAX_RUN = 80_000;
 
 const truncateKinds = [
   'offset',
@@ -903,7 +903,10 @@ export interface MutatedCase {
 export interface MutatorOptions {
   /** Most operators stacked on one case. @defaultValue 5 */
   maxOps?: number;
-  /** Cases longer than this are cut to it. @defaultValue 262144 */
+  /**
+   * Cases longer than this are cut to it: a little over the largest UDP payload (65 507) and the
+   * StreamFramer's header limit (65 536), so both limits are crossed sometimes. @defaultValue 98304
+   */
   maxBytes?: number;
 }
 
@@ -921,7 +924,7 @@ export class Mutator {
     if (corpus.length === 0) throw new RangeError('the mutator needs a non-empty corpus');
     this.corpus = corpus;
     this.maxOps = options.maxOps ?? 5;
-    this.maxBytes = options.maxBytes ?? 256 * 1024;
+    this.maxBytes = options.maxBytes ?? 96 * 1024;
     this.totalWeight = MUTATIONS.reduce((sum, m) => sum + m.weight, 0);
   }
 

@@ -35,7 +35,7 @@ export interface FuzzOptions {
   seed: number;
   /** Run only this case index (to reproduce a failure). */
   only?: number;
-  /** A case slower than this (best of three tries) fails. @defaultValue 50 */
+  /** A case whose pipeline CPU time is over this (best of three tries) fails. @defaultValue 50 */
   caseTimeLimitMs?: number;
   /** Heap growth over the baseline allowed at a checkpoint, in bytes. @defaultValue 32 MiB */
   heapBoundBytes?: number;
@@ -62,7 +62,10 @@ export interface CaseReport {
   readonly base: string;
   readonly ops: readonly string[];
   readonly bytes: number;
+  /** Time in the receive pipeline, framer and accessors (what the limit applies to). */
   readonly ms: number;
+  /** Time of the whole check, oracles included. */
+  readonly totalMs: number;
 }
 
 export interface FailureReport extends CaseReport {
@@ -106,23 +109,36 @@ function round(n: number, digits = 2): number {
   return Math.round(n * f) / f;
 }
 
-/** Runs one case; times it best-of-three when the first try is over the limit. */
+/**
+ * CPU milliseconds of this process: a neighbour's load on a shared machine does not count against
+ * a case, its own work (including the collection of its garbage) does.
+ */
+const clock = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/**
+ * Runs one case. `ms` is the time spent in the code under test (`pipelineMs`), best of three
+ * when the first try is over the limit; `totalMs` includes this checker's own oracles.
+ */
 function runCase(
   c: MutatedCase,
   policy: IncomingPolicy,
   limitMs: number,
-): { result: CaseResult; ms: number } {
+): { result: CaseResult; ms: number; totalMs: number } {
   let best = Number.POSITIVE_INFINITY;
+  let totalMs = 0;
   let result: CaseResult | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const t0 = performance.now();
-    result = checkCase(c.data, { chunkSeed: c.seed ^ 0x5a5a5a5a, policy });
-    const ms = performance.now() - t0;
-    best = Math.min(best, ms);
+    const t0 = clock();
+    result = checkCase(c.data, { chunkSeed: c.seed ^ 0x5a5a5a5a, policy, clock });
+    if (attempt === 0) totalMs = clock() - t0;
+    best = Math.min(best, result.pipelineMs);
     // A GC pause or a busy neighbour can stretch one run; an algorithmic problem stretches all three.
     if (best <= limitMs) break;
   }
-  return { result: result as CaseResult, ms: best };
+  return { result: result as CaseResult, ms: best, totalMs };
 }
 
 /** Runs the cases and returns the summary (never throws for a failing case: it is counted). */
@@ -172,7 +188,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
     const c = mutator.mutate(options.seed, index);
     bytes += c.data.length;
     for (const op of c.ops) operators[op] = (operators[op] ?? 0) + 1;
-    const { result, ms } = runCase(c, policy, limitMs);
+    const { result, ms, totalMs } = runCase(c, policy, limitMs);
     const violations = [...result.violations];
     if (ms > limitMs) {
       violations.push({
@@ -202,6 +218,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
       ops: c.ops,
       bytes: c.data.length,
       ms: round(ms),
+      totalMs: round(totalMs),
     };
     if (slowest.length < keepSlowest || ms > (slowest[slowest.length - 1] as CaseReport).ms) {
       slowest.push(report);
