@@ -30,7 +30,7 @@ describe('SipAgent UAC → SIPp UAS: unhappy paths', { concurrency: true }, () =
     for (const outcome of outcomes) {
       assert.equal(outcome.status, 'rejected');
       const error: unknown = outcome.status === 'rejected' ? outcome.reason : undefined;
-      assert.ok(error instanceof SipError);
+      assert.ok(error instanceof SipError, String(error));
       assert.equal(error.status, 486);
       assert.equal(error.response?.status, 486);
     }

@@ -63,7 +63,7 @@ describe('SIPp UAC → SipAgent UAS: happy paths', () => {
     assert.equal(countStart(t.wire.sent, 'SIP/2.0 200'), 20);
     assert.equal(countStart(t.wire.received, 'ACK '), 10);
     // Timer J (BYE) and Timer L (INVITE) still run; closing the agent cancels them.
-    assert.ok(t.agent.stack.timers.size > 0);
+    assert.ok(t.agent.stack.timers.size > 0, 'transaction timers still pending');
     await t.agent.close();
     assert.equal(t.agent.stack.timers.size, 0);
   });
@@ -88,7 +88,10 @@ describe('SIPp UAC → SipAgent UAS: happy paths', () => {
     assert.equal(run.retransmissions, 0);
     await until(() => seen.destroyed.length === 10, 2_000, '10 destroy events');
     assert.deepEqual(connections, ['inbound']);
-    assert.ok(seen.dialogs.every((d) => d.state.remoteTarget.includes('sipp@127.0.0.1')));
+    assert.ok(
+      seen.dialogs.every((d) => d.state.remoteTarget.includes('sipp@127.0.0.1')),
+      'remote target from SIPp’s Contact',
+    );
     // Our Contact names TCP so in-dialog requests come back over it (RFC 3263 §4.1).
     const ok = t.wire.sent.find((m) => m.startsWith('SIP/2.0 200') && m.includes('CSeq: 1 INVITE'));
     assert.match(ok ?? '', /\r\nContact: <sip:svpn@127\.0\.0\.1:\d+;transport=tcp>\r\n/);
@@ -122,7 +125,7 @@ describe('SIPp UAC → SipAgent UAS: happy paths', () => {
     await until(() => ends.length === 1, 2_000, 'BYE');
     assert.equal(offers.length, 1);
     assert.match(offers[0] ?? '', /m=audio \d+ RTP\/AVP 8\r\n/);
-    assert.ok(dialog);
+    assert.ok(dialog, 'createUAS resolved');
     assert.equal(dialog.remote.sdp, offers[0]);
     assert.match(dialog.local.sdp, /a=rtpmap:8 PCMA\/8000/);
     assert.equal(dialog.state.remoteSeq, 3);

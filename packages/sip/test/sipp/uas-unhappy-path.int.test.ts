@@ -51,7 +51,10 @@ describe('SIPp UAC → SipAgent UAS: unhappy paths', () => {
     const ok = t.wire.sent.filter((m) => m.startsWith('SIP/2.0 200'));
     const terminated = t.wire.sent.filter((m) => m.startsWith('SIP/2.0 487'));
     assert.equal(ok.length, 3);
-    assert.ok(ok.every((m) => m.includes(' CANCEL\r\n')));
+    assert.ok(
+      ok.every((m) => m.includes(' CANCEL\r\n')),
+      'every 200 answers a CANCEL',
+    );
     assert.equal(terminated.length, 3, 'one 487 per INVITE, not retransmitted: the ACK stopped Timer G');
     const tag = (m: string): string | undefined => /\r\nTo: [^\r]*;tag=([^;\r]+)/.exec(m)?.[1];
     for (const response of terminated) {
@@ -86,7 +89,10 @@ describe('SIPp UAC → SipAgent UAS: unhappy paths', () => {
     assert.equal(invites, 5);
     const busy = t.wire.sent.filter((m) => m.startsWith('SIP/2.0 486'));
     assert.equal(busy.length, 5);
-    assert.ok(busy.every((m) => m.includes('\r\nWarning: 399 svpn "the callee is busy"\r\n')));
+    assert.ok(
+      busy.every((m) => m.includes('\r\nWarning: 399 svpn "the callee is busy"\r\n')),
+      'the Warning says why',
+    );
     assert.equal(countStart(t.wire.received, 'ACK '), 5);
     assert.equal(t.agent.stack.counters.strayAcks, 0);
     assert.equal(t.agent.dialogs.size, 0);
@@ -118,8 +124,11 @@ describe('SIPp UAC → SipAgent UAS: unhappy paths', () => {
     const challenges = t.wire.sent.filter((m) => m.startsWith('SIP/2.0 401'));
     assert.equal(challenges.length, 2);
     // The first 401 challenges a request without credentials; the second refuses bad ones.
-    assert.ok(!challenges[0]?.includes('\r\nWarning:'));
-    assert.ok(challenges[1]?.includes('\r\nWarning: 399 svpn "authentication failed"\r\n'));
+    assert.ok(!challenges[0]?.includes('\r\nWarning:'), 'the first 401 is a plain challenge');
+    assert.ok(
+      challenges[1]?.includes('\r\nWarning: 399 svpn "authentication failed"\r\n'),
+      'the second 401 says the credentials failed',
+    );
     assert.match(t.wire.received[1] ?? '', /\r\nAuthorization: Digest username="alice",/);
   });
 
