@@ -1,0 +1,628 @@
+/**
+ * The S-VPN call flow (DESIGN §4, seed 001 Figs. 2–3): an INVITE asking for VPN capacity is
+ * authenticated, decided by policy, admitted in the TE ledger, provisioned on the PEs, and only then
+ * offered to the callee; the two dialogs are bridged (a B2BUA: the callee sees the gateway, never the
+ * caller) until a BYE, a timer or a preemption ends the session and everything is given back.
+ *
+ * ```
+ *  INVITE ─► 100 ─► parse SDP ─► caller/callee bindings ─► policy ─► admission ─► provisioning
+ *                                                                              │
+ *         200 ◄─ createUAS ◄─ 200 ◄─ INVITE to callee (gateway SDP) ◄──────────┘
+ *  any failure or CANCEL on the way ─► Rollback (provisioning, ledger, usage) ─► final response
+ * ```
+ */
+import { createHash } from 'node:crypto';
+import {
+  type Dialog,
+  type IncomingRequest,
+  type Responder,
+  type SipAgent,
+  SipError,
+  SipUri,
+  type ClientRequest,
+} from '@svpn/sip';
+import type { Grant } from '@svpn/policy';
+import type { SessionIntent } from '@svpn/provisioning';
+import {
+  type Binding,
+  type LocationStore,
+  type SessionEndReason,
+  type SessionEvent,
+  type SessionEventType,
+  type SessionRecord,
+  type SessionStore,
+  sessionEventId,
+} from '@svpn/store';
+import type { Logger } from '@svpn/service-kit';
+import { VpnRequestError, type VpnRequest, buildVpnSdp, parseVpnRequest } from '../sdp/vpn-request.js';
+import type { AdmissionPort, EventsPort, PolicyPort, PreemptionAction, ProvisioningPort } from '../ports.js';
+import { Rollback } from './rollback.js';
+import type { GatewayMetrics } from '../metrics.js';
+
+export interface CallControllerOptions {
+  agent: SipAgent;
+  policy: PolicyPort;
+  admission: AdmissionPort;
+  provisioning: ProvisioningPort;
+  events: EventsPort;
+  location: LocationStore;
+  sessions: SessionStore;
+  log: Logger;
+  metrics?: GatewayMetrics;
+  /** Our SIP domain: Request-URIs in it are resolved through the location service. */
+  domain: string;
+  /** The address the gateway puts in SDP in place of the parties' (topology hiding). */
+  mediaAddress: string;
+  gatewayId: string;
+  /** Seconds a refused-for-capacity caller is told to wait (503 Retry-After). @defaultValue 30 */
+  retryAfterS?: number;
+  /** Upper bound on any session's duration when policy sets none, seconds. @defaultValue none */
+  maxDurationS?: number;
+  now?: () => number;
+  /** Peer gateways by SIP domain (seed 001 Fig. 2): calls to their users are sent there. */
+  peers?: Record<string, string>;
+}
+
+/** One live bridged session. */
+interface LiveSession {
+  record: SessionRecord;
+  request: VpnRequest;
+  grant: Grant;
+  uas?: Dialog;
+  uac?: Dialog;
+  timers: NodeJS.Timeout[];
+  ending: boolean;
+  seq: number;
+}
+
+const PREEMPTION_REASON = 'preemption ;cause=1 ;text="UA Preemption"';
+
+/** A deterministic session id: the same INVITE (Call-ID + From tag) always names the same session. */
+export function sessionIdFor(callId: string, fromTag: string): string {
+  return 's-' + createHash('sha256').update(`${callId}\u0000${fromTag}`).digest('hex').slice(0, 20);
+}
+
+export class CallController {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly now: () => number;
+  private draining = false;
+
+  constructor(private readonly o: CallControllerOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  get liveSessions(): number {
+    return this.live.size;
+  }
+
+  /** Stop taking new sessions (SIGTERM): new INVITEs get 503 with Retry-After. */
+  drain(): void {
+    this.draining = true;
+  }
+
+  /** Ends every live session (shutdown of the last gateway, or tests). */
+  async endAll(reason: SessionEndReason = 'admin'): Promise<void> {
+    await Promise.all([...this.live.values()].map((s) => this.endSession(s, reason)));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Session setup
+  // ------------------------------------------------------------------------------------------
+
+  /** The INVITE handler: installed with `agent.invite(...)` behind digest authentication. */
+  async handleInvite(req: IncomingRequest, res: Responder): Promise<void> {
+    const started = this.now();
+    const log = this.o.log.child({ callId: req.message.callId });
+    // RFC 3261 §17.2.1 — answer 100 at once: admission and provisioning take longer than 200 ms.
+    res.send(100);
+    if (this.draining) {
+      res.send(503, {
+        headers: { 'Retry-After': String(this.o.retryAfterS ?? 30) },
+        warning: 'gateway is shutting down',
+      });
+      return;
+    }
+    const rollback = new Rollback();
+    let pendingB: ClientRequest | undefined;
+    req.onCancel(() => pendingB?.cancel());
+    const outcome = (status: number): void => this.o.metrics?.calls.inc({ outcome: String(status) });
+    const refuse = async (
+      status: number,
+      warning: string,
+      headers: Record<string, string> = {},
+    ): Promise<void> => {
+      await rollback.run();
+      if (!res.finalSent) res.send(status, { warning, headers });
+      outcome(status);
+      log.info({ status, warning }, 'session refused');
+    };
+    const cancelled = async (): Promise<boolean> => {
+      if (!req.cancelled) return false;
+      await rollback.run();
+      outcome(487);
+      log.info({}, 'session cancelled during setup');
+      return true;
+    };
+
+    const application = String(req.locals['username'] ?? '');
+    let vpnRequest: VpnRequest;
+    try {
+      vpnRequest = parseVpnRequest(req.body);
+    } catch (error) {
+      if (error instanceof VpnRequestError) return refuse(error.sipStatus, error.message);
+      throw error;
+    }
+    const sessionId = sessionIdFor(req.message.callId, req.message.from.tag ?? '');
+    const slog = log.child({ sessionId });
+
+    // Where the caller is: its registration on this VPN names its CE (DESIGN §2 REGISTER).
+    const membership = await this.o.policy.membership(application, vpnRequest.vpnId);
+    if (!membership.member || membership.vpnId === undefined) {
+      return refuse(403, `${application} is not a member of VPN ${vpnRequest.vpnId}`);
+    }
+    const vpnId = membership.vpnId;
+    const callerBinding = await this.bindingOn(this.aor(application), vpnId);
+    if (callerBinding?.ce === undefined) {
+      return refuse(403, `${application} has no registration on VPN ${vpnId}: REGISTER with +svpn.ce first`);
+    }
+    // The callee: a registered application of our domain on the same VPN.
+    const target = req.message.uri;
+    if (!(target instanceof SipUri) || target.user === undefined) {
+      return refuse(404, 'the Request-URI names no application');
+    }
+    const calleeName = target.userDecoded ?? target.user;
+    const calleeBinding = await this.bindingOn(this.aor(calleeName), vpnId);
+    if (calleeBinding?.ce === undefined) {
+      return refuse(404, `${calleeName} is not registered on VPN ${vpnId}`);
+    }
+    const [ingress, egress] = await Promise.all([
+      this.o.policy.site(callerBinding.ce),
+      this.o.policy.site(calleeBinding.ce),
+    ]);
+    if (ingress === undefined || egress === undefined) {
+      return refuse(
+        403,
+        `customer edge ${ingress === undefined ? callerBinding.ce : calleeBinding.ce} is not attached to any PE`,
+      );
+    }
+
+    // Policy: AAA, SLA, quota, precedence entitlement, DSCP (DESIGN §4).
+    const resourcePriority = req.get('Resource-Priority');
+    const decision = await this.o.policy.decide(
+      {
+        application,
+        vpn: vpnId,
+        serviceClass: vpnRequest.serviceClass,
+        bandwidthBps: vpnRequest.bandwidthBps,
+        ...(resourcePriority === undefined ? {} : { resourcePriority }),
+        ...(vpnRequest.tspec === undefined ? {} : { tspec: vpnRequest.tspec }),
+        ...(vpnRequest.rspec === undefined ? {} : { rspec: vpnRequest.rspec }),
+        ...(vpnRequest.startAt === undefined ? {} : { start: new Date(vpnRequest.startAt) }),
+        ...(vpnRequest.durationS === undefined ? {} : { durationS: vpnRequest.durationS }),
+        now: new Date(this.now()),
+      },
+      sessionId,
+    );
+    if (!decision.allow) {
+      return refuse(
+        decision.sipStatus,
+        decision.reason,
+        decision.acceptResourcePriority === undefined
+          ? {}
+          : { 'Accept-Resource-Priority': decision.acceptResourcePriority },
+      );
+    }
+    rollback.add('usage', () => this.o.policy.releaseUsage(sessionId));
+    if (await cancelled()) return;
+
+    // Admission in the TE ledger: path, aggregate tunnel, preemption plan (DESIGN §4).
+    const start = vpnRequest.startAt ?? this.now();
+    const maxDuration = decision.maxDurationS ?? this.o.maxDurationS;
+    const durationS = vpnRequest.durationS ?? maxDuration;
+    const admission = await this.o.admission.admit({
+      sessionId,
+      ingressPe: ingress.pe,
+      egressPe: egress.pe,
+      bandwidthBps: decision.grantedBps,
+      classType: decision.classType,
+      setupPriority: decision.setupPriority,
+      holdingPriority: decision.holdingPriority,
+      level: decision.precedence,
+      start,
+      end: durationS === undefined ? Number.POSITIVE_INFINITY : start + durationS * 1000,
+      mayShrink: decision.mayShrink,
+      minBps: decision.minBps,
+    });
+    if (!admission.ok) {
+      this.o.metrics?.admissions.inc({ result: admission.reason });
+      return refuse(503, `no capacity: ${admission.detail}`, {
+        'Retry-After': String(admission.retryAfterS),
+      });
+    }
+    this.o.metrics?.admissions.inc({ result: 'admitted' });
+    rollback.add('admission', () => this.o.admission.release(sessionId));
+    if (admission.preempted.length > 0) void this.executePreemption(admission.preempted, slog);
+    if (await cancelled()) return;
+
+    // Provisioning on the PEs; the reservation is in place before the callee is alerted.
+    const intent: SessionIntent = {
+      sessionId,
+      version: 1,
+      vpnId,
+      bandwidthBps: decision.grantedBps,
+      dscp: decision.dscp,
+      serviceClass: decision.serviceClass,
+      endpoints:
+        ingress.pe === egress.pe
+          ? [{ pe: ingress.pe, ce: callerBinding.ce, interface: ingress.interface }]
+          : [
+              { pe: ingress.pe, ce: callerBinding.ce, interface: ingress.interface },
+              { pe: egress.pe, ce: calleeBinding.ce, interface: egress.interface },
+            ],
+      lsp:
+        ingress.pe === egress.pe
+          ? null
+          : {
+              lspId: admission.lspId,
+              route: { nodes: admission.route },
+              setupPriority: decision.setupPriority,
+              holdingPriority: decision.holdingPriority,
+              bandwidthBps: admission.lspBandwidthBps,
+            },
+    };
+    let provisioned;
+    try {
+      rollback.add('provisioning', () => this.o.provisioning.release(sessionId));
+      provisioned = await this.o.provisioning.provision(intent);
+    } catch (error) {
+      slog.warn({ err: error }, 'provisioning failed');
+      return refuse(503, `provisioning failed: ${(error as Error).message}`, {
+        'Retry-After': String(this.o.retryAfterS ?? 30),
+      });
+    }
+    if (await cancelled()) return;
+
+    const grantSdp = (label: number | null): string =>
+      buildVpnSdp(vpnRequest, {
+        sessionId,
+        grantedBps: decision.grantedBps,
+        dscp: decision.dscp,
+        lspId: provisioned.lspId ?? 'local',
+        label: label ?? 3,
+        address: this.o.mediaAddress,
+        port: vpnRequest.port,
+      });
+
+    // The callee is invited only now; it sees the gateway's SDP, never the caller's (seed 001).
+    let uac: Dialog;
+    try {
+      uac = await this.o.agent.createUAC(
+        calleeBinding.contact,
+        {
+          localSdp: grantSdp(provisioned.ingressLabel),
+          headers: {
+            ...(resourcePriority === undefined ? {} : { 'Resource-Priority': resourcePriority }),
+            'X-Svpn-Caller': application,
+          },
+          to: this.aor(calleeName),
+          from: this.aor(application),
+        },
+        {
+          cbRequest: (client) => {
+            pendingB = client;
+            if (req.cancelled) client.cancel();
+          },
+          cbProvisional: (provisional) => {
+            if (provisional.status === 180 || provisional.status === 183) {
+              if (!res.finalSent) res.send(provisional.status);
+            }
+          },
+        },
+      );
+    } catch (error) {
+      const status = error instanceof SipError ? error.status : 500;
+      if (await cancelled()) return;
+      // The callee's refusal is relayed; the reservation is rolled back completely.
+      return refuse(status >= 300 && status < 700 ? status : 500, `callee answered ${status}`);
+    }
+    if (req.cancelled) {
+      await uac.destroy();
+      await cancelled();
+      return;
+    }
+
+    const record: SessionRecord = {
+      sessionId,
+      callId: req.message.callId,
+      phase: 'active',
+      customerId: decision.customerId,
+      vpnId,
+      caller: application,
+      callee: calleeName,
+      serviceClass: decision.serviceClass,
+      precedence: decision.precedence,
+      grantedBps: decision.grantedBps,
+      dscp: decision.dscp,
+      ingress: { pe: ingress.pe, ce: callerBinding.ce },
+      egress: { pe: egress.pe, ce: calleeBinding.ce },
+      lspId: provisioned.lspId,
+      label: provisioned.ingressLabel,
+      links: admission.links,
+      setupAt: started,
+      gatewayId: this.o.gatewayId,
+      version: 1,
+      ...(maxDuration === undefined ? {} : { maxDurationS: maxDuration }),
+    };
+    let uas: Dialog;
+    try {
+      uas = await this.o.agent.createUAS(req, res, { localSdp: grantSdp(provisioned.ingressLabel) });
+    } catch (error) {
+      slog.info({ err: error }, 'caller went away before the ACK');
+      await uac.destroy();
+      await rollback.run();
+      outcome(487);
+      return;
+    }
+    rollback.commit();
+    record.answerAt = this.now();
+    const session: LiveSession = {
+      record,
+      request: vpnRequest,
+      grant: decision,
+      uas,
+      uac,
+      timers: [],
+      ending: false,
+      seq: 0,
+    };
+    this.live.set(sessionId, session);
+    await this.o.sessions.put(record);
+    await this.publish(session, 'start');
+    outcome(200);
+    slog.info(
+      { grantedBps: decision.grantedBps, lspId: record.lspId, setupMs: this.now() - started },
+      'session active',
+    );
+
+    // BYE from either side, or a dialog that dies, ends the session and releases everything.
+    uas.on('destroy', () => void this.endSession(session, 'bye'));
+    uac.on('destroy', () => void this.endSession(session, 'bye'));
+    uas.on('modify', (mreq, mres) => void this.handleModify(session, mreq, mres, 'caller'));
+    uac.on('modify', (mreq, mres) => void this.handleModify(session, mreq, mres, 'callee'));
+    if (maxDuration !== undefined) {
+      session.timers.push(
+        setTimeout(() => void this.endSession(session, 'max-duration'), maxDuration * 1000),
+      );
+    }
+  }
+
+  private aor(application: string): string {
+    return `sip:${application}@${this.o.domain}`;
+  }
+
+  private async bindingOn(aor: string, vpnId: string): Promise<Binding | undefined> {
+    const bindings = await this.o.location.lookup(aor, this.now());
+    return bindings.find((b) => b.vpnIds.includes(vpnId)) ?? bindings.find((b) => b.vpnIds.length === 0);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Changes (re-INVITE / UPDATE): admit only the delta, keep the old session when refused
+  // ------------------------------------------------------------------------------------------
+
+  private async handleModify(
+    session: LiveSession,
+    req: IncomingRequest,
+    res: Responder,
+    from: 'caller' | 'callee',
+  ): Promise<void> {
+    const log = this.o.log.child({ sessionId: session.record.sessionId });
+    let next: VpnRequest;
+    try {
+      next = parseVpnRequest(req.body);
+    } catch (error) {
+      res.send(error instanceof VpnRequestError ? 488 : 500, { warning: (error as Error).message });
+      return;
+    }
+    const other = from === 'caller' ? session.uac : session.uas;
+    const record = session.record;
+    if (next.bandwidthBps === record.grantedBps && next.serviceClass === record.serviceClass) {
+      // A refresh (session timer) or a change svpn does not act on: answer with the current grant.
+      res.send(200, { body: this.sdpFor(session, session.request), contentType: 'application/sdp' });
+      return;
+    }
+    const decision = await this.o.policy.decide(
+      {
+        application: record.caller,
+        vpn: record.vpnId,
+        serviceClass: next.serviceClass,
+        bandwidthBps: next.bandwidthBps,
+        currentBps: record.grantedBps,
+        now: new Date(this.now()),
+      },
+      record.sessionId,
+    );
+    if (!decision.allow) {
+      // RFC 3261 §14.2 — a refused re-INVITE leaves the session as it was.
+      res.send(488, { warning: decision.reason });
+      return;
+    }
+    const resized = await this.o.admission.resize(record.sessionId, decision.grantedBps);
+    if (!resized.ok) {
+      await this.o.policy.decide(
+        {
+          application: record.caller,
+          vpn: record.vpnId,
+          serviceClass: record.serviceClass,
+          bandwidthBps: record.grantedBps,
+          currentBps: decision.grantedBps,
+          now: new Date(this.now()),
+        },
+        record.sessionId,
+      );
+      res.send(488, { warning: `no capacity for ${decision.grantedBps} bit/s: ${resized.detail}` });
+      return;
+    }
+    if (resized.preempted.length > 0) void this.executePreemption(resized.preempted, log);
+    record.version += 1;
+    record.grantedBps = decision.grantedBps;
+    record.dscp = decision.dscp;
+    record.serviceClass = decision.serviceClass;
+    session.request = next;
+    session.grant = decision;
+    try {
+      await this.o.provisioning.provision(this.intentFor(session, resized.lspBandwidthBps));
+      if (other !== undefined) await other.modify(this.sdpFor(session, next));
+    } catch (error) {
+      log.warn({ err: error }, 'modification failed after admission');
+    }
+    await this.o.sessions.put(record);
+    await this.publish(session, 'modify');
+    res.send(200, { body: this.sdpFor(session, next), contentType: 'application/sdp' });
+  }
+
+  private intentFor(session: LiveSession, lspBandwidthBps?: number): SessionIntent {
+    const r = session.record;
+    return {
+      sessionId: r.sessionId,
+      version: r.version,
+      vpnId: r.vpnId,
+      bandwidthBps: r.grantedBps,
+      dscp: r.dscp,
+      serviceClass: r.serviceClass,
+      endpoints: [{ pe: r.ingress.pe, ce: r.ingress.ce, interface: `uni-${r.ingress.ce}` }],
+      ...(r.lspId === null || lspBandwidthBps === undefined
+        ? {}
+        : {
+            lsp: {
+              lspId: r.lspId,
+              route: { nodes: [r.ingress.pe, r.egress.pe] },
+              setupPriority: session.grant.setupPriority,
+              holdingPriority: session.grant.holdingPriority,
+              bandwidthBps: lspBandwidthBps,
+            },
+          }),
+    };
+  }
+
+  private sdpFor(session: LiveSession, request: VpnRequest): string {
+    const r = session.record;
+    return buildVpnSdp(
+      request,
+      {
+        sessionId: r.sessionId,
+        grantedBps: r.grantedBps,
+        dscp: r.dscp,
+        lspId: r.lspId ?? 'local',
+        label: r.label ?? 3,
+        address: this.o.mediaAddress,
+        port: request.port,
+      },
+      { sessionVersion: r.version },
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Preemption (RFC 3209 / RFC 4411 / RFC 4495)
+  // ------------------------------------------------------------------------------------------
+
+  private async executePreemption(actions: PreemptionAction[], log: Logger): Promise<void> {
+    for (const action of actions) {
+      const victim = this.live.get(action.sessionId);
+      this.o.metrics?.preemptions.inc({ action: action.action });
+      if (victim === undefined) {
+        log.warn({ victim: action.sessionId }, 'preempted session is not held by this gateway');
+        continue;
+      }
+      if (action.action === 'shrink' && action.newBandwidthBps !== undefined) {
+        await this.shrink(victim, action.newBandwidthBps);
+      } else {
+        await this.endSession(victim, 'preempted', { Reason: PREEMPTION_REASON });
+      }
+    }
+  }
+
+  /** RFC 4495 — the victim keeps its session at a lower bandwidth: re-INVITE both parties. */
+  private async shrink(session: LiveSession, bandwidthBps: number): Promise<void> {
+    const r = session.record;
+    r.version += 1;
+    r.grantedBps = bandwidthBps;
+    await this.o.sessions.put(r);
+    await this.publish(session, 'preempt', 'preempted');
+    const sdp = this.sdpFor(session, { ...session.request, bandwidthBps });
+    await Promise.allSettled([session.uas?.modify(sdp), session.uac?.modify(sdp)]);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Teardown
+  // ------------------------------------------------------------------------------------------
+
+  /** Ends a session once: BYE to whoever is still up, then provisioning, ledger, usage, charge stop. */
+  async endSession(
+    session: LiveSession,
+    reason: SessionEndReason,
+    byeHeaders: Record<string, string> = {},
+  ): Promise<void> {
+    if (session.ending) return;
+    session.ending = true;
+    for (const t of session.timers) clearTimeout(t);
+    const r = session.record;
+    const log = this.o.log.child({ sessionId: r.sessionId, callId: r.callId });
+    await Promise.allSettled([
+      session.uas?.destroyed ? undefined : session.uas?.destroy({ headers: byeHeaders }),
+      session.uac?.destroyed ? undefined : session.uac?.destroy({ headers: byeHeaders }),
+    ]);
+    const results = await Promise.allSettled([
+      this.o.provisioning.release(r.sessionId),
+      this.o.admission.release(r.sessionId),
+      this.o.policy.releaseUsage(r.sessionId),
+    ]);
+    for (const failed of results.filter((x) => x.status === 'rejected')) {
+      // The reconciler finds what a failed release left behind (DESIGN §5).
+      log.error({ err: (failed as PromiseRejectedResult).reason }, 'release step failed');
+    }
+    r.phase = 'ended';
+    r.endAt = this.now();
+    r.endReason = reason;
+    this.live.delete(r.sessionId);
+    // A preempted session's terminal event is `preempt` (with endAt); every other end is `stop`.
+    await this.publish(session, reason === 'preempted' ? 'preempt' : 'stop', reason);
+    await this.o.sessions.delete(r.sessionId);
+    log.info({ reason }, 'session ended');
+  }
+
+  private async publish(
+    session: LiveSession,
+    type: SessionEventType,
+    reason?: SessionEndReason,
+  ): Promise<void> {
+    const r = session.record;
+    const seq = session.seq++;
+    try {
+      await this.o.events.publish({
+        type,
+        eventId: sessionEventId(r.sessionId, seq),
+        sessionId: r.sessionId,
+        seq,
+        at: this.now(),
+        customer: r.customerId,
+        vpnId: r.vpnId,
+        caller: this.aor(r.caller),
+        callee: this.aor(r.callee),
+        grantedBps: Math.round(r.grantedBps),
+        serviceClass: r.serviceClass,
+        precedence: r.precedence as SessionEvent['precedence'],
+        dscp: r.dscp,
+        chargingProfile: session.grant.chargingProfile,
+        setupAt: r.setupAt,
+        answerAt: r.answerAt ?? null,
+        endAt: r.endAt ?? null,
+        ...(reason === undefined ? {} : { reason }),
+        lspId: r.lspId,
+        ingressPe: r.ingress.pe,
+        peSessionId: r.sessionId,
+      });
+    } catch (error) {
+      this.o.log.error({ err: error, sessionId: r.sessionId, type }, 'session event not published');
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseTopology } from '@svpn/te';
+import { AdmissionEngine, MemoryFlowJournal } from '../../src/admission/admission-engine.js';
+import type { AdmissionRequest } from '../../src/ports.js';
+
+// PE1 ─10G─ P1 ─1G─ P2 ─10G─ PE2: the 1 Gbit/s core link decides.
+const TOPOLOGY = `
+name: tiny
+defaults:
+  teMetric: 10
+  bandwidthConstraints: { model: MAM, bcPercent: [100] }
+nodes:
+  - { id: PE1, kind: PE, routerId: 192.0.2.1 }
+  - { id: PE2, kind: PE, routerId: 192.0.2.2 }
+  - { id: P1, kind: P, routerId: 192.0.2.11 }
+  - { id: P2, kind: P, routerId: 192.0.2.12 }
+links:
+  - { id: PE1-P1, from: PE1, to: P1, maxReservableBps: 10G }
+  - { id: P1-P2, from: P1, to: P2, maxReservableBps: 1G }
+  - { id: P2-PE2, from: P2, to: PE2, maxReservableBps: 10G }
+`;
+
+function request(sessionId: string, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
+  return {
+    sessionId,
+    ingressPe: 'PE1',
+    egressPe: 'PE2',
+    bandwidthBps: 300_000_000,
+    classType: 0,
+    setupPriority: 4,
+    holdingPriority: 4,
+    level: 'routine',
+    start: 0,
+    end: Number.POSITIVE_INFINITY,
+    mayShrink: false,
+    minBps: 300_000_000,
+    ...overrides,
+  };
+}
+
+async function engine(journal = new MemoryFlowJournal()): Promise<AdmissionEngine> {
+  return AdmissionEngine.open({ topology: parseTopology(TOPOLOGY), journal, bulkBps: 10_000_000 });
+}
+
+test('sessions of one (ingress, egress, CT, level) share one aggregate tunnel sized to cover them', async () => {
+  const e = await engine();
+  const a = await e.admit(request('a'));
+  const b = await e.admit(request('b'));
+  assert.ok(a.ok && b.ok);
+  assert.equal(a.ok && b.ok && a.lspId, b.ok && b.lspId);
+  assert.deepEqual(b.ok && b.route, ['PE1', 'P1', 'P2', 'PE2']);
+  // Two 300 Mbit/s flows plus 8 bytes per 1500-byte packet, rounded up to the 10 Mbit/s bulk step.
+  assert.ok(b.ok && b.lspBandwidthBps >= 600_000_000 * (1508 / 1500));
+  assert.ok(b.ok && b.lspBandwidthBps % 10_000_000 === 0);
+});
+
+test('a request beyond the bottleneck is refused with no-capacity and a Retry-After', async () => {
+  const e = await engine();
+  for (const id of ['a', 'b', 'c']) assert.ok((await e.admit(request(id))).ok);
+  const refused = await e.admit(request('d'));
+  assert.equal(refused.ok, false);
+  assert.equal(!refused.ok && refused.reason, 'no-capacity');
+  assert.equal(!refused.ok && refused.retryAfterS, 30);
+  // Releasing makes room again.
+  await e.release('a');
+  assert.ok((await e.admit(request('d'))).ok);
+});
+
+test('RFC 3209 — a flash session preempts routine ones at the bottleneck; the routine ones are reported', async () => {
+  const e = await engine();
+  for (const id of ['r1', 'r2', 'r3']) assert.ok((await e.admit(request(id))).ok);
+  const flash = await e.admit(
+    request('f', {
+      level: 'flash',
+      setupPriority: 1,
+      holdingPriority: 1,
+      bandwidthBps: 400_000_000,
+      minBps: 400_000_000,
+    }),
+  );
+  assert.ok(flash.ok, !flash.ok ? flash.detail : '');
+  const ended = flash.ok ? flash.preempted.filter((p) => p.action === 'end').map((p) => p.sessionId) : [];
+  assert.ok(ended.length >= 1);
+  assert.ok(ended.every((id) => id.startsWith('r')));
+  // A routine request can never preempt the flash session.
+  const routine = await e.admit(request('r4', { bandwidthBps: 900_000_000, minBps: 900_000_000 }));
+  assert.equal(routine.ok, false);
+});
+
+test('RFC 4495 — a victim that may shrink is reduced instead of ended', async () => {
+  const e = await engine();
+  assert.ok(
+    (await e.admit(request('big', { bandwidthBps: 900_000_000, mayShrink: true, minBps: 300_000_000 }))).ok,
+  );
+  const flash = await e.admit(
+    request('f', { level: 'flash', setupPriority: 1, holdingPriority: 1, bandwidthBps: 300_000_000 }),
+  );
+  assert.ok(flash.ok);
+  assert.deepEqual(flash.ok && flash.preempted.map((p) => [p.sessionId, p.action]), [['big', 'shrink']]);
+});
+
+test('the journal rebuilds the same ledger after a restart', async () => {
+  const journal = new MemoryFlowJournal();
+  const first = await engine(journal);
+  for (const id of ['a', 'b']) assert.ok((await first.admit(request(id))).ok);
+  await first.release('a');
+  const second = await engine(journal);
+  assert.deepEqual(second.ledger.snapshot(), first.ledger.snapshot());
+  assert.deepEqual(
+    second.manager.flows().map((f) => f.id),
+    ['b'],
+  );
+});
+
+test('resize admits only the delta and keeps the old size when refused', async () => {
+  const e = await engine();
+  assert.ok((await e.admit(request('a'))).ok);
+  assert.ok((await e.admit(request('b'))).ok);
+  assert.ok((await e.resize('a', 500_000_000)).ok);
+  const refused = await e.resize('b', 700_000_000);
+  assert.equal(refused.ok, false);
+  assert.equal(e.manager.flow('b')?.bandwidthBps, 300_000_000);
+});
