@@ -192,9 +192,14 @@ export class SipAgent implements TransactionUser, DialogHost {
     stack.setTransactionUser(this);
   }
 
-  /** Binds the transports and returns a running agent. */
+  /**
+   * Binds the transports and returns a running agent.
+   * @throws DialogOptionsError when `sessionTimer` is invalid (nothing is bound then).
+   */
   static async listen(options: SipAgentOptions): Promise<SipAgent> {
     const validation = options.validation ?? {};
+    // Bad extension options fail here, before any socket is bound.
+    if (options.sessionTimer !== false) resolveSessionTimerOptions(options.sessionTimer);
     // The Allow list follows the handlers registered later: keep one array and mutate it.
     // INVITE is always let through: a re-INVITE inside a dialog needs no handler (RFC 3261 §14.2).
     const allowedMethods = [...CORE_METHODS, 'INVITE', ...DIALOG_METHODS];

@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ActiveSessionTimer, Dialog } from '@svpn/sip';
+import { type ActiveSessionTimer, type Dialog, DialogOptionsError } from '@svpn/sip';
 import { ANSWER_SDP, OFFER_SDP, delay, header, messages, startAgent, until } from './support.js';
 
 describe('RFC 4028 session timers', () => {
@@ -132,5 +132,15 @@ describe('RFC 4028 session timers', () => {
     const refused = await a.agent.request(b.uri(), { method: 'OPTIONS', headers: { Require: 'timer' } });
     assert.equal(refused.status, 420);
     assert.equal(refused.headers.get('Unsupported'), 'timer');
+  });
+});
+
+describe('RFC 4028 options', () => {
+  it('invalid session timer options are refused before anything is bound', async () => {
+    await assert.rejects(startAgent({ sessionTimer: { minSE: 10, sessionExpires: 5 } }), (e: unknown) => {
+      assert.ok(e instanceof DialogOptionsError);
+      assert.equal(e.option, 'sessionExpires');
+      return true;
+    });
   });
 });
