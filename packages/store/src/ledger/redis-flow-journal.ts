@@ -1,0 +1,101 @@
+import type { Redis } from 'ioredis';
+import type { KeySpace } from '../keys.js';
+
+/** One admitted flow as the admission engine journals it (the spec is opaque JSON here). */
+export interface FlowJournalEntry<S extends { id: string }> {
+  seq: number;
+  spec: S;
+}
+
+/**
+ * The admission engine's journal in Redis (DESIGN §5: every ledger change is persisted before the
+ * caller hears of it; a new leader replays it). A hash `flows` (id → entry JSON) under `{ledger}`;
+ * writes are fenced: a Lua script applies them only while `leader-token` still holds the writer's
+ * token, so a deposed leader cannot overwrite its successor's ledger.
+ */
+const FENCED_PUT = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+return 1
+`;
+const FENCED_DEL = `
+if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+redis.call('HDEL', KEYS[1], ARGV[2])
+return 1
+`;
+/** Takes or renews the leader lease; the token only changes when leadership changes hands. */
+const ACQUIRE = `
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return ARGV[1] end
+if current then return false end
+local token = tostring(redis.call('INCR', KEYS[2])) .. ':' .. ARGV[3]
+redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
+return token
+`;
+
+export class FencedWriteError extends Error {
+  readonly code = 'STORE_LEDGER_FENCED';
+  constructor() {
+    super('this process no longer holds the admission leader lease');
+    this.name = 'FencedWriteError';
+  }
+}
+
+export class RedisFlowJournal<S extends { id: string }> {
+  private token = '';
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: KeySpace,
+  ) {}
+
+  private get flowsKey(): string {
+    return this.keys.key('ledger', 'flows');
+  }
+
+  private get leaderKey(): string {
+    return this.keys.key('ledger', 'leader-token');
+  }
+
+  /**
+   * Takes (or renews) the admission leader lease for `ttlMs`; returns whether this process is the
+   * leader. Writes are fenced by the token from then on.
+   */
+  async acquireLeadership(holder: string, ttlMs: number): Promise<boolean> {
+    const token = (await this.redis.eval(
+      ACQUIRE,
+      2,
+      this.leaderKey,
+      this.keys.key('ledger', 'leader-epoch'),
+      this.token,
+      String(ttlMs),
+      holder,
+    )) as string | null;
+    if (token === null) return false;
+    this.token = token;
+    return true;
+  }
+
+  async load(): Promise<FlowJournalEntry<S>[]> {
+    const all = await this.redis.hvals(this.flowsKey);
+    return all.map((json) => JSON.parse(json) as FlowJournalEntry<S>).sort((a, b) => a.seq - b.seq);
+  }
+
+  async put(entry: FlowJournalEntry<S>): Promise<void> {
+    const r = await this.redis.eval(
+      FENCED_PUT,
+      2,
+      this.flowsKey,
+      this.leaderKey,
+      this.token,
+      entry.spec.id,
+      JSON.stringify(entry),
+    );
+    if (r === -1) throw new FencedWriteError();
+  }
+
+  async remove(id: string): Promise<void> {
+    const r = await this.redis.eval(FENCED_DEL, 2, this.flowsKey, this.leaderKey, this.token, id);
+    if (r === -1) throw new FencedWriteError();
+  }
+}

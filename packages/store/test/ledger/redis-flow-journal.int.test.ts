@@ -1,0 +1,57 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { startRedisServer, type RedisServerHandle } from '@svpn/test-support';
+import { FencedWriteError, KeySpace, RedisFlowJournal } from '../../src/index.js';
+
+let redis: RedisServerHandle;
+const clients: Redis[] = [];
+before(async () => {
+  redis = await startRedisServer();
+});
+after(async () => {
+  for (const c of clients) c.disconnect();
+  await redis.stop();
+});
+
+function journal(prefix: string): RedisFlowJournal<{ id: string; bps: number }> {
+  const client = new Redis(redis.url);
+  clients.push(client);
+  return new RedisFlowJournal(client, new KeySpace(prefix));
+}
+
+test('entries come back in admission order; remove forgets one', async () => {
+  const j = journal('j1');
+  assert.ok(await j.acquireLeadership('gw-a', 5000));
+  await j.put({ seq: 2, spec: { id: 'b', bps: 2 } });
+  await j.put({ seq: 1, spec: { id: 'a', bps: 1 } });
+  await j.put({ seq: 3, spec: { id: 'a', bps: 5 } });
+  assert.deepEqual(
+    (await j.load()).map((e) => [e.spec.id, e.seq]),
+    [
+      ['b', 2],
+      ['a', 3],
+    ],
+  );
+  await j.remove('b');
+  assert.deepEqual(
+    (await j.load()).map((e) => e.spec.id),
+    ['a'],
+  );
+});
+
+test('DESIGN §5 — one leader at a time; a deposed leader cannot write (fencing token)', async () => {
+  const a = journal('j2');
+  const b = journal('j2');
+  assert.ok(await a.acquireLeadership('gw-a', 200));
+  assert.equal(await b.acquireLeadership('gw-b', 200), false);
+  assert.ok(await a.acquireLeadership('gw-a', 200), 'the leader renews its own lease');
+  await new Promise((r) => setTimeout(r, 350));
+  assert.ok(await b.acquireLeadership('gw-b', 5000), 'the lease lapsed: the standby takes over');
+  await b.put({ seq: 1, spec: { id: 'x', bps: 1 } });
+  await assert.rejects(a.put({ seq: 2, spec: { id: 'y', bps: 1 } }), FencedWriteError);
+  assert.deepEqual(
+    (await b.load()).map((e) => e.spec.id),
+    ['x'],
+  );
+});
