@@ -303,6 +303,7 @@ function search(
 ): TePath | undefined {
   const ignoreConstraints = relax.ignoreConstraints === true;
   const zero = ZERO_USAGE;
+  const slots = ledger?.slotsFor(topology);
   const ws = workspace(topology);
   const residual = ws.residual;
   ws.state.fill(0);
@@ -321,9 +322,12 @@ function search(
     }
     // Unreserved TE-Class ⟨CT, setup priority⟩ over the interval (RFC 4124 §4, RFC 3209 §4.7.4):
     // bandwidth held at worse holding priorities counts as available to this setup.
-    const free = ledger
-      ? ledger.unreservedUnchecked(l.id, req.classType, req.setupPriority, req.start, req.end)
-      : Math.max(0, unreservedAt(l.bandwidthConstraints, zero, req.classType));
+    const slot = slots ? (slots[l.index] as number) : -1;
+    const free = !ledger
+      ? Math.max(0, unreservedAt(l.bandwidthConstraints, zero, req.classType))
+      : slot >= 0
+        ? ledger.unreservedBySlot(slot, req.classType, req.setupPriority, req.start, req.end)
+        : ledger.unreservedUnchecked(l.id, req.classType, req.setupPriority, req.start, req.end); // throws UnknownLinkError
     residual[l.index] = free;
     if (relax.ignoreBandwidth) return true;
     return free + tolerance * Math.max(1, l.maxReservableBps) >= req.bandwidthBps;

@@ -117,22 +117,22 @@ function update<T extends Interval>(n: IndexNode<T>): void {
   n.maxStart = r ? r.maxStart : n.item.start;
 }
 
-/** Splits into (keys < pivot, keys ≥ pivot). */
-function split<T extends Interval & { id: string }>(
-  n: IndexNode<T> | null,
-  pivot: T,
-): [IndexNode<T> | null, IndexNode<T> | null] {
-  if (!n) return [null, null];
-  if (cmp(n.item, pivot) < 0) {
-    const [l, r] = split(n.right, pivot);
-    n.right = l;
-    update(n);
-    return [n, r];
-  }
-  const [l, r] = split(n.left, pivot);
-  n.left = r;
+function rotateRight<T extends Interval>(n: IndexNode<T>): IndexNode<T> {
+  const l = n.left as IndexNode<T>;
+  n.left = l.right;
   update(n);
-  return [l, n];
+  l.right = n;
+  update(l);
+  return l;
+}
+
+function rotateLeft<T extends Interval>(n: IndexNode<T>): IndexNode<T> {
+  const r = n.right as IndexNode<T>;
+  n.right = r.left;
+  update(n);
+  r.left = n;
+  update(r);
+  return r;
 }
 
 function merge<T extends Interval>(a: IndexNode<T> | null, b: IndexNode<T> | null): IndexNode<T> | null {
@@ -148,20 +148,21 @@ function merge<T extends Interval>(a: IndexNode<T> | null, b: IndexNode<T> | nul
   return b;
 }
 
+/** Inserts at a leaf by key, then rotates it up while its heap priority is larger (no allocation). */
 function insertNode<T extends Interval & { id: string }>(
   n: IndexNode<T> | null,
   node: IndexNode<T>,
 ): IndexNode<T> {
   if (!n) return node;
-  if (node.heap > n.heap) {
-    const [l, r] = split(n, node.item);
-    node.left = l;
-    node.right = r;
-    update(node);
-    return node;
+  if (cmp(node.item, n.item) < 0) {
+    const l = insertNode(n.left, node);
+    n.left = l;
+    if (l.heap > n.heap) return rotateRight(n);
+  } else {
+    const r = insertNode(n.right, node);
+    n.right = r;
+    if (r.heap > n.heap) return rotateLeft(n);
   }
-  if (cmp(node.item, n.item) < 0) n.left = insertNode(n.left, node);
-  else n.right = insertNode(n.right, node);
   update(n);
   return n;
 }

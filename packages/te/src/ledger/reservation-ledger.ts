@@ -14,6 +14,7 @@ import {
   type BandwidthConstraints,
 } from './bandwidth-constraints.js';
 import { IntervalIndex, type Interval } from './interval-index.js';
+import { LinkTable } from './link-table.js';
 
 export type { Interval } from './interval-index.js';
 
@@ -124,15 +125,12 @@ export interface ReservationLedgerOptions {
 }
 
 interface LinkState {
+  readonly id: string;
+  /** Index of the link in the flat {@link LinkTable} arrays. */
+  readonly slot: number;
   constraints: BandwidthConstraints;
   /** Null while the link holds no reservation, so an emptied ledger is exactly an empty one. */
   index: IntervalIndex<StoredReservation> | null;
-  /**
-   * `reservedUpTo[ct * 8 + p]` = Σ bandwidth of the link's reservations of class type ct at holding
-   * priority ≤ p, whatever their time (null with `index`). When every reservation on the link
-   * covers the rest of a query interval, this is the usage at its peak and no tree walk is needed.
-   */
-  reservedUpTo: Float64Array | null;
 }
 
 interface StoredReservation {
@@ -149,12 +147,7 @@ interface StoredReservation {
 
 // Hot-path aliases, bound once: when this package runs transpiled to CommonJS (tsx), every use of an
 // imported binding is a getter call on the other module's exports.
-const CT_COUNT = CLASS_TYPE_COUNT;
-const P_COUNT = PRIORITY_COUNT;
 const unreservedAt = unreservedAtInstant;
-
-/** Per-class usage of an empty link (never written). */
-const EMPTY_USAGE = new Float64Array(CLASS_TYPE_COUNT);
 
 const DEFAULTS: Required<ReservationLedgerOptions> = { relativeTolerance: 1e-9 };
 
@@ -180,6 +173,12 @@ export class ReservationLedger {
   /** Every link: its constraints and, while it holds reservations, its interval tree. */
   readonly #links = new Map<string, LinkState>();
   readonly #byId = new Map<string, StoredReservation>();
+  /** Links by slot (undefined once removed). */
+  readonly #bySlot: (LinkState | undefined)[] = [];
+  /** Constraints, usage sums and time bounds of every link, by slot: the fast path. */
+  readonly #table = new LinkTable();
+  /** Topology link index → slot, per topology asked about (rebuilt after a link is removed). */
+  #slotMaps = new WeakMap<object, Int32Array>();
   /** Number of links whose tree is non-empty. */
   #activeLinks = 0;
   /** Scratch buffers for the sweep (the ledger is not re-entrant). */
@@ -214,14 +213,27 @@ export class ReservationLedger {
       );
     const frozen = Object.freeze({ ...constraints, bc: Object.freeze([...constraints.bc]) });
     const state = this.#links.get(id);
-    if (state) state.constraints = frozen;
-    else this.#links.set(id, { constraints: frozen, index: null, reservedUpTo: null });
+    if (state) {
+      state.constraints = frozen;
+      this.#table.setConstraints(state.slot, frozen);
+      return;
+    }
+    const slot = this.#bySlot.length;
+    const fresh: LinkState = { id, slot, constraints: frozen, index: null };
+    this.#links.set(id, fresh);
+    this.#bySlot.push(fresh);
+    this.#table.setConstraints(slot, frozen);
   }
 
   /** Forgets a link that holds no reservation; returns false when it still holds some. */
   removeLink(id: string): boolean {
-    if (this.#link(id).index) return false;
-    return this.#links.delete(id);
+    const state = this.#link(id);
+    if (state.index) return false;
+    this.#links.delete(id);
+    this.#bySlot[state.slot] = undefined;
+    this.#table.clearConstraints(state.slot);
+    this.#slotMaps = new WeakMap();
+    return true;
   }
 
   /** The constraints of a link (throws `UnknownLinkError`). */
@@ -428,6 +440,33 @@ export class ReservationLedger {
     return u > 0 ? u : 0;
   }
 
+  /**
+   * Slot numbers of a topology's links in this ledger (`-1` for a link the ledger does not know),
+   * indexed by `TeLink.index`; cached per topology.
+   * @internal for CSPF
+   */
+  slotsFor(topology: { readonly linkList: readonly { readonly id: string }[] }): Int32Array {
+    let slots = this.#slotMaps.get(topology);
+    if (!slots) {
+      slots = Int32Array.from(topology.linkList, (l) => this.#links.get(l.id)?.slot ?? -1);
+      this.#slotMaps.set(topology, slots);
+    }
+    return slots;
+  }
+
+  /**
+   * {@link unreservedUnchecked} by slot number (from {@link slotsFor}): no map lookup; for an
+   * empty link or one whose reservations all cover the rest of the interval, a few array reads.
+   * @internal for CSPF
+   */
+  unreservedBySlot(slot: number, classType: number, priority: number, start: number, end: number): number {
+    const table = this.#table;
+    const u = table.covers(slot, end)
+      ? table.unreserved(slot, classType, priority)
+      : this.#unreservedIn(this.#bySlot[slot] as LinkState, classType, priority, start, end, undefined);
+    return u > 0 ? u : 0;
+  }
+
   /** The 8 × 8 table `[priority][classType]` of {@link unreserved} for a link (what an IGP would flood per TE-class). */
   unreservedTable(linkId: string, interval: Partial<Interval> = {}): number[][] {
     const { start, end } = normaliseInterval(interval);
@@ -613,16 +652,28 @@ export class ReservationLedger {
     end: number,
     exclude: StoredReservation | undefined,
   ): number {
-    const { constraints, index, reservedUpTo } = this.#link(linkId);
-    if (!index || !reservedUpTo) return unreservedAt(constraints, EMPTY_USAGE, ct);
-    const usage = this.#usage;
+    return this.#unreservedIn(this.#link(linkId), ct, priority, start, end, exclude);
+  }
+
+  #unreservedIn(
+    state: LinkState,
+    ct: number,
+    priority: number,
+    start: number,
+    end: number,
+    exclude: StoredReservation | undefined,
+  ): number {
+    const { constraints, index, slot } = state;
+    const table = this.#table;
     // Fast path: every reservation on the link has started before `end` and lasts at least until
-    // `end` — so at the interval's last instants all of them are active at once, and that is the peak.
-    if (index.maxStart() < end && index.minEnd() >= end) {
-      for (let c = 0; c < CT_COUNT; c++) usage[c] = reservedUpTo[c * P_COUNT + priority] as number;
-      if (exclude && exclude.holdingPriority <= priority) usage[exclude.classType]! -= exclude.bandwidthBps;
-      return unreservedAt(constraints, usage, ct);
+    // `end` — so in the interval's last instants all of them are active at once: that is the peak.
+    // An empty link qualifies too.
+    if (table.covers(slot, end) || !index) {
+      return exclude && exclude.holdingPriority <= priority
+        ? table.unreserved(slot, ct, priority, exclude.classType, exclude.bandwidthBps)
+        : table.unreserved(slot, ct, priority);
     }
+    const usage = this.#usage;
     const hits = this.#hits;
     hits.length = 0;
     index.overlapping(start, end, hits);
@@ -680,8 +731,8 @@ export class ReservationLedger {
   #setBandwidth(r: StoredReservation, bandwidthBps: number): void {
     const delta = bandwidthBps - r.bandwidthBps;
     for (const linkId of r.links) {
-      const sums = this.#links.get(linkId)?.reservedUpTo;
-      if (sums) addReserved(sums, r, delta);
+      const state = this.#links.get(linkId);
+      if (state?.index) this.#table.add(state.slot, r.classType, r.holdingPriority, delta);
     }
     r.bandwidthBps = bandwidthBps;
   }
@@ -690,13 +741,15 @@ export class ReservationLedger {
     this.#byId.set(r.id, r);
     for (const linkId of r.links) {
       const state = this.#link(linkId);
-      if (!state.index || !state.reservedUpTo) {
+      if (!state.index) {
         state.index = new IntervalIndex<StoredReservation>();
-        state.reservedUpTo = new Float64Array(CLASS_TYPE_COUNT * PRIORITY_COUNT);
         this.#activeLinks++;
       }
       state.index.insert(r);
-      addReserved(state.reservedUpTo, r, r.bandwidthBps);
+      const table = this.#table;
+      table.add(state.slot, r.classType, r.holdingPriority, r.bandwidthBps);
+      table.maxStart[state.slot] = state.index.maxStart();
+      table.minEnd[state.slot] = state.index.minEnd();
     }
   }
 
@@ -704,15 +757,19 @@ export class ReservationLedger {
     this.#byId.delete(r.id);
     for (const linkId of r.links) {
       const state = this.#links.get(linkId);
-      if (!state?.index || !state.reservedUpTo) continue;
+      if (!state?.index) continue;
       state.index.remove(r);
-      addReserved(state.reservedUpTo, r, -r.bandwidthBps);
+      const table = this.#table;
       if (state.index.size === 0) {
-        // Dropping the sums too means float rounding from add/subtract never outlives the link's
-        // last reservation: an emptied link is exactly a fresh one.
+        // Zeroing the sums (rather than subtracting) means float rounding never outlives the
+        // link's last reservation: an emptied link is exactly a fresh one.
         state.index = null;
-        state.reservedUpTo = null;
+        table.clearUsage(state.slot);
         this.#activeLinks--;
+      } else {
+        table.add(state.slot, r.classType, r.holdingPriority, -r.bandwidthBps);
+        table.maxStart[state.slot] = state.index.maxStart();
+        table.minEnd[state.slot] = state.index.minEnd();
       }
     }
   }
@@ -767,12 +824,6 @@ export class ReservationLedger {
       end,
     };
   }
-}
-
-/** Adds `delta` to Reserved(CTr, q ≤ p) for every level p at or below r's holding priority. */
-function addReserved(sums: Float64Array, r: StoredReservation, delta: number): void {
-  const base = r.classType * P_COUNT;
-  for (let p = r.holdingPriority; p < P_COUNT; p++) sums[base + p]! += delta;
 }
 
 function copy(r: StoredReservation): Reservation {

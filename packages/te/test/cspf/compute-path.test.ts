@@ -6,6 +6,7 @@ import {
   NoPathError,
   PathRequestInvalidError,
   ReservationLedger,
+  SeededRandom,
   Topology,
   UnknownNodeError,
   computePath,
@@ -404,6 +405,70 @@ describe('CSPF agrees with brute force on random graphs', () => {
         },
       ),
       { numRuns: 300, seed: 42 },
+    );
+  });
+});
+
+describe('CSPF with a loaded ledger agrees with brute force over the ledger’s answers', () => {
+  it('prunes exactly the links whose Unreserved ⟨CT, setup priority⟩ over the interval is short', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 5, max: 8 }), (seed, n) => {
+        const g = generateTopology({ nodes: n, avgDegree: 2.5, seed, capacitiesBps: [100] });
+        const ledger = new ReservationLedger(g);
+        const rnd = new SeededRandom(seed);
+        for (let i = 0; i < 25; i++) {
+          const l = g.linkList[rnd.int(g.linkCount)]!;
+          const start = rnd.int(20);
+          const end = rnd.next() < 0.5 ? Infinity : start + 1 + rnd.int(10);
+          const setupPriority = rnd.int(8);
+          ledger.admit({
+            id: `r${i}`,
+            links: [l.id],
+            bandwidthBps: 10 + rnd.int(60),
+            setupPriority,
+            classType: 0,
+            start,
+            end,
+          });
+        }
+        const bw = 1 + rnd.int(60);
+        const setupPriority = rnd.int(8);
+        const start = rnd.int(20);
+        const end = rnd.next() < 0.5 ? Infinity : start + 1 + rnd.int(10);
+        const from = g.nodeList[0]!.id;
+        const to = g.nodeList[n - 1]!.id;
+        const ok = (id: string): boolean => ledger.unreserved(id, 0, setupPriority, { start, end }) >= bw;
+        let best = Infinity;
+        const walk = (at: string, seen: Set<string>, metric: number): void => {
+          if (at === to) {
+            best = Math.min(best, metric);
+            return;
+          }
+          for (const l of g.linksFrom(at)) {
+            if (seen.has(l.to) || !ok(l.id)) continue;
+            seen.add(l.to);
+            walk(l.to, seen, metric + l.teMetric);
+            seen.delete(l.to);
+          }
+        };
+        walk(from, new Set([from]), 0);
+        try {
+          const { primary } = computePath(g, ledger, {
+            from,
+            to,
+            bandwidthBps: bw,
+            setupPriority,
+            start,
+            end,
+          });
+          assert.equal(primary.teMetric, best);
+          for (const id of primary.links) assert.ok(ok(id), id);
+        } catch (err) {
+          if (!(err instanceof NoPathError)) throw err;
+          assert.equal(best, Infinity);
+        }
+      }),
+      { numRuns: 200, seed: 77 },
     );
   });
 });
