@@ -6,7 +6,7 @@
  *
  * ```
  *  transports ──message──► classifyIncoming ──► response ──► client transaction ──► TU callbacks
- *                                  │                └─ (no match) 2xx INVITE ──► onStray2xx
+ *                                  │                └─ 2xx INVITE retransmitted / no match ──► onStray2xx
  *                                  │
  *                                  └──────────► request ──► ACK ──► INVITE server txn | onAck (2xx)
  *                                                      ├── CANCEL ──► 200 + cancel the INVITE txn
@@ -164,11 +164,12 @@ export class ServerContext extends EventEmitter<ServerContextEvents> {
 
   /** @internal Called by the stack when a CANCEL matched this INVITE. */
   markCancelled(cancel: SipRequest): void {
+    // RFC 3261 §9.2 — once a final response has been sent, the CANCEL has no effect on the request
+    // (it still got its 200): the call goes on, so the application hears nothing of it.
+    if (this.#finalSent) return;
     this.#cancelled = true;
-    if (!this.#finalSent) {
-      // RFC 3261 §9.2 — the UAS SHOULD answer the original request with 487 (Request Terminated).
-      this.respond(487);
-    }
+    // RFC 3261 §9.2 — the UAS SHOULD answer the original request with 487 (Request Terminated).
+    this.respond(487);
     this.emit('cancel', cancel);
   }
 }
@@ -261,7 +262,10 @@ export interface TransactionUser {
   onRequest(context: ServerContext): void;
   /** An ACK that matched no INVITE server transaction: the ACK for a 2xx (RFC 3261 §13.3.1.4). */
   onAck?(ack: SipRequest, source: MessageSource): void;
-  /** A 2xx to an INVITE that matched no client transaction: a retransmission to re-ACK (§13.2.2.4). */
+  /**
+   * A 2xx to an INVITE after the first one: a retransmission (or a 2xx matching no client transaction
+   * any more) that the UA core must ACK again (RFC 3261 §13.2.2.4).
+   */
   onStray2xx?(response: SipResponse, source: MessageSource): void;
 }
 
@@ -423,7 +427,13 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const cseq = response.cseq;
     const txn = branch === undefined ? undefined : this.table.findClient({ branch, cseqMethod: cseq.method });
     if (txn instanceof ClientTransactionDriver) {
+      const accepted = txn.state.name === 'Accepted';
       txn.receiveResponse(response);
+      // RFC 6026 §7.2 — in Accepted the INVITE client transaction passes every 2xx up, and RFC 3261
+      // §13.2.2.4 — the UAC core MUST generate an ACK for each 2xx: the first one was ACKed when the
+      // dialog was created, a retransmission (its ACK was lost) is ACKed again by the dialog.
+      if (accepted && response.status >= 200 && response.status < 300)
+        this.tu?.onStray2xx?.(response, source);
       return;
     }
     if (cseq.method === 'INVITE' && response.status >= 200 && response.status < 300 && this.tu?.onStray2xx) {

@@ -68,6 +68,35 @@ describe('SIPp UAC → SipAgent UAS: unhappy paths', () => {
     assert.equal(t.agent.dialogs.size, 0);
   });
 
+  it('a CANCEL crossing the 200 gets its 200 but changes nothing: no 487, no cancel event, BYE ends the call', async (ctx) => {
+    const t = await startAgent();
+    ctx.after(() => t.agent.close());
+    let cancels = 0;
+    const ends: string[] = [];
+    t.agent.invite(async (req, res) => {
+      req.onCancel(() => cancels++);
+      const dialog = await t.agent.createUAS(req, res, { localSdp: ANSWER_SDP });
+      dialog.on('destroy', ({ reason }) => ends.push(reason));
+    });
+    const run = await sipp({
+      scenarioFile: scenario('uac-cancel-after-200-expect-200'),
+      target: `127.0.0.1:${t.port}`,
+      maxCalls: 2,
+      rate: 10,
+      timeoutMs: 10_000,
+    });
+    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
+    assert.equal(run.successfulCalls, 2);
+    assert.equal(run.failedCalls, 0);
+    await until(() => ends.length === 2, 2_000, 'BYE');
+    // RFC 3261 §9.2 — the CANCEL matched the INVITE transaction: 200 to it, and no effect otherwise.
+    assert.equal(cancels, 0, 'the application was told of a CANCEL that had no effect');
+    assert.deepEqual(ends, ['bye', 'bye']);
+    assert.equal(countStart(t.wire.sent, 'SIP/2.0 487'), 0);
+    const ok = t.wire.sent.filter((m) => m.startsWith('SIP/2.0 200'));
+    assert.equal(ok.filter((m) => m.includes('\r\nCSeq: 1 CANCEL\r\n')).length, 2);
+  });
+
   it('486 Busy Here: SIPp ACKs it inside the INVITE transaction, no dialog is created', async (ctx) => {
     const t = await startAgent();
     ctx.after(() => t.agent.close());

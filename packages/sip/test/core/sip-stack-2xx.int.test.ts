@@ -1,0 +1,94 @@
+/**
+ * The UAC core and retransmitted 2xx responses, against a scripted far end on a raw UDP socket
+ * (SIPp cannot play this one: it answers an identical ACK as a retransmission of the first, and
+ * the two ends would ping-pong forever).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { OFFER_SDP, startAgent } from '../sipp/support.js';
+
+/** A UDP peer that reads one datagram at a time. */
+async function rawPeer(): Promise<{ socket: Socket; port: number; next(): Promise<string> }> {
+  const socket = createSocket('udp4');
+  const queue: string[] = [];
+  const waiters: ((message: string) => void)[] = [];
+  socket.on('message', (data: Buffer) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter(data.toString('latin1'));
+    else queue.push(data.toString('latin1'));
+  });
+  socket.bind(0, '127.0.0.1');
+  await once(socket, 'listening');
+  const next = (): Promise<string> => {
+    const queued = queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no datagram within 2 s')), 2_000);
+      waiters.push((message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+    });
+  };
+  return { socket, port: socket.address().port, next };
+}
+
+function header(message: string, name: string): string {
+  const match = new RegExp(`\\r\\n${name}: ([^\\r]*)\\r\\n`, 'i').exec(message);
+  assert.ok(match, `no ${name} in ${message.slice(0, 200)}`);
+  return match[1] ?? '';
+}
+
+/** A 200 to `request` built the way a UAS would (RFC 3261 §8.2.6.2). */
+function ok(request: string, port: number): string {
+  return [
+    'SIP/2.0 200 OK',
+    `Via: ${header(request, 'Via')}`,
+    `From: ${header(request, 'From')}`,
+    `To: ${header(request, 'To')}${request.startsWith('INVITE ') ? ';tag=farend1' : ''}`,
+    `Call-ID: ${header(request, 'Call-ID')}`,
+    `CSeq: ${header(request, 'CSeq')}`,
+    `Contact: <sip:farend@127.0.0.1:${port}>`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+describe('SipStack: 2xx retransmissions reaching the UAC core', () => {
+  it('RFC 3261 §13.2.2.4 — the UAC core MUST generate an ACK for each 2xx: a retransmitted 200 is ACKed again', async (ctx) => {
+    const t = await startAgent();
+    ctx.after(() => t.agent.close());
+    const peer = await rawPeer();
+    ctx.after(() => peer.socket.close());
+    const send = (text: string): void => peer.socket.send(text, t.port, '127.0.0.1');
+
+    const call = t.agent.createUAC(`sip:farend@127.0.0.1:${peer.port}`, { localSdp: OFFER_SDP });
+    const invite = await peer.next();
+    assert.match(invite, /^INVITE /);
+    const answer = ok(invite, peer.port);
+    send(answer);
+    const dialog = await call;
+    const firstAck = await peer.next();
+    assert.match(firstAck, /^ACK sip:farend@127\.0\.0\.1:\d+ SIP\/2\.0\r\n/);
+
+    // The far end did not get the ACK and retransmits its 200 (its §13.3.1.4 timer).
+    send(answer);
+    const secondAck = await peer.next();
+    assert.equal(secondAck, firstAck, 'the same ACK again (same branch and CSeq)');
+    send(answer);
+    assert.equal(await peer.next(), firstAck);
+    assert.equal(dialog.destroyed, false);
+
+    // The dialog goes on: BYE and its 200.
+    const ended = dialog.destroy();
+    const bye = await peer.next();
+    assert.match(bye, /^BYE sip:farend@127\.0\.0\.1:\d+ SIP\/2\.0\r\n/);
+    assert.equal(header(bye, 'Call-ID'), header(invite, 'Call-ID'));
+    send(ok(bye, peer.port));
+    await ended;
+    assert.equal(t.agent.dialogs.size, 0);
+  });
+});
