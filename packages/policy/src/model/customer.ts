@@ -11,8 +11,8 @@ export const SiteSchema = Type.Object(
   {
     ce: NodeIdSchema,
     pe: NodeIdSchema,
-    /** The PE interface facing the CE. @defaultValue none (the provisioner picks one) */
-    interface: Type.Optional(NodeIdSchema),
+    /** The PE interface facing the CE (`ge-0/0/1.100`): where `uni.*` jobs attach the CE's sessions. */
+    interface: NodeIdSchema,
   },
   { additionalProperties: false },
 );

@@ -64,8 +64,8 @@ describe('parsing policy data', () => {
         parseCustomer({
           ...acme,
           sites: [
-            { ce: 'CE1', pe: 'PE1' },
-            { ce: 'CE1', pe: 'PE2' },
+            { ce: 'CE1', pe: 'PE1', interface: 'ge-0/0/1' },
+            { ce: 'CE1', pe: 'PE2', interface: 'ge-0/0/1' },
           ],
         }),
       ),

@@ -20,8 +20,8 @@ export const acme: Customer = {
   slaId: 'acme-standard',
   enabled: true,
   sites: [
-    { ce: 'CE1', pe: 'PE1' },
-    { ce: 'CE2', pe: 'PE4' },
+    { ce: 'CE1', pe: 'PE1', interface: 'ge-0/0/1.100' },
+    { ce: 'CE2', pe: 'PE4', interface: 'ge-0/0/2.100' },
   ],
 };
 

@@ -4,7 +4,11 @@ import type { PolicyKind } from './policy-store.js';
 
 /** Stable codes of the policy store's errors. */
 export type PolicyStoreErrorCode =
-  'STORE_POLICY_NOT_FOUND' | 'STORE_POLICY_CONFLICT' | 'STORE_POLICY_REFERENCE' | 'STORE_POLICY_CONTENTION';
+  | 'STORE_POLICY_NOT_FOUND'
+  | 'STORE_POLICY_CONFLICT'
+  | 'STORE_POLICY_REFERENCE'
+  | 'STORE_POLICY_USAGE_OWNER'
+  | 'STORE_POLICY_CONTENTION';
 
 /** Base of every error the policy store throws. */
 export class PolicyStoreError extends SvpnError<PolicyStoreErrorCode> {}
@@ -44,6 +48,16 @@ export class PolicyReferenceError extends PolicyStoreError {
     message: string,
   ) {
     super('STORE_POLICY_REFERENCE', message);
+  }
+}
+
+/** A usage claim names a session another customer holds. */
+export class UsageOwnerError extends PolicyStoreError {
+  constructor(
+    readonly sessionId: string,
+    readonly owner: string,
+  ) {
+    super('STORE_POLICY_USAGE_OWNER', `session ${sessionId} is held by customer ${owner}`);
   }
 }
 

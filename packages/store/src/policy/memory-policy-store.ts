@@ -2,11 +2,13 @@ import {
   canonicalVpnId,
   type Application,
   type Customer,
+  type CustomerUsage,
   type Ha1Algorithm,
   type Sla,
   type Vpn,
 } from '@svpn/policy';
 
+import { UsageOwnerError } from './errors.js';
 import { SerialQueue } from './serial-queue.js';
 import { planPolicyWrite, policyKeyOf, type PolicyReader, type PolicyWrite } from './plan-policy-write.js';
 import type {
@@ -14,7 +16,10 @@ import type {
   PolicyEntities,
   PolicyKind,
   PolicyStore,
+  SessionUsage,
   SiteAttachment,
+  UsageClaim,
+  UsageClaimResult,
 } from './policy-store.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -32,6 +37,9 @@ export class MemoryPolicyStore implements PolicyStore {
   };
   readonly #sites = new Map<string, string>();
   readonly #names = new Map<string, string>();
+  /** customer → session → bit/s */
+  readonly #usage = new Map<string, Map<string, number>>();
+  readonly #owners = new Map<string, string>();
   readonly #listeners = new Set<(change: PolicyChange) => void>();
   readonly #writes = new SerialQueue();
 
@@ -160,6 +168,60 @@ export class MemoryPolicyStore implements PolicyStore {
         ? undefined
         : this.#entities.customer.get(customerId)?.sites.find((s) => s.ce === ce);
     return site === undefined || customerId === undefined ? undefined : { ...clone(site), customerId };
+  }
+
+  async getUsage(customerId: string): Promise<CustomerUsage> {
+    return this.#usageOf(customerId);
+  }
+
+  #usageOf(customerId: string): CustomerUsage {
+    const sessions = this.#usage.get(customerId);
+    let reservedBps = 0;
+    for (const bps of sessions?.values() ?? []) reservedBps += bps;
+    return { activeSessions: sessions?.size ?? 0, reservedBps };
+  }
+
+  async getSessionUsage(sessionId: string): Promise<SessionUsage | undefined> {
+    const customerId = this.#owners.get(sessionId);
+    const bps = customerId === undefined ? undefined : this.#usage.get(customerId)?.get(sessionId);
+    return customerId === undefined || bps === undefined ? undefined : { sessionId, customerId, bps };
+  }
+
+  async listUsage(customerId: string): Promise<SessionUsage[]> {
+    return [...(this.#usage.get(customerId)?.entries() ?? [])]
+      .map(([sessionId, bps]) => ({ sessionId, customerId, bps }))
+      .sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
+  }
+
+  async claimUsage(claim: UsageClaim): Promise<UsageClaimResult> {
+    const owner = this.#owners.get(claim.sessionId);
+    if (owner !== undefined && owner !== claim.customerId) throw new UsageOwnerError(claim.sessionId, owner);
+    // No await from here on: the check and the update are one step, as in the Redis script.
+    const usage = this.#usageOf(claim.customerId);
+    const previous = this.#usage.get(claim.customerId)?.get(claim.sessionId);
+    const count = usage.activeSessions + (previous === undefined ? 1 : 0);
+    const total = usage.reservedBps - (previous ?? 0) + claim.bps;
+    if (previous === undefined && count > claim.maxSessions)
+      return { ok: false, reason: 'session-limit', usage };
+    // Lowering a session's bit/s always succeeds, even when the customer is over its total.
+    if (claim.bps > (previous ?? 0) && total > claim.maxTotalBps) {
+      return { ok: false, reason: 'total-bandwidth', usage };
+    }
+    let sessions = this.#usage.get(claim.customerId);
+    if (sessions === undefined) this.#usage.set(claim.customerId, (sessions = new Map()));
+    sessions.set(claim.sessionId, claim.bps);
+    this.#owners.set(claim.sessionId, claim.customerId);
+    return { ok: true, usage: { activeSessions: count, reservedBps: total }, previousBps: previous };
+  }
+
+  async releaseUsage(sessionId: string): Promise<boolean> {
+    const customerId = this.#owners.get(sessionId);
+    if (customerId === undefined) return false;
+    this.#owners.delete(sessionId);
+    const sessions = this.#usage.get(customerId);
+    sessions?.delete(sessionId);
+    if (sessions?.size === 0) this.#usage.delete(customerId);
+    return true;
   }
 
   /** Nothing to close in memory. */

@@ -10,7 +10,7 @@ const ENTITY_PART: Readonly<Record<PolicyKind, string>> = {
 
 /**
  * Redis keys of the policy domain. Every key carries the `{policy}` hash tag, so the WATCH/MULTI
- * writes touch one Redis Cluster slot.
+ * writes and the usage scripts touch one Redis Cluster slot.
  *
  * | key | type | content |
  * |---|---|---|
@@ -20,6 +20,8 @@ const ENTITY_PART: Readonly<Record<PolicyKind, string>> = {
  * | `svpn:{policy}:slas` | hash | SLA id → SLA (JSON) |
  * | `svpn:{policy}:vpn-names` | hash | VPN name → VPN-ID |
  * | `svpn:{policy}:sites` | hash | CE → customer id |
+ * | `svpn:{policy}:usage:<customer>` | hash | session id → bit/s |
+ * | `svpn:{policy}:usage-owners` | hash | session id → customer id |
  * | `svpn:{policy}:changed` | pub/sub channel | {@link PolicyChange} (JSON) after each write |
  */
 export class PolicyKeys {
@@ -33,6 +35,12 @@ export class PolicyKeys {
   }
   get sites(): string {
     return this.keys.key('policy', 'sites');
+  }
+  usage(customerId: string): string {
+    return this.keys.key('policy', 'usage', customerId);
+  }
+  get usageOwners(): string {
+    return this.keys.key('policy', 'usage-owners');
   }
   /** The change-notification channel, `svpn:{policy}:changed`. */
   get changed(): string {

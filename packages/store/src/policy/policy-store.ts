@@ -1,4 +1,4 @@
-import type { Application, Customer, Ha1Algorithm, Site, Sla, Vpn } from '@svpn/policy';
+import type { Application, Customer, CustomerUsage, Ha1Algorithm, Site, Sla, Vpn } from '@svpn/policy';
 
 /** The four kinds of policy data. */
 export type PolicyKind = 'customer' | 'application' | 'vpn' | 'sla';
@@ -27,6 +27,33 @@ export interface SiteAttachment extends Site {
   readonly customerId: string;
 }
 
+/** A session's share of its customer's usage. */
+export interface SessionUsage {
+  readonly sessionId: string;
+  readonly customerId: string;
+  readonly bps: number;
+}
+
+/** A request to count a session (new, or changed) against its customer's SLA limits. */
+export interface UsageClaim {
+  readonly customerId: string;
+  readonly sessionId: string;
+  readonly bps: number;
+  /** SLA maximum of concurrent sessions; a new session beyond it is refused. */
+  readonly maxSessions: number;
+  /** SLA maximum total bit/s; a claim that raises the total beyond it is refused. */
+  readonly maxTotalBps: number;
+}
+
+/** The answer to a claim, with the customer's usage after it (or as it stands, when refused). */
+export type UsageClaimResult =
+  | { readonly ok: true; readonly usage: CustomerUsage; readonly previousBps: number | undefined }
+  | {
+      readonly ok: false;
+      readonly reason: 'session-limit' | 'total-bandwidth';
+      readonly usage: CustomerUsage;
+    };
+
 /**
  * The policy data: customers, applications, VPNs and SLAs, and the lookups the gateway's hot path needs.
  *
@@ -36,8 +63,11 @@ export interface SiteAttachment extends Site {
  * cannot be deleted. Every committed write publishes a {@link PolicyChange}.
  *
  * The store does not validate the shapes of entities (the callers parse them with `@svpn/policy`'s
- * `parseX`); it does keep VPN-IDs canonical for lookups. Customer usage (sessions, bit/s) is not
- * policy data: it comes from the live session records (`SessionStore.usage`).
+ * `parseX`); it does keep VPN-IDs canonical for lookups.
+ *
+ * Usage counters are per customer: one entry per session, claimed atomically against the SLA limits
+ * (so concurrent requests cannot both take the last session or the last bit/s) and released when the
+ * session ends. A claim for a session that already holds usage replaces its bit/s (a change).
  */
 export interface PolicyStore {
   getCustomer(id: string): Promise<Customer | undefined>;
@@ -89,6 +119,21 @@ export interface PolicyStore {
   membership(application: string, vpnIdOrName: string): Promise<boolean>;
   /** The customer site a CE is, with the PE it attaches to. */
   getSite(ce: string): Promise<SiteAttachment | undefined>;
+
+  /** The customer's sessions and bit/s in use. */
+  getUsage(customerId: string): Promise<CustomerUsage>;
+  /** What one session holds, if anything. */
+  getSessionUsage(sessionId: string): Promise<SessionUsage | undefined>;
+  /** Every session a customer holds, by session id. */
+  listUsage(customerId: string): Promise<SessionUsage[]>;
+  /**
+   * Counts a session against its customer's limits, atomically. A session already counted keeps its
+   * place and only its bit/s change; lowering the bit/s always succeeds.
+   * @throws UsageOwnerError if another customer holds the session id
+   */
+  claimUsage(claim: UsageClaim): Promise<UsageClaimResult>;
+  /** Stops counting a session; false if it was not counted. Idempotent. */
+  releaseUsage(sessionId: string): Promise<boolean>;
 
   /**
    * Calls `listener` for every committed change (from any process, for the Redis store).

@@ -1,15 +1,17 @@
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import {
   canonicalVpnId,
   type Application,
   type Customer,
+  type CustomerUsage,
   type Ha1Algorithm,
   type Sla,
   type Vpn,
 } from '@svpn/policy';
 
 import { KeySpace } from '../keys.js';
-import { PolicyWriteContentionError } from './errors.js';
+import { PolicyWriteContentionError, UsageOwnerError } from './errors.js';
 import { SerialQueue } from './serial-queue.js';
 import { planPolicyWrite, policyKeyOf, type PolicyReader, type PolicyWrite } from './plan-policy-write.js';
 import { PolicyKeys } from './policy-keys.js';
@@ -18,8 +20,32 @@ import type {
   PolicyEntities,
   PolicyKind,
   PolicyStore,
+  SessionUsage,
   SiteAttachment,
+  UsageClaim,
+  UsageClaimResult,
 } from './policy-store.js';
+
+/** Replies of the usage scripts (STYLE.md: scripts answer negative integers, one enum maps them). @internal */
+export enum UsageScriptCode {
+  Ok = 0,
+  SessionLimit = -1,
+  TotalBandwidth = -2,
+  OtherOwner = -3,
+  OwnerChanged = -4,
+}
+
+/** ioredis command name → script file stem (`<verbNoun>-<numKeys>.lua`). */
+const SCRIPTS = {
+  svpnPolicyClaimUsage: 'claimUsage-2',
+  svpnPolicyReleaseUsage: 'releaseUsage-2',
+} as const;
+
+type ScriptMethod = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+
+function scriptSource(stem: string): string {
+  return readFileSync(new URL(`./scripts/${stem}.lua`, import.meta.url), 'utf8');
+}
 
 /** Options of {@link RedisPolicyStore}. */
 export interface RedisPolicyStoreOptions {
@@ -33,7 +59,7 @@ export interface RedisPolicyStoreOptions {
  * The policy store in Redis (key schema on {@link PolicyKeys}). Hot-path reads are single HGETs on the
  * connection given; writes are optimistic transactions (WATCH the policy hashes, plan the write with
  * the shared rules, MULTI the changes and the PUBLISH, EXEC; again if another writer got in between) on
- * a connection of their own. `subscribe` opens a subscriber connection.
+ * a connection of their own; usage claims are Lua scripts. `subscribe` opens a subscriber connection.
  */
 export class RedisPolicyStore implements PolicyStore {
   readonly keys: PolicyKeys;
@@ -47,6 +73,15 @@ export class RedisPolicyStore implements PolicyStore {
     this.#redis = redis;
     this.keys = new PolicyKeys(options.keys ?? new KeySpace());
     this.#maxAttempts = options.maxWriteAttempts ?? 20;
+    const defined = redis as unknown as Record<string, unknown>;
+    for (const [name, stem] of Object.entries(SCRIPTS)) {
+      if (typeof defined[name] !== 'function') redis.defineCommand(name, { lua: scriptSource(stem) });
+    }
+  }
+
+  async #script(name: keyof typeof SCRIPTS, keys: string[], args: (string | number)[]): Promise<unknown> {
+    const method = (this.#redis as unknown as Record<string, ScriptMethod>)[name] as ScriptMethod;
+    return method.call(this.#redis, keys.length, ...keys, ...args);
   }
 
   async #get<K extends PolicyKind>(
@@ -190,6 +225,67 @@ export class RedisPolicyStore implements PolicyStore {
     if (customerId === null) return undefined;
     const site = (await this.getCustomer(customerId))?.sites.find((s) => s.ce === ce);
     return site === undefined ? undefined : { ...site, customerId };
+  }
+
+  async getUsage(customerId: string): Promise<CustomerUsage> {
+    const values = await this.#redis.hvals(this.keys.usage(customerId));
+    return { activeSessions: values.length, reservedBps: values.reduce((sum, v) => sum + Number(v), 0) };
+  }
+
+  async getSessionUsage(sessionId: string): Promise<SessionUsage | undefined> {
+    const customerId = await this.#redis.hget(this.keys.usageOwners, sessionId);
+    if (customerId === null) return undefined;
+    const bps = await this.#redis.hget(this.keys.usage(customerId), sessionId);
+    return bps === null ? undefined : { sessionId, customerId, bps: Number(bps) };
+  }
+
+  async listUsage(customerId: string): Promise<SessionUsage[]> {
+    const all = await this.#redis.hgetall(this.keys.usage(customerId));
+    return Object.keys(all)
+      .sort()
+      .map((sessionId) => ({ sessionId, customerId, bps: Number(all[sessionId]) }));
+  }
+
+  async claimUsage(claim: UsageClaim): Promise<UsageClaimResult> {
+    const reply = (await this.#script(
+      'svpnPolicyClaimUsage',
+      [this.keys.usage(claim.customerId), this.keys.usageOwners],
+      [claim.sessionId, claim.customerId, claim.bps, claim.maxSessions, claim.maxTotalBps],
+    )) as [number, ...(string | number)[]];
+    const [code, a, b, c] = reply;
+    switch (code) {
+      case UsageScriptCode.Ok:
+        return {
+          ok: true,
+          usage: { activeSessions: Number(a), reservedBps: Number(b) },
+          previousBps: c === '' || c === undefined ? undefined : Number(c),
+        };
+      case UsageScriptCode.SessionLimit:
+      case UsageScriptCode.TotalBandwidth:
+        return {
+          ok: false,
+          reason: code === UsageScriptCode.SessionLimit ? 'session-limit' : 'total-bandwidth',
+          usage: { activeSessions: Number(a), reservedBps: Number(b) },
+        };
+      case UsageScriptCode.OtherOwner:
+        throw new UsageOwnerError(claim.sessionId, String(a));
+      default:
+        throw new Error(`claimUsage-2 answered ${String(code)}`);
+    }
+  }
+
+  async releaseUsage(sessionId: string): Promise<boolean> {
+    for (;;) {
+      const customerId = await this.#redis.hget(this.keys.usageOwners, sessionId);
+      if (customerId === null) return false;
+      const code = await this.#script(
+        'svpnPolicyReleaseUsage',
+        [this.keys.usage(customerId), this.keys.usageOwners],
+        [sessionId, customerId],
+      );
+      // The session moved to another customer between the read and the script: read again.
+      if (code !== UsageScriptCode.OwnerChanged) return code === 1;
+    }
   }
 
   async subscribe(listener: (change: PolicyChange) => void): Promise<() => Promise<void>> {

@@ -6,6 +6,7 @@ import {
   PolicyConflictError,
   PolicyNotFoundError,
   PolicyReferenceError,
+  UsageOwnerError,
   type PolicyChange,
   type PolicyStore,
 } from '../../src/index.js';
@@ -37,7 +38,7 @@ export const customer: Customer = {
   enabled: true,
   sites: [
     { ce: 'CE1', pe: 'PE1', interface: 'ge-0/0/1.100' },
-    { ce: 'CE2', pe: 'PE4' },
+    { ce: 'CE2', pe: 'PE4', interface: 'ge-0/0/9' },
   ],
 };
 
@@ -143,7 +144,7 @@ export function policyStoreConformance(name: string, factory: StoreFactory): voi
         const store = await factory.make();
         await seed(store);
         const got = (await store.getCustomer('acme')) as Customer;
-        got.sites.push({ ce: 'CE9', pe: 'PE9' });
+        got.sites.push({ ce: 'CE9', pe: 'PE9', interface: 'ge-0/0/9' });
         assert.equal((await store.getCustomer('acme'))?.sites.length, 2);
         await store.close();
       });
@@ -181,7 +182,7 @@ export function policyStoreConformance(name: string, factory: StoreFactory): voi
         await assert.rejects(store.deleteCustomer('acme'), /VPN 00000a:00000001 belongs to customer acme/);
         await assert.rejects(store.deleteVpn(vpn.vpnId), /application primary-dc is a member/);
         await assert.rejects(
-          store.updateCustomer({ ...customer, sites: [{ ce: 'CE2', pe: 'PE4' }] }),
+          store.updateCustomer({ ...customer, sites: [{ ce: 'CE2', pe: 'PE4', interface: 'ge-0/0/9' }] }),
           /site CE1 is the CE of application primary-dc/,
         );
         await store.updateApplication({ ...app, vpns: [] });
@@ -195,7 +196,11 @@ export function policyStoreConformance(name: string, factory: StoreFactory): voi
         await store.createSla(sla);
         await store.createCustomer(customer);
         await assert.rejects(
-          store.createCustomer({ ...customer, id: 'globex', sites: [{ ce: 'CE2', pe: 'PE5' }] }),
+          store.createCustomer({
+            ...customer,
+            id: 'globex',
+            sites: [{ ce: 'CE2', pe: 'PE5', interface: 'ge-0/0/9' }],
+          }),
           (e: unknown) =>
             e instanceof PolicyConflictError && /CE CE2 is already a site of customer acme/.test(e.message),
         );
@@ -205,10 +210,14 @@ export function policyStoreConformance(name: string, factory: StoreFactory): voi
           interface: 'ge-0/0/1.100',
           customerId: 'acme',
         });
-        await store.updateCustomer({ ...customer, sites: [{ ce: 'CE1', pe: 'PE2' }] });
+        await store.updateCustomer({ ...customer, sites: [{ ce: 'CE1', pe: 'PE2', interface: 'ge-0/0/9' }] });
         assert.equal((await store.getSite('CE1'))?.pe, 'PE2');
         assert.equal(await store.getSite('CE2'), undefined);
-        await store.createCustomer({ ...customer, id: 'globex', sites: [{ ce: 'CE2', pe: 'PE5' }] });
+        await store.createCustomer({
+          ...customer,
+          id: 'globex',
+          sites: [{ ce: 'CE2', pe: 'PE5', interface: 'ge-0/0/9' }],
+        });
         assert.equal((await store.getSite('CE2'))?.customerId, 'globex');
         await store.deleteCustomer('globex');
         assert.equal(await store.getSite('CE2'), undefined);
@@ -270,6 +279,94 @@ export function policyStoreConformance(name: string, factory: StoreFactory): voi
         assert.equal(await store.membership('nobody', 'acme-storage'), false);
         await store.updateApplication({ ...app, enabled: false });
         assert.equal(await store.membership('primary-dc', 'acme-storage'), false);
+        await store.close();
+      });
+    });
+
+    describe('usage counters', () => {
+      const claim = (sessionId: string, bps: number, limits = { maxSessions: 2, maxTotalBps: 1000 }) => ({
+        customerId: 'acme',
+        sessionId,
+        bps,
+        ...limits,
+      });
+
+      it('claims count sessions and bit/s; release is idempotent', async () => {
+        const store = await factory.make();
+        assert.deepEqual(await store.getUsage('acme'), { activeSessions: 0, reservedBps: 0 });
+        assert.deepEqual(await store.claimUsage(claim('s1', 300)), {
+          ok: true,
+          usage: { activeSessions: 1, reservedBps: 300 },
+          previousBps: undefined,
+        });
+        await store.claimUsage(claim('s2', 500));
+        assert.deepEqual(await store.getUsage('acme'), { activeSessions: 2, reservedBps: 800 });
+        assert.deepEqual(await store.getSessionUsage('s2'), {
+          sessionId: 's2',
+          customerId: 'acme',
+          bps: 500,
+        });
+        assert.deepEqual(
+          (await store.listUsage('acme')).map((u) => [u.sessionId, u.bps]),
+          [
+            ['s1', 300],
+            ['s2', 500],
+          ],
+        );
+        assert.equal(await store.releaseUsage('s1'), true);
+        assert.equal(await store.releaseUsage('s1'), false);
+        assert.equal(await store.getSessionUsage('s1'), undefined);
+        assert.deepEqual(await store.getUsage('acme'), { activeSessions: 1, reservedBps: 500 });
+        await store.close();
+      });
+
+      it('a new session beyond the limits is refused; a change counts only its delta; lowering always succeeds', async () => {
+        const store = await factory.make();
+        await store.claimUsage(claim('s1', 300));
+        await store.claimUsage(claim('s2', 500));
+        assert.deepEqual(await store.claimUsage(claim('s3', 1)), {
+          ok: false,
+          reason: 'session-limit',
+          usage: { activeSessions: 2, reservedBps: 800 },
+        });
+        // s1 300 → 500: 1000 in total, exactly the limit.
+        assert.deepEqual(await store.claimUsage(claim('s1', 500)), {
+          ok: true,
+          usage: { activeSessions: 2, reservedBps: 1000 },
+          previousBps: 300,
+        });
+        assert.deepEqual(await store.claimUsage(claim('s1', 501)), {
+          ok: false,
+          reason: 'total-bandwidth',
+          usage: { activeSessions: 2, reservedBps: 1000 },
+        });
+        // The SLA shrank under the customer: lowering a session still succeeds.
+        const tight = { maxSessions: 1, maxTotalBps: 100 };
+        assert.equal((await store.claimUsage(claim('s2', 400, tight))).ok, true);
+        assert.deepEqual(await store.getUsage('acme'), { activeSessions: 2, reservedBps: 900 });
+        await store.close();
+      });
+
+      it('concurrent claims never exceed the limits', async () => {
+        const store = await factory.make();
+        const results = await Promise.all(
+          Array.from({ length: 25 }, (_, i) =>
+            store.claimUsage(claim(`c${i}`, 10, { maxSessions: 7, maxTotalBps: 1_000_000 })),
+          ),
+        );
+        assert.equal(results.filter((r) => r.ok).length, 7);
+        assert.deepEqual(await store.getUsage('acme'), { activeSessions: 7, reservedBps: 70 });
+        await store.close();
+      });
+
+      it("a session id is one customer's", async () => {
+        const store = await factory.make();
+        await store.claimUsage(claim('s1', 10));
+        await assert.rejects(
+          store.claimUsage({ ...claim('s1', 10), customerId: 'globex' }),
+          (e: unknown) => e instanceof UsageOwnerError && e.owner === 'acme',
+        );
+        assert.deepEqual(await store.getUsage('globex'), { activeSessions: 0, reservedBps: 0 });
         await store.close();
       });
     });

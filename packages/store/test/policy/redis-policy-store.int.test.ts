@@ -51,6 +51,9 @@ describe('RedisPolicyStore specifics', () => {
     );
     assert.equal(await redis.hget(`${prefix}:{policy}:sites`, 'CE2'), 'acme');
     assert.equal(await redis.hget(`${prefix}:{policy}:vpn-names`, 'acme-storage'), '00000a:00000001');
+    await store.claimUsage({ customerId: 'acme', sessionId: 's1', bps: 5, maxSessions: 1, maxTotalBps: 5 });
+    assert.deepEqual(await redis.hgetall(`${prefix}:{policy}:usage:acme`), { s1: '5' });
+    assert.deepEqual(await redis.hgetall(`${prefix}:{policy}:usage-owners`), { s1: 'acme' });
     await store.close();
   });
 
@@ -83,8 +86,8 @@ describe('RedisPolicyStore specifics', () => {
     await a.createSla(sla);
     // Both try to give CE5 to a different new customer at once: exactly one wins.
     const results = await Promise.allSettled([
-      a.createCustomer({ ...customer, id: 'one', sites: [{ ce: 'CE5', pe: 'PE1' }] }),
-      b.createCustomer({ ...customer, id: 'two', sites: [{ ce: 'CE5', pe: 'PE2' }] }),
+      a.createCustomer({ ...customer, id: 'one', sites: [{ ce: 'CE5', pe: 'PE1', interface: 'ge-0/0/9' }] }),
+      b.createCustomer({ ...customer, id: 'two', sites: [{ ce: 'CE5', pe: 'PE2', interface: 'ge-0/0/9' }] }),
     ]);
     assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
     // Many concurrent creates of distinct SLAs from both stores all land.
