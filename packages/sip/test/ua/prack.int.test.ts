@@ -122,8 +122,9 @@ describe('RFC 3262 reliable provisional responses', () => {
     const outcome = await uasOutcome;
     assert.ok(outcome instanceof SipError && outcome.status === 500, String(outcome));
     const sent180 = messages(uas.wire.sent, 'SIP/2.0 180');
-    // Sent at 0 and retransmitted at T1, 3·T1, 7·T1, 15·T1, 31·T1, 63·T1.
-    assert.equal(sent180.length, 7, `180 sent ${sent180.length} times`);
+    // Sent at 0 and retransmitted at T1, 3·T1, 7·T1, 15·T1, 31·T1, 63·T1 (doubling, not every T1);
+    // the last one races the 64·T1 give-up on a loaded machine, the first five cannot.
+    assert.ok(sent180.length >= 6 && sent180.length <= 7, `180 sent ${sent180.length} times`);
     assert.equal(messages(uas.wire.sent, 'SIP/2.0 200', 'INVITE').length, 0);
     assert.equal(messages(uac.wire.sent, 'PRACK ').length, 0);
     assert.equal(uas.agent.dialogs.size, 0, 'the early dialog is gone');

@@ -8,8 +8,8 @@ import { type ActiveSessionTimer, type Dialog, DialogOptionsError } from '@svpn/
 import { ANSWER_SDP, OFFER_SDP, delay, header, messages, startAgent, until } from './support.js';
 
 describe('RFC 4028 session timers', () => {
-  it('the UAC asks for 2 s and refreshes by UPDATE every second; the UAS watches', async (t) => {
-    const a = await startAgent({ sessionTimer: { sessionExpires: 2, minSE: 1, refresher: 'local' } });
+  it('the UAC asks for 3 s and refreshes by UPDATE every 1.5 s; the UAS watches', async (t) => {
+    const a = await startAgent({ sessionTimer: { sessionExpires: 3, minSE: 1, refresher: 'local' } });
     const b = await startAgent({ sessionTimer: { minSE: 1 } });
     t.after(async () => {
       await a.agent.close();
@@ -23,26 +23,26 @@ describe('RFC 4028 session timers', () => {
     assert.ok(callee);
     const answered = await callee;
     const invite = messages(a.wire.sent, 'INVITE ')[0] ?? '';
-    assert.equal(header(invite, 'Session-Expires'), '2;refresher=uac');
+    assert.equal(header(invite, 'Session-Expires'), '3;refresher=uac');
     assert.equal(header(invite, 'Min-SE'), '1');
     assert.match(header(invite, 'Supported') ?? '', /\btimer\b/);
     const ok = messages(b.wire.sent, 'SIP/2.0 200', 'INVITE')[0] ?? '';
-    assert.equal(header(ok, 'Session-Expires'), '2;refresher=uac');
+    assert.equal(header(ok, 'Session-Expires'), '3;refresher=uac');
     assert.equal(header(ok, 'Require'), 'timer', 'refresher=uac MUST come with Require: timer');
-    assert.deepEqual(caller.sessionTimer, { interval: 2, refresher: 'local' });
-    assert.deepEqual(answered.sessionTimer, { interval: 2, refresher: 'remote' });
+    assert.deepEqual(caller.sessionTimer, { interval: 3, refresher: 'local' });
+    assert.deepEqual(answered.sessionTimer, { interval: 3, refresher: 'remote' });
 
     const modifies: string[] = [];
     answered.on('modify', (req) => modifies.push(req.method));
     const refreshes: (ActiveSessionTimer | undefined)[] = [];
     answered.on('refresh', (timer) => refreshes.push(timer));
-    await delay(2_600);
-    // Refreshes at 1 s and 2 s; without them the callee would have sent BYE at 1.33 s.
+    await delay(3_600);
+    // Refreshes at 1.5 s and 3 s; without them the callee would have sent BYE at 2 s.
     const updates = messages(b.wire.received, 'UPDATE ');
     assert.ok(updates.length >= 2, `${updates.length} refreshes`);
-    assert.equal(header(updates[0] ?? '', 'Session-Expires'), '2;refresher=uac');
+    assert.equal(header(updates[0] ?? '', 'Session-Expires'), '3;refresher=uac');
     assert.deepEqual(modifies, [], 'a refresh with the same SDP does not trouble the application');
-    assert.ok(refreshes.length >= 2 && refreshes.every((r) => r?.interval === 2 && r.refresher === 'remote'));
+    assert.ok(refreshes.length >= 2 && refreshes.every((r) => r?.interval === 3 && r.refresher === 'remote'));
     assert.equal(caller.destroyed, false);
     assert.equal(answered.destroyed, false);
     assert.equal(messages(a.wire.received, 'BYE ').length + messages(b.wire.received, 'BYE ').length, 0);
@@ -77,7 +77,7 @@ describe('RFC 4028 session timers', () => {
   });
 
   it('the UAS refreshes by re-INVITE; when it falls silent the UAC ends the call with BYE', async (t) => {
-    const a = await startAgent({ sessionTimer: { sessionExpires: 2, minSE: 1 } });
+    const a = await startAgent({ sessionTimer: { sessionExpires: 3, minSE: 1 } });
     const b = await startAgent({ sessionTimer: { minSE: 1, refresher: 'local', refreshMethod: 'INVITE' } });
     t.after(async () => {
       await a.agent.close();
@@ -89,29 +89,29 @@ describe('RFC 4028 session timers', () => {
     });
     const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
     const answered = await (callee as Promise<Dialog>);
-    assert.deepEqual(answered.sessionTimer, { interval: 2, refresher: 'local' });
-    assert.deepEqual(caller.sessionTimer, { interval: 2, refresher: 'remote' });
+    assert.deepEqual(answered.sessionTimer, { interval: 3, refresher: 'local' });
+    assert.deepEqual(caller.sessionTimer, { interval: 3, refresher: 'remote' });
     const ended: string[] = [];
     caller.on('destroy', ({ reason }) => ended.push(reason));
 
-    await until(() => messages(a.wire.received, 'INVITE ').length >= 1, 2_000, 'a refresh re-INVITE');
+    await until(() => messages(a.wire.received, 'INVITE ').length >= 1, 3_000, 'a refresh re-INVITE');
     const refresh = messages(a.wire.received, 'INVITE ')[0] ?? '';
     assert.equal(
       header(refresh, 'Session-Expires'),
-      '2;refresher=uac',
+      '3;refresher=uac',
       'the UAS refreshes as UAC of the re-INVITE',
     );
     await until(() => messages(a.wire.received, 'ACK ').length >= 1, 1_000, 'the ACK of the refresh');
-    assert.deepEqual(caller.sessionTimer, { interval: 2, refresher: 'remote' });
+    assert.deepEqual(caller.sessionTimer, { interval: 3, refresher: 'remote' });
     assert.equal(caller.remote.sdp, ANSWER_SDP);
 
-    // The refresher goes away without a word: the caller's session expires at 2 − 2/3 s.
+    // The refresher goes away without a word: the caller's session expires at 3 − 1 = 2 s.
     const silentAt = Date.now();
     await b.agent.close();
     await until(() => ended.length > 0, 3_000, 'the expiry');
     const after = Date.now() - silentAt;
     assert.deepEqual(ended, ['session-expired']);
-    assert.ok(after < 1_600, `expired ${after} ms after the last refresh`);
+    assert.ok(after < 2_300, `expired ${after} ms after the last refresh`);
     await until(() => messages(a.wire.sent, 'BYE ').length > 0, 1_000, 'the BYE');
   });
 
