@@ -308,12 +308,16 @@ function search(
   const residual = ws.residual;
   ws.state.fill(0);
   const tolerance = 1e-9;
+  const banned = relax.banned && relax.banned.size > 0 ? relax.banned : undefined;
+  const bannedSrlgs = relax.bannedSrlgs && relax.bannedSrlgs.size > 0 ? relax.bannedSrlgs : undefined;
+  const excludeLinks = req.excludeLinks.size > 0 ? req.excludeLinks : undefined;
+  const excludeNodes = req.excludeNodes.size > 0 ? req.excludeNodes : undefined;
   const usable = (l: TeLink): boolean => {
-    if (relax.banned?.has(l.id)) return false;
-    if (relax.bannedSrlgs && l.srlgs.some((s) => relax.bannedSrlgs!.has(s))) return false;
+    if (banned?.has(l.id)) return false;
+    if (bannedSrlgs && l.srlgs.some((s) => bannedSrlgs.has(s))) return false;
     if (!ignoreConstraints) {
-      if (req.excludeLinks.has(l.id)) return false;
-      if (req.excludeNodes.has(l.to) && l.to !== req.to) return false;
+      if (excludeLinks?.has(l.id)) return false;
+      if (excludeNodes?.has(l.to) && l.to !== req.to) return false;
       if (req.excludeSrlgs.size > 0 && l.srlgs.some((s) => req.excludeSrlgs.has(s))) return false;
       // RFC 3209 §4.7.4 — resource affinities: exclude-any, include-any, include-all.
       if ((l.adminGroups & req.exclude) !== 0) return false;
@@ -447,9 +451,10 @@ function dijkstra(ctx: SearchContext, src: number, dst: number, blocked: Uint8Ar
   tie.fill(Infinity);
   via.fill(-1);
   done.fill(0);
-  const outgoing = topology.outgoing;
+  const adjacencyStart = topology.adjacencyStart;
+  const adjacencyLinks = topology.adjacencyLinks;
   const linkTo = topology.linkTo;
-  const linkList = topology.linkList;
+  const linkMetric = topology.linkMetric;
   // Heap of (metric, hops, tie, node) in hm/hh/ht/hn; at most one push per relaxation plus the source.
   let size = 0;
   const less = (i: number, j: number): boolean => {
@@ -521,10 +526,12 @@ function dijkstra(ctx: SearchContext, src: number, dst: number, blocked: Uint8Ar
     const um = hm[size] as number;
     const uh = (hh[size] as number) + 1;
     const ut = ht[size] as number;
-    for (const li of outgoing[u] as number[]) {
+    const last = adjacencyStart[u + 1] as number;
+    for (let k = adjacencyStart[u] as number; k < last; k++) {
+      const li = adjacencyLinks[k] as number;
       const v = linkTo[li] as number;
       if (done[v] || (blocked[v] && v !== dst)) continue;
-      const m = um + (linkList[li] as TeLink).teMetric;
+      const m = um + (linkMetric[li] as number);
       const vm = metric[v] as number;
       // Cheap rejection before the constraint check: a longer or equally long but hop-heavier
       // label cannot win whatever the tie key.

@@ -64,6 +64,14 @@ export class Topology {
   /** `linkFrom[linkIndex]` / `linkTo[linkIndex]`: node indices of each link's ends. */
   readonly linkFrom: Int32Array;
   readonly linkTo: Int32Array;
+  /** `linkMetric[linkIndex]`: TE metric of each link. */
+  readonly linkMetric: Float64Array;
+  /**
+   * Compressed adjacency: the links leaving node i are `adjacencyLinks[adjacencyStart[i] …
+   * adjacencyStart[i + 1] − 1]` (same order as `outgoing[i]`).
+   */
+  readonly adjacencyStart: Int32Array;
+  readonly adjacencyLinks: Int32Array;
 
   private constructor(spec: TopologySpec) {
     const issues: TopologyIssue[] = [];
@@ -100,6 +108,11 @@ export class Topology {
     this.outgoing = outgoing;
     this.linkFrom = Int32Array.from(linkList, (l) => (nodes.get(l.from) as TeNode).index);
     this.linkTo = Int32Array.from(linkList, (l) => (nodes.get(l.to) as TeNode).index);
+    this.linkMetric = Float64Array.from(linkList, (l) => l.teMetric);
+    this.adjacencyStart = new Int32Array(nodeList.length + 1);
+    for (let i = 0; i < outgoing.length; i++)
+      this.adjacencyStart[i + 1] = (this.adjacencyStart[i] as number) + (outgoing[i] as number[]).length;
+    this.adjacencyLinks = Int32Array.from(outgoing.flat());
     this.adminGroupNames = new Map(Object.entries(spec.adminGroupNames ?? {}));
   }
 
