@@ -231,6 +231,31 @@ describe('example B2BUA: SIPp UAC → B2BUA → SIPp UAS', { concurrency: true }
       assert.match(ok, new RegExp(`\\r\\nContact: <sip:b2bua@127\\.0\\.0\\.1:${port}>\\r\\n`));
   });
 
+  it('relays a re-INVITE from A to B and B’s answer back to A', async (ctx) => {
+    const bPort = await freePort();
+    const callee = await SipAgent.listen({ listen: { udp: [{ address: '127.0.0.1', port: bPort }] } });
+    ctx.after(() => callee.close());
+    const offers: string[] = [];
+    callee.invite(async (req, res) => {
+      const dialog = await callee.createUAS(req, res, { localSdp: ANSWER_SDP });
+      dialog.on('modify', (mreq, mres) => {
+        offers.push(mreq.body);
+        const answer = ANSWER_SDP.replace('RTP/AVP 0', 'RTP/AVP 8') + 'a=rtpmap:8 PCMA/8000\r\n';
+        mres.send(200, { body: answer, contentType: 'application/sdp' });
+      });
+    });
+    const { b2bua, port, events } = await startExample(ctx, `sip:callee@127.0.0.1:${bPort}`);
+    // A re-offers PCMA in the dialog; its scenario fails unless the answer it gets carries PCMA.
+    const caller = await sippCaller(port, { scenarioFile: scenario('uac-reinvite-expect-200'), calls: 1 });
+    assert.equal(caller.exitCode, SIPP_ALL_OK, verdict(caller));
+    assert.equal(caller.successfulCalls, 1);
+    assert.equal(offers.length, 1);
+    assert.match(offers[0] ?? '', /m=audio \d+ RTP\/AVP 8\r\n/);
+    await until(() => events.ended.length === 1, 2_000, 'the call to end');
+    assert.equal(events.ended[0]?.endedBy, 'a');
+    assert.equal(b2bua.agent.dialogs.size, 0);
+  });
+
   it('runs from the command line: prints ready, bridges a call, exits 0 on SIGTERM; bad arguments exit 2', async () => {
     const callee = await sippCallee({ calls: 1 });
     const port = await freePort();
