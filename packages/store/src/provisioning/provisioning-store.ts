@@ -28,7 +28,8 @@
 export type IntentState = 'active' | 'released';
 
 /** Where a desired session stands (see the diagram above). */
-export type SessionPhase = 'deploying' | 'modifying' | 'repairing' | 'active' | 'releasing' | 'failed';
+export type SessionProvisioningPhase =
+  'deploying' | 'modifying' | 'repairing' | 'active' | 'releasing' | 'failed';
 
 /** Where a desired membership stands. */
 export type MembershipPhase = 'deploying' | 'active' | 'releasing' | 'failed';
@@ -68,7 +69,7 @@ export interface DesiredSession {
   /** Bumped by every change of the desired state (job ids derive from it). */
   readonly revision: number;
   readonly intent: IntentState;
-  readonly phase: SessionPhase;
+  readonly phase: SessionProvisioningPhase;
   readonly vpnId: string;
   readonly bandwidthBps: number;
   readonly dscp: number;
@@ -211,7 +212,7 @@ export interface ReleaseSessionOptions {
 
 /** Fields {@link ProvisioningStore.setSessionPhase} may change. */
 export interface SessionPhasePatch {
-  readonly phase: SessionPhase;
+  readonly phase: SessionProvisioningPhase;
   readonly deadlineMs?: number | null;
   readonly failure?: FailureRecord | null;
 }
