@@ -65,11 +65,12 @@ describe('RFC 4028 session timers', () => {
     const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
     const refusal = messages(b.wire.sent, 'SIP/2.0 422')[0] ?? '';
     assert.equal(header(refusal, 'Min-SE'), '3');
+    // Two INVITEs (CSeq 1 and 2; a retransmission on a loaded machine repeats one of them).
     const invites = messages(a.wire.sent, 'INVITE ');
-    assert.equal(invites.length, 2);
-    assert.equal(header(invites[1] ?? '', 'CSeq'), '2 INVITE');
-    assert.equal(header(invites[1] ?? '', 'Session-Expires'), '3');
-    assert.equal(header(invites[1] ?? '', 'Min-SE'), '3');
+    assert.deepEqual([...new Set(invites.map((m) => header(m, 'CSeq')))], ['1 INVITE', '2 INVITE']);
+    const retry = invites.find((m) => header(m, 'CSeq') === '2 INVITE') ?? '';
+    assert.equal(header(retry, 'Session-Expires'), '3');
+    assert.equal(header(retry, 'Min-SE'), '3');
     assert.deepEqual(seen, ['3'], 'the application only sees the acceptable INVITE');
     // The UAS chose itself as refresher (no refresher parameter in the request).
     assert.deepEqual(caller.sessionTimer, { interval: 3, refresher: 'remote' });
