@@ -132,6 +132,9 @@ const bench: Benchmark = {
           const n = round < 0 ? Math.min(iterations, 2000) : iterations; // round −1 warms up
           const prefix = `g${generation++}-`;
           const roundIds = ids.map((id) => prefix + id);
+          // Start every timed loop from a collected heap, so garbage made outside it (ids, the
+          // previous round's samples) is not charged to whichever count runs next.
+          gc();
           const t0 = nowMicros();
           const cpu0 = process.cpuUsage();
           for (let i = 0; i < n; i++) {
