@@ -119,10 +119,12 @@ export interface CaseResult {
   /** Outcome labels for the summary: `udp:deliver:request`, `udp:respond:400`, `tcp:drop:ack`, … */
   readonly outcomes: string[];
   /**
-   * Time spent in the code under test (receive pipeline, framer, typed accessors), without this
-   * checker's own oracles; 0 without a clock.
+   * Time spent in the code under test (receive pipeline, framer, typed accessors) on the slower of
+   * the two paths, without this checker's own oracles; 0 without a clock.
    */
   readonly pipelineMs: number;
+  /** The same, per path. */
+  readonly pathMs: { readonly udp: number; readonly tcp: number };
 }
 
 export interface CheckOptions {
@@ -132,20 +134,33 @@ export interface CheckOptions {
   policy?: IncomingPolicy;
   /** Milliseconds clock for `pipelineMs` (e.g. `performance.now`); none keeps the check pure. */
   clock?: () => number;
+  /** The code under test. @defaultValue the real `classifyIncoming` / `classifyUnframeable` */
+  pipeline?: Pipeline;
 }
 
-/** Adds up the time spent in the code under test. */
-class Stopwatch {
-  ms = 0;
-  constructor(private readonly clock: (() => number) | undefined) {}
+/** The receive pipeline being judged (replaced by a broken one to show the checker can fail). */
+export interface Pipeline {
+  classifyIncoming: typeof classifyIncoming;
+  classifyUnframeable: typeof classifyUnframeable;
+}
 
-  time<T>(run: () => T): T {
+const REAL_PIPELINE: Pipeline = { classifyIncoming, classifyUnframeable };
+
+/** The code under test for one case, and the time spent in it. */
+class CaseRun {
+  readonly ms = { udp: 0, tcp: 0 };
+  constructor(
+    private readonly clock: (() => number) | undefined,
+    readonly pipeline: Pipeline,
+  ) {}
+
+  time<T>(path: 'udp' | 'tcp', run: () => T): T {
     if (this.clock === undefined) return run();
     const t0 = this.clock();
     try {
       return run();
     } finally {
-      this.ms += this.clock() - t0;
+      this.ms[path] += this.clock() - t0;
     }
   }
 }
@@ -406,6 +421,7 @@ function identity(m: SipRequest | SipResponse): string {
 }
 
 function roundTrip(
+  pipeline: Pipeline,
   m: SipRequest | SipResponse,
   policy: IncomingPolicy,
   out: Violation[],
@@ -441,7 +457,7 @@ function roundTrip(
   }
   let decision: IncomingDecision;
   try {
-    decision = classifyIncoming(bytes, 'udp', policy);
+    decision = pipeline.classifyIncoming(bytes, 'udp', policy);
   } catch (e) {
     out.push({
       invariant: 'no-untyped-exception',
@@ -507,7 +523,7 @@ function checkRejection(
 }
 
 function checkDecision(
-  watch: Stopwatch,
+  run: CaseRun,
   frame: Buffer,
   decision: IncomingDecision,
   transport: IncomingTransport,
@@ -576,8 +592,8 @@ function checkDecision(
           }
         }
       }
-      watch.time(() => touch(m, out, path));
-      roundTrip(m, policy, out, path);
+      run.time(path, () => touch(m, out, path));
+      roundTrip(run.pipeline, m, policy, out, path);
       if (transport !== 'udp' && decision.trailing !== undefined) {
         out.push({
           invariant: 'framer-agreement',
@@ -595,14 +611,16 @@ function checkDecision(
 }
 
 function classify(
-  watch: Stopwatch,
+  run: CaseRun,
   frame: Buffer,
   transport: IncomingTransport,
   policy: IncomingPolicy,
   out: Violation[],
 ): IncomingDecision | undefined {
   try {
-    return watch.time(() => classifyIncoming(frame, transport, policy));
+    return run.time(transport === 'udp' ? 'udp' : 'tcp', () =>
+      run.pipeline.classifyIncoming(frame, transport, policy),
+    );
   } catch (e) {
     out.push({
       invariant: 'no-untyped-exception',
@@ -630,13 +648,13 @@ export function chunk(data: Buffer, rng: Prng): Buffer[] {
 /** Runs every invariant of one case over `data`. Pure: no IO, no clock. */
 export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
   const policy = options.policy ?? FUZZ_POLICY;
-  const watch = new Stopwatch(options.clock);
+  const run = new CaseRun(options.clock, options.pipeline ?? REAL_PIPELINE);
   const violations: Violation[] = [];
   const outcomes: string[] = [];
 
   // One datagram (RFC 3261 §18.3: the datagram is the message).
-  const udp = classify(watch, data, 'udp', policy, violations);
-  if (udp !== undefined) checkDecision(watch, data, udp, 'udp', policy, violations, outcomes);
+  const udp = classify(run, data, 'udp', policy, violations);
+  if (udp !== undefined) checkDecision(run, data, udp, 'udp', policy, violations, outcomes);
 
   // The same octets on a stream, in random pieces.
   const rng = new Prng(options.chunkSeed);
@@ -645,7 +663,7 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
   for (const piece of pieces) {
     let outputs;
     try {
-      outputs = watch.time(() => framer.push(piece));
+      outputs = run.time('tcp', () => framer.push(piece));
     } catch (e) {
       violations.push({
         invariant: 'no-untyped-exception',
@@ -663,7 +681,7 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
         outcomes.push(`tcp:framing-error:${o.code}`);
         let d: IncomingDecision | undefined;
         try {
-          d = watch.time(() => classifyUnframeable(o.data, o.code, policy));
+          d = run.time('tcp', () => run.pipeline.classifyUnframeable(o.data, o.code, policy));
         } catch (e) {
           violations.push({
             invariant: 'no-untyped-exception',
@@ -671,10 +689,10 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
             detail: `classifyUnframeable threw ${describe(e)}`,
           });
         }
-        if (d !== undefined) checkDecision(watch, o.data, d, 'tcp', policy, violations, outcomes);
+        if (d !== undefined) checkDecision(run, o.data, d, 'tcp', policy, violations, outcomes);
         continue;
       }
-      const d = classify(watch, o.data, 'tcp', policy, violations);
+      const d = classify(run, o.data, 'tcp', policy, violations);
       if (d === undefined) continue;
       if (d.action === 'drop') {
         const parsed = parseMessage(o.data);
@@ -686,7 +704,7 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
           });
         }
       }
-      checkDecision(watch, o.data, d, 'tcp', policy, violations, outcomes);
+      checkDecision(run, o.data, d, 'tcp', policy, violations, outcomes);
     }
   }
   if (framer.bufferedBytes > 0 && !framer.failed) outcomes.push('tcp:incomplete');
@@ -699,5 +717,5 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
       detail: `framer did ${framer.work} units of work for ${data.length} bytes in ${pieces.length} chunks`,
     });
   }
-  return { violations, outcomes, pipelineMs: watch.ms };
+  return { violations, outcomes, pipelineMs: Math.max(run.ms.udp, run.ms.tcp), pathMs: { ...run.ms } };
 }

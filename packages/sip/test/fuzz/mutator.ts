@@ -954,6 +954,7 @@ export class Mutator {
       if (msg.length > this.maxBytes) msg = msg.slice(0, this.maxBytes);
       ops.push(op.name);
     }
+    if (msg.length > this.maxBytes) msg = msg.slice(0, this.maxBytes);
     return { index, seed, base: entry.name, ops, data: Buffer.from(msg, 'latin1') };
   }
 }

@@ -119,8 +119,9 @@ const clock = (): number => {
 };
 
 /**
- * Runs one case. `ms` is the time spent in the code under test (`pipelineMs`), best of three
- * when the first try is over the limit; `totalMs` includes this checker's own oracles.
+ * Runs one case. `ms` is the time spent in the code under test on the slower path (`pipelineMs`:
+ * one message through one receive pipeline), best of three when the first try is over the limit;
+ * `totalMs` includes this checker's own oracles.
  */
 function runCase(
   c: MutatedCase,

@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import {
   type IncomingDecision,
   type IncomingPolicy,
+  type RequestHandler,
   type SipStackCounters,
   type TransactionTimers,
   MAX_UDP_PAYLOAD_IPV4,
@@ -40,6 +41,8 @@ export interface UdpSoakOptions {
   corpus?: readonly CorpusEntry[];
   /** How long the stack may take to receive one datagram. @defaultValue 2000 */
   receiveTimeoutMs?: number;
+  /** The agent's INVITE handler. @defaultValue answers 486 at once */
+  inviteHandler?: RequestHandler;
 }
 
 export interface UdpSoakReport {
@@ -53,6 +56,11 @@ export interface UdpSoakReport {
   expected: Record<string, number>;
   /** Requests handed to the application that the stack could not answer, by documented reason. */
   unanswerable: Record<string, number>;
+  /**
+   * Requests that matched an earlier request's server transaction (same branch, sent-by and
+   * method, RFC 3261 §17.2.3) and were answered with its last response.
+   */
+  retransmissionsAbsorbed: number;
   /** Responses the collector socket received. */
   responsesReceived: number;
   counters: SipStackCounters;
@@ -61,10 +69,16 @@ export interface UdpSoakReport {
   problems: string[];
 }
 
-/** Methods the soak agent serves: the core ones plus its INVITE / REGISTER / OPTIONS handlers. */
-const AGENT_POLICY: IncomingPolicy = {
-  allowedMethods: ['ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INVITE', 'REGISTER'],
-};
+/**
+ * The validation policy the stack runs with: SipAgent adds its methods (core, dialog, handlers)
+ * and extensions to the options it is given, so it is read back from the stack (a private field:
+ * test code only) rather than guessed.
+ */
+function stackPolicy(stack: SipAgent['stack']): IncomingPolicy {
+  const options = (stack as unknown as { options?: { validation?: IncomingPolicy } }).options;
+  if (options?.validation === undefined) throw new Error('cannot read the stack validation policy');
+  return options.validation;
+}
 
 /** Via transports a server transport can answer on (transport/response-target.ts). */
 const ANSWERABLE_TRANSPORTS = new Set(['udp', 'tcp', 'tls', 'sctp', 'tls-sctp']);
@@ -127,9 +141,12 @@ export async function runUdpSoak(options: UdpSoakOptions): Promise<UdpSoakReport
     timers,
     userAgent: 'svpn-fuzz',
   });
-  agent.invite((_req, res) => {
-    res.send(486, { warning: 'fuzz agent is always busy' });
-  });
+  agent.invite(
+    options.inviteHandler ??
+      ((_req, res) => {
+        res.send(486, { warning: 'fuzz agent is always busy' });
+      }),
+  );
   agent.register((_req, res) => {
     res.send(200, { headers: { Expires: '60' } });
   });
@@ -137,6 +154,7 @@ export async function runUdpSoak(options: UdpSoakOptions): Promise<UdpSoakReport
     res.send(200, { headers: { Accept: 'application/sdp' } });
   });
   const stack = agent.stack;
+  const policy = stackPolicy(stack);
   const port = stack.addresses()[0]?.port ?? 0;
   const sender = await bindLoopback();
   const collector = await bindLoopback();
@@ -165,6 +183,9 @@ export async function runUdpSoak(options: UdpSoakOptions): Promise<UdpSoakReport
   let expectedDrop = 0;
   let expectedResponses = 0;
   let stray2xxInvite = 0;
+  let retransmissionsAbsorbed = 0;
+  /** Every response sent so far, to recognise a server transaction's retransmission. */
+  const answered = new Set<string>();
   try {
     for (let index = 0; sent < options.datagrams && index < options.datagrams * 10; index++) {
       const c = mutator.mutate(options.seed ^ 0x50a4, index);
@@ -180,7 +201,7 @@ export async function runUdpSoak(options: UdpSoakOptions): Promise<UdpSoakReport
         skipped.maddr++;
         continue;
       }
-      const expected = classifyIncoming(c.data, 'udp', AGENT_POLICY);
+      const expected = classifyIncoming(c.data, 'udp', policy);
       const kind = label(expected);
       expectedCounts[kind] = (expectedCounts[kind] ?? 0) + 1;
 
@@ -232,10 +253,15 @@ export async function runUdpSoak(options: UdpSoakOptions): Promise<UdpSoakReport
             break;
           }
           if (got.length !== 1) problem(`request answered ${got.length} times`);
-          const r = parseMessage(got[0] as Buffer, { datagram: true });
+          const answer = got[0] as Buffer;
+          const r = parseMessage(answer, { datagram: true });
           if (!r.ok || r.message.kind !== 'response') problem('our answer does not parse as a response');
-          else if (r.message.headers.get('Call-ID') !== request?.headers.get('Call-ID')) {
-            problem('our answer carries another Call-ID');
+          else if (answered.has(answer.toString('latin1'))) {
+            // RFC 3261 §17.2.3 — same branch, sent-by and method as an earlier request: a
+            // retransmission, answered with that transaction's last response (whatever its Call-ID).
+            retransmissionsAbsorbed++;
+          } else if (r.message.headers.get('Call-ID') !== request?.headers.get('Call-ID')) {
+            problem('our answer carries another Call-ID and repeats no earlier response');
           }
           break;
         }
@@ -245,10 +271,13 @@ export async function runUdpSoak(options: UdpSoakOptions): Promise<UdpSoakReport
           if (got.length !== 1) problem(`pipeline refusal ${status} sent ${got.length} times`);
           const r = got[0] === undefined ? undefined : parseMessage(got[0], { datagram: true });
           if (r !== undefined && (!r.ok || r.message.kind !== 'response' || r.message.status !== status)) {
-            problem(`pipeline refusal ${status} went out as something else`);
+            problem(
+              `pipeline refusal ${status} went out as ${r.ok ? r.message.startLine() : r.error.reason}`,
+            );
           }
         }
       }
+      for (const answer of got) answered.add(answer.toString('latin1'));
       if (problems.length > before2) failed++;
     }
     current = -1;
@@ -293,6 +322,7 @@ export async function runUdpSoak(options: UdpSoakOptions): Promise<UdpSoakReport
     failed,
     expected: Object.fromEntries(Object.entries(expectedCounts).sort(([a], [b]) => a.localeCompare(b))),
     unanswerable,
+    retransmissionsAbsorbed,
     responsesReceived,
     counters: { ...stack.counters },
     durationMs: Math.round(performance.now() - started),
