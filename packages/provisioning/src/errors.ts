@@ -116,12 +116,19 @@ export class ProvisioningFailedError extends ProvisioningError {
   readonly step: FailedStep;
   readonly compensation: CompensationReport;
   readonly retryAfterSeconds: number;
+  /**
+   * True when the session no longer exists (a failed setup, or a modify whose rollback failed too):
+   * the gateway ends the SIP session. False after a modify rolled back to the previous parameters:
+   * the session goes on as before (the re-INVITE gets 488/503).
+   */
+  readonly sessionReleased: boolean;
 
   constructor(
     sessionId: string,
     step: FailedStep,
     compensation: CompensationReport,
     retryAfterSeconds: number,
+    sessionReleased = true,
     code: 'SVPN_PROVISIONING_FAILED' | 'SVPN_PROVISIONING_TIMEOUT' = 'SVPN_PROVISIONING_FAILED',
   ) {
     super(
@@ -132,6 +139,7 @@ export class ProvisioningFailedError extends ProvisioningError {
     this.step = step;
     this.compensation = compensation;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.sessionReleased = sessionReleased;
   }
 }
 
@@ -142,8 +150,9 @@ export class ProvisioningTimeoutError extends ProvisioningFailedError {
     step: FailedStep,
     compensation: CompensationReport,
     retryAfterSeconds: number,
+    sessionReleased = true,
   ) {
-    super(sessionId, step, compensation, retryAfterSeconds, 'SVPN_PROVISIONING_TIMEOUT');
+    super(sessionId, step, compensation, retryAfterSeconds, sessionReleased, 'SVPN_PROVISIONING_TIMEOUT');
   }
 }
 

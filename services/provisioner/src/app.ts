@@ -1,0 +1,78 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import {
+  installProblemHandler,
+  notFound,
+  registerHealthRoutes,
+  type ReadinessCheck,
+} from '@svpn/service-kit';
+import type { JobRunner } from './jobs/job-runner.js';
+import type { Provisioner } from './provisioner/provisioner.js';
+import type { Reconciler } from './reconciler/reconciler.js';
+
+/** What the provisioner's HTTP app serves. */
+export interface AppDeps {
+  registry: Registry;
+  /** Named readiness checks (Redis, workers). */
+  checks: Record<string, ReadinessCheck>;
+  draining?: () => boolean;
+  runner: JobRunner;
+  provisioner: Provisioner;
+  reconciler: Reconciler | null;
+  /** The PEs with a queue. */
+  pes: readonly string[];
+  logger?: Logger;
+}
+
+/** Operator routes: queue depths, one session's state, and a reconcile pass on demand. */
+export const provisioningRoutes: FastifyPluginAsync<
+  Omit<AppDeps, 'registry' | 'checks' | 'draining' | 'logger'>
+> = async (app, deps) => {
+  app.get('/v1/provisioning/queues', async () => ({ queues: await deps.runner.queueCounts(deps.pes) }));
+  app.get<{ Params: { sessionId: string } }>(
+    '/v1/provisioning/sessions/:sessionId',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          properties: {
+            sessionId: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\s{}|]+$' },
+          },
+          required: ['sessionId'],
+        },
+      },
+    },
+    async (request) => {
+      const status = await deps.provisioner.getSession(request.params.sessionId);
+      if (!status) throw notFound(`session ${request.params.sessionId}`);
+      return status;
+    },
+  );
+  app.post('/v1/provisioning/reconcile', async (_request, reply) => {
+    if (!deps.reconciler)
+      return reply.status(409).send({ status: 'the reconciler does not run in this process' });
+    return deps.reconciler.reconcile();
+  });
+};
+
+/** The provisioner's fastify app (no port bound: tests use `app.inject`). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // pino's Logger is a FastifyBaseLogger at run time; their declared types differ in optional members.
+  const app: FastifyInstance = deps.logger
+    ? Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, disableRequestLogging: true })
+    : Fastify({ logger: false });
+  installProblemHandler(app);
+  registerHealthRoutes(app, {
+    registry: deps.registry,
+    checks: deps.checks,
+    ...(deps.draining ? { draining: deps.draining } : {}),
+  });
+  await app.register(provisioningRoutes, {
+    runner: deps.runner,
+    provisioner: deps.provisioner,
+    reconciler: deps.reconciler,
+    pes: deps.pes,
+  });
+  return app;
+}

@@ -1,0 +1,231 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { peQueueName, queueKeyPrefix, type JobOutcome, type PeErrorCode } from '@svpn/provisioning';
+import { describeStep, stepPe, type Stage, type Step } from '../flows/step.js';
+import type { QueueCounts } from '../metrics.js';
+
+/** Retry and retention policy of the jobs a runner queues. */
+export interface JobPolicy {
+  /** Attempts per job (BullMQ `attempts`). @defaultValue 4 */
+  attempts?: number;
+  /** First retry delay; each next one doubles (BullMQ exponential backoff). @defaultValue 100 ms */
+  backoffMs?: number;
+  /** How long completed jobs are kept (their ids dedupe re-submissions meanwhile). @defaultValue 86 400 s */
+  keepCompletedSeconds?: number;
+  /** How long failed jobs are kept for inspection. @defaultValue 604 800 s */
+  keepFailedSeconds?: number;
+}
+
+/** Options of {@link JobRunner}. */
+export interface JobRunnerOptions {
+  /** Shared connection (BullMQ duplicates it for its blocking readers). Not closed by the runner. */
+  connection: Redis;
+  /** The deployment's key prefix (`KeySpace` prefix). @defaultValue 'svpn' */
+  keyPrefix?: string;
+  policy?: JobPolicy;
+  /**
+   * How often a waiting step re-reads its job's state. Completion normally arrives at once through
+   * `QueueEvents`; the poll is the fallback when an event is lost (they are best-effort). @defaultValue 250 ms
+   */
+  pollIntervalMs?: number;
+  log?: Logger;
+}
+
+/** How one step ended, as far as BullMQ knows. */
+export type StepResult =
+  | { readonly status: 'completed'; readonly step: Step; readonly outcome: JobOutcome | null }
+  | {
+      readonly status: 'failed';
+      readonly step: Step;
+      readonly reason: string;
+      readonly peCode: PeErrorCode | null;
+    }
+  | { readonly status: 'timeout'; readonly step: Step; readonly state: string };
+
+/** How a staged flow ended: every step completed, or the first stage with a failure or a timeout. */
+export interface FlowResult {
+  readonly ok: boolean;
+  /** Results of every step run, in order. */
+  readonly results: readonly StepResult[];
+  /** The failed (preferred) or timed-out step, when not ok. */
+  readonly failure: StepResult | null;
+}
+
+const DEFAULT_POLICY: Required<JobPolicy> = {
+  attempts: 4,
+  backoffMs: 100,
+  keepCompletedSeconds: 86_400,
+  keepFailedSeconds: 604_800,
+};
+
+const CODE = /^\[(SVPN_[A-Z_]+)\]/;
+
+/** The `SVPN_PE_…` code a worker put at the start of a failure reason (`[CODE] message`). */
+export function peCodeOf(reason: string): PeErrorCode | null {
+  const match = CODE.exec(reason);
+  return match && match[1]?.startsWith('SVPN_PE_') ? (match[1] as PeErrorCode) : null;
+}
+
+const NEVER = new Promise<never>(() => undefined);
+
+type Finished = { kind: 'completed'; value: unknown } | { kind: 'event-failed' };
+
+/**
+ * Queues steps on their PE's queue with deterministic ids and waits for them. Completion comes from
+ * `job.waitUntilFinished(QueueEvents)` (a latency shortcut) with a periodic re-read of the job as the
+ * fallback, bounded by a deadline; callers confirm the effect in the actual-state store. One runner
+ * can serve the Provisioner and the reconciler of a process.
+ */
+export class JobRunner {
+  readonly #connection: Redis;
+  readonly #prefix: string;
+  readonly #policy: Required<JobPolicy>;
+  readonly #pollIntervalMs: number;
+  readonly #log: Logger | undefined;
+  readonly #queues = new Map<string, Queue>();
+  readonly #events = new Map<string, Promise<QueueEvents>>();
+  #closed = false;
+
+  constructor(options: JobRunnerOptions) {
+    this.#connection = options.connection;
+    this.#prefix = queueKeyPrefix(options.keyPrefix ?? 'svpn');
+    this.#policy = { ...DEFAULT_POLICY, ...options.policy };
+    this.#pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.#log = options.log;
+  }
+
+  /** The BullMQ key prefix of the queues. */
+  get prefix(): string {
+    return this.#prefix;
+  }
+
+  /** The queue of a PE (created on first use). */
+  queue(pe: string): Queue {
+    let queue = this.#queues.get(pe);
+    if (!queue) {
+      queue = new Queue(peQueueName(pe), { connection: this.#connection, prefix: this.#prefix });
+      queue.on('error', (err) => this.#log?.warn({ err, pe }, 'queue error'));
+      this.#queues.set(pe, queue);
+    }
+    return queue;
+  }
+
+  #queueEvents(pe: string): Promise<QueueEvents> {
+    let events = this.#events.get(pe);
+    if (!events) {
+      const created = new QueueEvents(peQueueName(pe), {
+        connection: this.#connection,
+        prefix: this.#prefix,
+      });
+      created.on('error', (err) => this.#log?.warn({ err, pe }, 'queue events error'));
+      events = created.waitUntilReady().then(() => created);
+      this.#events.set(pe, events);
+    }
+    return events;
+  }
+
+  /** BullMQ options of a step's job. */
+  jobOptions(s: Step): JobsOptions {
+    return {
+      jobId: s.jobId,
+      attempts: this.#policy.attempts,
+      backoff: { type: 'exponential', delay: this.#policy.backoffMs },
+      removeOnComplete: { age: this.#policy.keepCompletedSeconds },
+      removeOnFail: { age: this.#policy.keepFailedSeconds },
+    };
+  }
+
+  /** Queues a step without waiting (BullMQ keeps a single job per id). */
+  async enqueue(s: Step): Promise<void> {
+    if (this.#closed) throw new Error('job runner closed');
+    await this.queue(stepPe(s)).add(s.spec.type, s.spec.payload, this.jobOptions(s));
+  }
+
+  /** Queues a step and waits until its job completes, fails for good, or the deadline passes. */
+  async run(s: Step, deadlineAtMs: number): Promise<StepResult> {
+    if (this.#closed) throw new Error('job runner closed');
+    const pe = stepPe(s);
+    const queue = this.queue(pe);
+    const events = await this.#queueEvents(pe);
+    const job = await queue.add(s.spec.type, s.spec.payload, this.jobOptions(s));
+    let finished: Promise<Finished> = job
+      .waitUntilFinished(events, Math.max(1, deadlineAtMs - Date.now()))
+      .then(
+        (value: unknown): Finished => ({ kind: 'completed', value }),
+        (): Finished => ({ kind: 'event-failed' }),
+      );
+    for (;;) {
+      const left = deadlineAtMs - Date.now();
+      const winner =
+        left > 0 ? await Promise.race([finished, sleep(Math.min(this.#pollIntervalMs, left))]) : undefined;
+      if (winner && winner.kind === 'completed') {
+        return { status: 'completed', step: s, outcome: (winner.value as JobOutcome | null) ?? null };
+      }
+      // A failure event, the poll interval or the deadline: the job's own state decides.
+      if (winner && winner.kind === 'event-failed') finished = NEVER;
+      const snapshot = await this.#snapshot(queue, s.jobId);
+      if (snapshot.state === 'completed' || snapshot.state === 'unknown') {
+        // `unknown`: the job was removed after it finished; the caller checks the actual state.
+        return { status: 'completed', step: s, outcome: snapshot.outcome };
+      }
+      if (snapshot.state === 'failed') {
+        return { status: 'failed', step: s, reason: snapshot.reason, peCode: peCodeOf(snapshot.reason) };
+      }
+      if (Date.now() >= deadlineAtMs) {
+        this.#log?.debug({ step: describeStep(s), jobId: s.jobId, state: snapshot.state }, 'step timed out');
+        return { status: 'timeout', step: s, state: snapshot.state };
+      }
+    }
+  }
+
+  async #snapshot(
+    queue: Queue,
+    jobId: string,
+  ): Promise<{ state: string; outcome: JobOutcome | null; reason: string }> {
+    const job = await Job.fromId(queue, jobId);
+    if (!job) return { state: 'unknown', outcome: null, reason: '' };
+    const state = await job.getState();
+    return {
+      state,
+      outcome: (job.returnvalue as JobOutcome | null | undefined) ?? null,
+      reason: job.failedReason ?? '',
+    };
+  }
+
+  /**
+   * Runs stages in order, the steps of a stage in parallel. Stops after the first stage with a step
+   * that failed or timed out (the other steps of that stage are waited for, so the caller knows
+   * everything that ran).
+   */
+  async runStages(stages: readonly Stage[], deadlineAtMs: number): Promise<FlowResult> {
+    const results: StepResult[] = [];
+    for (const stage of stages) {
+      const settled = await Promise.all(stage.map((s) => this.run(s, deadlineAtMs)));
+      results.push(...settled);
+      const failure =
+        settled.find((r) => r.status === 'failed') ?? settled.find((r) => r.status === 'timeout') ?? null;
+      if (failure) return { ok: false, results, failure };
+    }
+    return { ok: true, results, failure: null };
+  }
+
+  /** Job counts per PE of every queue this runner has touched (for the depth gauge). */
+  async queueCounts(pes?: readonly string[]): Promise<Record<string, QueueCounts>> {
+    const out: Record<string, QueueCounts> = {};
+    for (const pe of pes ?? [...this.#queues.keys()]) {
+      out[pe] = await this.queue(pe).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+    }
+    return out;
+  }
+
+  /** Closes the queues and event readers (the shared connection stays open). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const events = await Promise.allSettled([...this.#events.values()]);
+    await Promise.allSettled(events.flatMap((e) => (e.status === 'fulfilled' ? [e.value.close()] : [])));
+    await Promise.allSettled([...this.#queues.values()].map((q) => q.close()));
+  }
+}
