@@ -301,6 +301,9 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private readonly contexts = new Map<string, ServerContext>();
   private readonly bytes = new WeakMap<SipRequest | SipResponse, Buffer>();
   private closed = false;
+  /** Stream messages waiting for their turn (see {@link SipStack.receiveFromStream}). */
+  private readonly streamBacklog: WithTransport<TransportMessage>[] = [];
+  private streamTurn = false;
 
   private constructor(
     transports: TransportManager,
@@ -311,7 +314,9 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.log = options.logger?.child({ component: 'sip.core' });
     this.userAgent = options.userAgent ?? 'svpn';
     this.timers = new ClosableTimers(options.timers ?? systemTimers);
-    transports.on('message', (m) => this.receive(m));
+    transports.on('message', (m) =>
+      m.source.protocol === 'udp' ? this.receive(m) : this.receiveFromStream(m),
+    );
     transports.on('error', (e) => {
       this.counters.sendErrors++;
       this.log?.debug({ err: e.error, target: e.target }, 'transport error');
@@ -331,6 +336,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.streamBacklog.length = 0;
     // Nothing may outlive the stack: Timer J/K/L and 2xx retransmissions would hold the process
     // open for up to 64·T1 and then fire into closed transports.
     this.timers.close();
@@ -367,6 +373,28 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   // ------------------------------------------------------------------------------------------
   // Receiving
   // ------------------------------------------------------------------------------------------
+
+  /**
+   * One stream chunk can hold several messages (an ACK and the BYE right behind it), which the
+   * framer hands over in the same tick. Each gets its own turn of the event loop, as every UDP
+   * datagram does, so that what one settles (createUAS resolving on the ACK) reaches the
+   * application before the next is processed (the BYE ending that dialog). Order is kept.
+   */
+  private receiveFromStream(m: WithTransport<TransportMessage>): void {
+    this.streamBacklog.push(m);
+    if (!this.streamTurn) this.nextStreamMessage();
+  }
+
+  private readonly nextStreamMessage = (): void => {
+    const m = this.streamBacklog.shift();
+    if (m === undefined) {
+      this.streamTurn = false;
+      return;
+    }
+    this.streamTurn = true;
+    this.receive(m);
+    setImmediate(this.nextStreamMessage);
+  };
 
   private receive(m: WithTransport<TransportMessage>): void {
     this.counters.received++;
