@@ -298,6 +298,10 @@ export class AggregateManager {
   readonly #aggregates = new Map<string, AggregateState>();
   /** Per aggregate: Σ of its contents' Tspecs after its layer's overhead (derived; cleared on rollback). */
   readonly #sumCache = new Map<string, Tspec | null>();
+  /** Per aggregate: its reservation as a Tspec (derived; cleared on rollback). */
+  readonly #tspecCache = new Map<string, Tspec>();
+  /** Per (aggregate, content): the content's Tspec and the same after the aggregate's header. */
+  readonly #adjustedCache = new Map<string, { source: Tspec; adjusted: Tspec }>();
   #sequence = 0;
   #journal: (() => void)[] | undefined;
   #actions: AggregationAction[] = [];
@@ -763,14 +767,13 @@ export class AggregateManager {
    * their overhead-adjusted sum fits the aggregate again, lowest defending priority first.
    */
   #deaggregate(a: AggregateState, ctx: Context): void {
-    const H = this.#layer(a.layer).overheadBytes;
     for (let round = 0; round <= a.contents.size + 1; round++) {
       const excess = this.#required(a) - a.sizeBps;
       if (excess <= 0) return;
       const items = [...a.contents].map(([id, kind]) => ({
         id,
         kind,
-        contributionBps: 8 * addOverhead(this.#contentTspec(kind, id), H).r,
+        contributionBps: 8 * this.#adjusted(a, kind, id).r,
         defendingPriority:
           kind === 'flow'
             ? (this.#flows.get(id) as FlowState).defendingPriority
@@ -1043,13 +1046,23 @@ export class AggregateManager {
       : this.#aggregateTspec(this.#aggregate(id));
   }
 
+  /** A content's Tspec after the aggregate's header (`addOverhead`), cached while the content is unchanged. */
+  #adjusted(a: AggregateState, kind: 'flow' | 'aggregate', id: string): Tspec {
+    const source = this.#contentTspec(kind, id);
+    const key = `${a.id}\n${id}`;
+    const hit = this.#adjustedCache.get(key);
+    if (hit && hit.source === source) return hit.adjusted;
+    const adjusted = addOverhead(source, this.#layer(a.layer).overheadBytes);
+    this.#adjustedCache.set(key, { source, adjusted });
+    return adjusted;
+  }
+
   /** Σ of the contents' Tspecs after this aggregate's header (addOverhead each, then sumTspecs); null when empty. */
   #adjustedSum(a: AggregateState): Tspec | null {
     const cached = this.#sumCache.get(a.id);
     if (cached !== undefined) return cached;
-    const H = this.#layer(a.layer).overheadBytes;
-    const parts = [...a.contents].map(([id, kind]) => addOverhead(this.#contentTspec(kind, id), H));
-    const sum = parts.length === 0 ? null : sumTspecs(parts);
+    const parts = [...a.contents].map(([id, kind]) => this.#adjusted(a, kind, id));
+    const sum = parts.length === 0 ? null : sumOf(parts);
     this.#sumCache.set(a.id, sum);
     return sum;
   }
@@ -1060,17 +1073,24 @@ export class AggregateManager {
   }
 
   #aggregateTspec(a: AggregateState): Tspec {
-    return aggregateTspec(a.sizeBps, this.#adjustedSum(a) ?? ZERO_TSPEC);
+    let t = this.#tspecCache.get(a.id);
+    if (!t) {
+      t = aggregateTspec(a.sizeBps, this.#adjustedSum(a) ?? ZERO_TSPEC);
+      this.#tspecCache.set(a.id, t);
+    }
+    return t;
   }
 
   /** Forgets the cached sums of an aggregate and of every aggregate carrying it. */
   #invalidate(id: string): void {
     this.#sumCache.delete(id);
+    this.#tspecCache.delete(id);
     for (const c of this.#aggregates.get(id)?.carriers ?? []) this.#invalidate(c);
   }
 
   #setSize(a: AggregateState, sizeBps: number): void {
     this.#set(a, 'sizeBps', sizeBps);
+    this.#tspecCache.delete(a.id);
     for (const c of a.carriers) this.#invalidate(c);
   }
 
@@ -1081,6 +1101,7 @@ export class AggregateManager {
 
   #removeContent(a: AggregateState, id: string): void {
     this.#mapDelete(a.contents, id);
+    this.#adjustedCache.delete(`${a.id}\n${id}`);
     this.#invalidate(a.id);
   }
 
@@ -1102,6 +1123,8 @@ export class AggregateManager {
       this.#journal = undefined;
       this.#actions = [];
       this.#sumCache.clear();
+      this.#tspecCache.clear();
+      this.#adjustedCache.clear();
       for (let i = journal.length - 1; i >= 0; i--) (journal[i] as () => void)();
       if (err instanceof Refused) return { ok: false, refusal: err.refusal };
       throw err;
@@ -1318,6 +1341,30 @@ export function tunnelLinkId(
   level: string,
 ): string {
   return `tunnel:${layer}:${ingress}->${egress}:CT${classType}:${level}`;
+}
+
+/**
+ * `sumTspecs` (r, b, p add, exact and rounded up; m least; M largest), with a fast path: when every
+ * part is a whole number of bytes (what `addOverhead` returns for H > 0), the float sums are exact
+ * and already whole, so they equal the exact result.
+ */
+function sumOf(parts: readonly Tspec[]): Tspec {
+  let r = 0;
+  let b = 0;
+  let p = 0;
+  let m = Infinity;
+  let M = -Infinity;
+  for (const t of parts) {
+    if (!Number.isInteger(t.r) || !Number.isInteger(t.b) || !Number.isInteger(t.p)) return sumTspecs(parts);
+    r += t.r;
+    b += t.b;
+    p += t.p;
+    if (t.m < m) m = t.m;
+    if (t.M > M) M = t.M;
+  }
+  if (!Number.isSafeInteger(r) || !Number.isSafeInteger(b) || !Number.isSafeInteger(p))
+    return sumTspecs(parts);
+  return { r, b, p, m, M };
 }
 
 function checkTspec(tspec: Tspec): void {

@@ -12,6 +12,7 @@ import type {
   ReservationLedger,
   ReservationRequest,
 } from '../ledger/reservation-ledger.js';
+import { BinaryHeap } from '../cspf/binary-heap.js';
 import { constraintRows, rowRoom, type ConstraintRow } from './constraint-rows.js';
 
 /** Growing an existing reservation (e.g. an aggregate tunnel) rather than admitting a new one. */
@@ -119,6 +120,8 @@ interface Candidate {
   sequence: number | undefined;
   /** Indices into the slice list where the candidate is present. */
   coverage: number[];
+  /** Position in newest-first order (0 = newest). */
+  rank: number;
 }
 
 const DEFAULT_TOLERANCE = 1e-9;
@@ -156,24 +159,22 @@ export function planPreemption(
   const B = target.bandwidthBps;
   const ct = target.classType;
 
-  // The path's slices with the usage of every reservation (the request's own share excluded when growing).
+  // The path's elementary time slices with the usage of every reservation (the request's own share
+  // left out when growing), and the reservations found on each link.
   const slices: Slice[] = [];
   const firstSlice: number[] = [];
+  const onPath: Reservation[][] = [];
   for (const link of target.links) {
     const constraints = ledger.constraintsOf(link);
     const rows = constraintRows(constraints, ct);
     const tolerance = relativeTolerance * Math.max(1, constraints.bc[0] ?? 0, constraints.maxReservableBps);
+    const present = ledger
+      .onLink(link, { start: target.start, end: target.end })
+      .filter((r) => r.id !== target.id);
+    onPath.push(present);
     firstSlice.push(slices.length);
-    for (const s of ledger.slices(link, { start: target.start, end: target.end })) {
-      const usage = new Float64Array(CLASS_TYPE_COUNT);
-      for (let c = 0; c < CLASS_TYPE_COUNT; c++) {
-        let sum = 0;
-        for (const bw of s.reserved[c] as number[]) sum += bw;
-        usage[c] = sum;
-      }
-      if (target.self) usage[target.self.classType]! -= target.self.bandwidthBps;
-      slices.push({ link, start: s.start, constraints, rows, tolerance, usage, deficient: false });
-    }
+    for (const { start, usage } of sweep(present, target.start, target.end))
+      slices.push({ link, start, constraints, rows, tolerance, usage, deficient: false });
   }
   firstSlice.push(slices.length);
   const fits = (s: Slice): boolean => unreservedAtInstant(s.constraints, s.usage, ct) + s.tolerance >= B;
@@ -200,16 +201,12 @@ export function planPreemption(
 
   // RFC 3209 §4.7.4 — candidates: holding priority numerically greater than the setup priority.
   const byId = new Map<string, Candidate>();
-  target.links.forEach((link, li) => {
-    for (const r of ledger.onLink(
-      link,
-      { start: target.start, end: target.end },
-      { holdingPriorityWorseThan: target.setupPriority },
-    )) {
-      if (r.id === target.id || r.bandwidthBps <= 0) continue;
+  target.links.forEach((_link, li) => {
+    for (const r of onPath[li] as Reservation[]) {
+      if (!(r.holdingPriority > target.setupPriority) || r.bandwidthBps <= 0) continue;
       let c = byId.get(r.id);
       if (!c) {
-        c = { reservation: r, sequence: options.sequenceOf?.(r), coverage: [] };
+        c = { reservation: r, sequence: options.sequenceOf?.(r), coverage: [], rank: 0 };
         byId.set(r.id, c);
       }
       // The slices of this link where r is present: starts in [r.start, r.end).
@@ -220,6 +217,8 @@ export function planPreemption(
     }
   });
   const candidates = [...byId.values()];
+  // Rank 0 = newest: the tie-break as one number.
+  [...candidates].sort((a, b) => (newer(a, b) ? -1 : 1)).forEach((c, i) => (c.rank = i));
 
   // Feasible at all? Take every candidate away and look again.
   for (const c of candidates)
@@ -246,25 +245,31 @@ export function planPreemption(
 
   // Selection: tier by tier from the least important holding priority; within a tier, greedily the
   // candidate that covers most of what is still missing (fewest victims), newest first on ties.
+  // Lazy greedy: a candidate's score only falls as the shortfall shrinks, so a stale score is an upper
+  // bound and the first entry popped with a fresh score is exactly the eager choice.
   const chosen: Candidate[] = [];
-  const taken = new Set<Candidate>();
   const tiers = [...new Set(candidates.map((c) => c.reservation.holdingPriority))].sort((a, b) => b - a);
   for (const tier of tiers) {
     if (missing === 0) break;
-    const pool = candidates.filter((c) => c.reservation.holdingPriority === tier);
-    while (missing > 0) {
-      let best: Candidate | undefined;
-      let bestScore = 0;
-      for (const c of pool) {
-        if (taken.has(c)) continue;
+    const heap = new BinaryHeap<{ c: Candidate; score: number; round: number }>(
+      (a, b) => b.score - a.score || a.c.rank - b.c.rank,
+    );
+    for (const c of candidates)
+      if (c.reservation.holdingPriority === tier) {
         const score = helpScore(c, slices, B);
-        if (score > bestScore || (score === bestScore && score > 0 && best && newer(c, best))) {
-          best = c;
-          bestScore = score;
-        }
+        if (score > 0) heap.push({ c, score, round: 0 });
       }
-      if (!best) break;
-      taken.add(best);
+    let round = 0;
+    while (missing > 0) {
+      const top = heap.pop();
+      if (!top) break;
+      if (top.round !== round) {
+        const score = helpScore(top.c, slices, B);
+        if (score > 0) heap.push({ c: top.c, score, round });
+        continue;
+      }
+      const best = top.c;
+      round++;
       chosen.push(best);
       for (const k of best.coverage) {
         const s = slices[k] as Slice;
@@ -383,6 +388,38 @@ function describe(
   };
   if (newBandwidthBps !== undefined) victim.newBandwidthBps = newBandwidthBps;
   return victim;
+}
+
+/**
+ * The elementary slices of [start, end) for a set of reservations: boundaries at every start and end
+ * inside the interval, each slice with Σ bandwidth per class type. All changes at one instant are
+ * applied before the slice that begins there, so one reservation ending at t and another starting at
+ * t never count together, while two starting at t both do (the ledger's rule).
+ */
+function sweep(
+  reservations: readonly Reservation[],
+  start: number,
+  end: number,
+): { start: number; usage: Float64Array }[] {
+  const events: { t: number; bw: number; ct: number }[] = [];
+  for (const r of reservations) {
+    events.push({ t: r.start > start ? r.start : start, bw: r.bandwidthBps, ct: r.classType });
+    if (r.end < end) events.push({ t: r.end, bw: -r.bandwidthBps, ct: r.classType });
+  }
+  events.sort((a, b) => a.t - b.t);
+  const usage = new Float64Array(CLASS_TYPE_COUNT);
+  const out: { start: number; usage: Float64Array }[] = [];
+  let i = 0;
+  let t = start;
+  for (;;) {
+    for (; i < events.length && (events[i] as { t: number }).t === t; i++) {
+      const e = events[i] as { t: number; bw: number; ct: number };
+      usage[e.ct]! += e.bw;
+    }
+    out.push({ start: t, usage: Float64Array.from(usage) });
+    if (i >= events.length) return out;
+    t = (events[i] as { t: number }).t;
+  }
 }
 
 /** First index in [from, to) whose slice starts at or after `t`, the slice containing `t` included. */
