@@ -46,7 +46,30 @@ export const SESSION_PRECEDENCE_LEVELS = [
 ] as const;
 export type SessionPrecedence = (typeof SESSION_PRECEDENCE_LEVELS)[number];
 
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+const EventType = Type.Union([
+  Type.Literal('start'),
+  Type.Literal('modify'),
+  Type.Literal('preempt'),
+  Type.Literal('stop'),
+]);
+const EndReason = Type.Union([
+  Type.Literal('bye'),
+  Type.Literal('cancel'),
+  Type.Literal('preempted'),
+  Type.Literal('timeout'),
+  Type.Literal('session-expired'),
+  Type.Literal('max-duration'),
+  Type.Literal('provisioning-failed'),
+  Type.Literal('admin'),
+  Type.Literal('error'),
+]);
+const Precedence = Type.Union([
+  Type.Literal('routine'),
+  Type.Literal('priority'),
+  Type.Literal('immediate'),
+  Type.Literal('flash'),
+  Type.Literal('flash-override'),
+]);
 
 const Id = Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\s]+$' });
 /** Milliseconds since the epoch: whole, non-negative, below 10^14 (year 5138). */
@@ -58,7 +81,7 @@ export const SessionEventSchema = Type.Object(
   {
     /** `<sessionId>:<seq>` — unique, deterministic, so a republished event is recognised. */
     eventId: Type.String({ minLength: 3, maxLength: 300 }),
-    type: literals(SESSION_EVENT_TYPES),
+    type: EventType,
     sessionId: Id,
     /** 0 for `start`, then +1 per event of the session, in the order the gateway decided them. */
     seq: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
@@ -73,7 +96,7 @@ export const SessionEventSchema = Type.Object(
     grantedBps: Bps,
     /** RFC 4594 service class name, e.g. `high-throughput-data`. */
     serviceClass: Type.String({ minLength: 1, maxLength: 64 }),
-    precedence: literals(SESSION_PRECEDENCE_LEVELS),
+    precedence: Precedence,
     dscp: Type.Integer({ minimum: 0, maximum: 63 }),
     /** The policy decision's charging profile (tariff id). @defaultValue 'default' */
     chargingProfile: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -83,7 +106,7 @@ export const SessionEventSchema = Type.Object(
     answerAt: Type.Optional(Type.Union([EpochMs, Type.Null()])),
     /** The session's end (`stop`, terminal `preempt`). */
     endAt: Type.Optional(Type.Union([EpochMs, Type.Null()])),
-    reason: Type.Optional(literals(SESSION_END_REASONS)),
+    reason: Type.Optional(EndReason),
     lspId: Type.Optional(Type.Union([Id, Type.Null()])),
     /** The ingress PE serving the caller's CE. */
     ingressPe: Type.Optional(Type.Union([Id, Type.Null()])),
