@@ -60,7 +60,13 @@ export const provisioningRoutes: FastifyPluginAsync<
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // pino's Logger is a FastifyBaseLogger at run time; their declared types differ in optional members.
   const app: FastifyInstance = deps.logger
-    ? Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, disableRequestLogging: true })
+    ? Fastify({
+        // Request lines of an ops endpoint scraped every few seconds are noise: warnings and up only.
+        loggerInstance: deps.logger.child(
+          { component: 'provisioner.http' },
+          { level: deps.logger.levelVal > 40 ? deps.logger.level : 'warn' },
+        ) as FastifyBaseLogger,
+      })
     : Fastify({ logger: false });
   installProblemHandler(app);
   registerHealthRoutes(app, {
