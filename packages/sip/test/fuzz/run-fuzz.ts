@@ -66,13 +66,14 @@ export interface CaseReport {
   readonly ms: number;
   /** Time of the whole check, oracles included. */
   readonly totalMs: number;
+  /** The command that runs this case alone. */
+  readonly reproduce: string;
 }
 
 export interface FailureReport extends CaseReport {
   readonly violations: readonly Violation[];
   /** The failing input, hex (whole when ≤ 16 KiB, else its first 16 KiB). */
   readonly hex: string;
-  readonly reproduce: string;
 }
 
 export interface FuzzSummary {
@@ -220,6 +221,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
       bytes: c.data.length,
       ms: round(ms),
       totalMs: round(totalMs),
+      reproduce: `npm run fuzz -- --seed ${options.seed} --only ${index}`,
     };
     if (slowest.length < keepSlowest || ms > (slowest[slowest.length - 1] as CaseReport).ms) {
       slowest.push(report);
@@ -241,7 +243,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
           violations.push({
             invariant: 'heap-bound',
             path: 'case',
-            detail: `heap ${round(heap / MiB)} MiB after GC is ${round(growth / MiB)} MiB over the baseline (bound ${round(heapBound / MiB)} MiB) after case ${index}`,
+            detail: `heap ${round(heap / MiB)} MiB after GC is ${round(growth / MiB)} MiB over the baseline (bound ${round(heapBound / MiB)} MiB) after case ${index}; reproduce: npm run fuzz -- --seed ${options.seed} --cases ${index + 1}`,
           });
         }
       }
@@ -255,7 +257,6 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
           ...report,
           violations,
           hex: c.data.subarray(0, HEX_LIMIT).toString('hex'),
-          reproduce: `npm run fuzz -- --seed ${options.seed} --only ${index}`,
         });
       }
     }
