@@ -44,6 +44,8 @@ export function startWatchdog(options: WatchdogOptions): Watchdog {
   const heartbeat = new Int32Array(buffer);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    // Plain JavaScript: no loader hooks (tsx's talk to the main thread, which may be the one stuck).
+    execArgv: [],
     workerData: { buffer, seed: options.seed, stallMs: options.stallMs },
   });
   worker.unref();
