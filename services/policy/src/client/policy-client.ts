@@ -14,10 +14,10 @@ export interface Membership {
   readonly customerId?: string;
   /** Route Distinguisher for the VRFs (RFC 4364 §4.2). */
   readonly rd?: string;
-  readonly importTargets?: readonly string[];
-  readonly exportTargets?: readonly string[];
+  readonly importTargets?: string[];
+  readonly exportTargets?: string[];
   /** Import and export targets together (sorted, once each) — for full-mesh VPNs where they agree. */
-  readonly routeTargets?: readonly string[];
+  readonly routeTargets?: string[];
 }
 
 /**
