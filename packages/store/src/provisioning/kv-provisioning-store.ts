@@ -475,6 +475,12 @@ export class KvProvisioningStore implements ProvisioningStore {
     return this.#delete('actualEndpoints', endpointId(sessionId, pe));
   }
 
+  async getActualEndpoint(sessionId: string, pe: string): Promise<ActualEndpoint | null> {
+    return this.#getOne('actualEndpoints', endpointId(sessionId, pe), (j) =>
+      decode<ActualEndpoint>(j, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS),
+    );
+  }
+
   async listActualEndpoints(sessionId?: string): Promise<ActualEndpoint[]> {
     const all = await this.#list('actualEndpoints', (j) =>
       decode<ActualEndpoint>(j, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS),
@@ -492,6 +498,12 @@ export class KvProvisioningStore implements ProvisioningStore {
 
   async deleteActualMembership(key: MembershipKey): Promise<boolean> {
     return this.#delete('actualMemberships', membershipId(key));
+  }
+
+  async getActualMembership(key: MembershipKey): Promise<ActualMembership | null> {
+    return this.#getOne('actualMemberships', membershipId(key), (j) =>
+      decode<ActualMembership>(j, 'actual membership', ACTUAL_MEMBERSHIP_FIELDS),
+    );
   }
 
   async listActualMemberships(): Promise<ActualMembership[]> {

@@ -307,10 +307,14 @@ export interface ProvisioningStore {
   /** Merges the patch into the endpoint's record, creating it (zero revisions) if absent. */
   updateActualEndpoint(sessionId: string, pe: string, patch: ActualEndpointPatch): Promise<ActualEndpoint>;
   deleteActualEndpoint(sessionId: string, pe: string): Promise<boolean>;
+  /** One observed endpoint, or `null`. */
+  getActualEndpoint(sessionId: string, pe: string): Promise<ActualEndpoint | null>;
   /** Every observed endpoint, or those of one session. */
   listActualEndpoints(sessionId?: string): Promise<ActualEndpoint[]>;
   putActualMembership(record: Omit<ActualMembership, 'observedAtMs'>): Promise<ActualMembership>;
   deleteActualMembership(key: MembershipKey): Promise<boolean>;
+  /** One observed membership, or `null`. */
+  getActualMembership(key: MembershipKey): Promise<ActualMembership | null>;
   listActualMemberships(): Promise<ActualMembership[]>;
 
   // --- leases (one reconciler at a time) ---

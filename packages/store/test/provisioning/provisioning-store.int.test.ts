@@ -277,6 +277,8 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       assert.equal(added.markingRevision, 0);
       const marked = await store.updateActualEndpoint('s1', 'PE1', { dscp: 46, markingRevision: 1 });
       assert.equal(marked.uniRevision, 1, 'fields not in the patch stay');
+      assert.deepEqual(await store.getActualEndpoint('s1', 'PE1'), marked);
+      assert.equal(await store.getActualEndpoint('s1', 'PE9'), null);
       assert.equal(marked.dscp, 46);
       await store.updateActualEndpoint('s2', 'PE2', { uniRevision: 4 });
       assert.deepEqual(
@@ -290,6 +292,7 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       assert.equal(await store.getActualLsp('lsp-1'), null);
       const m = await store.putActualMembership({ ...membership, vpnLabel: 20, revision: 1 });
       assert.deepEqual(await store.listActualMemberships(), [m]);
+      assert.deepEqual(await store.getActualMembership(membership), m);
       assert.equal(await store.deleteActualMembership(membership), true);
       assert.deepEqual(await store.listActualMemberships(), []);
     });

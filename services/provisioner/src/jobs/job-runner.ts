@@ -12,10 +12,18 @@ export interface JobPolicy {
   attempts?: number;
   /** First retry delay; each next one doubles (BullMQ exponential backoff). @defaultValue 100 ms */
   backoffMs?: number;
-  /** How long completed jobs are kept (their ids dedupe re-submissions meanwhile). @defaultValue 86 400 s */
+  /**
+   * How long completed jobs are kept: their ids dedupe re-submissions meanwhile (a retransmitted
+   * INVITE comes within Timer B, 32 s; later ones are answered from the actual-state store).
+   * @defaultValue 3 600 s
+   */
   keepCompletedSeconds?: number;
-  /** How long failed jobs are kept for inspection. @defaultValue 604 800 s */
+  /** At most this many completed jobs are kept per PE queue. @defaultValue 10 000 */
+  keepCompletedCount?: number;
+  /** How long failed jobs are kept for inspection. @defaultValue 86 400 s */
   keepFailedSeconds?: number;
+  /** At most this many failed jobs are kept per PE queue. @defaultValue 10 000 */
+  keepFailedCount?: number;
 }
 
 /** Options of {@link JobRunner}. */
@@ -56,8 +64,10 @@ export interface FlowResult {
 const DEFAULT_POLICY: Required<JobPolicy> = {
   attempts: 4,
   backoffMs: 100,
-  keepCompletedSeconds: 86_400,
-  keepFailedSeconds: 604_800,
+  keepCompletedSeconds: 3_600,
+  keepCompletedCount: 10_000,
+  keepFailedSeconds: 86_400,
+  keepFailedCount: 10_000,
 };
 
 const CODE = /^\[(SVPN_[A-Z_]+)\]/;
@@ -132,8 +142,8 @@ export class JobRunner {
       jobId: s.jobId,
       attempts: this.#policy.attempts,
       backoff: { type: 'exponential', delay: this.#policy.backoffMs },
-      removeOnComplete: { age: this.#policy.keepCompletedSeconds },
-      removeOnFail: { age: this.#policy.keepFailedSeconds },
+      removeOnComplete: { age: this.#policy.keepCompletedSeconds, count: this.#policy.keepCompletedCount },
+      removeOnFail: { age: this.#policy.keepFailedSeconds, count: this.#policy.keepFailedCount },
     };
   }
 

@@ -295,10 +295,10 @@ export class Provisioner {
     }
     const released = await this.#store.releaseMembershipIntent(m);
     const undo = released ? [[withdrawStep(released.membership, 'compensation')]] : [];
-    const compensation = await this.#runCompensation(undo, async () => {
-      const actual = await this.#store.listActualMemberships();
-      return !actual.some((a) => a.pe === m.pe && a.vpnId === m.vpnId && a.ce === m.ce);
-    });
+    const compensation = await this.#runCompensation(
+      undo,
+      async () => (await this.#store.getActualMembership(m)) === null,
+    );
     this.#observe('membership', 'failed', started);
     throw this.#failure(key, flow, compensation, false);
   }
@@ -396,14 +396,15 @@ export class Provisioner {
         log?.debug({ flow: flowName }, 'flow confirmed');
         return result;
       }
-      const current = await this.#store.getSessionIntent(session.sessionId);
-      if (current && current.revision !== session.revision) {
-        // Someone else changed the session meanwhile (a newer version, a release): theirs wins.
-        this.#observe(flowName, 'superseded', started);
-        throw new IntentConflictError(
-          `session ${session.sessionId} changed while revision ${session.revision} was provisioned`,
-        );
-      }
+    }
+    const current = await this.#store.getSessionIntent(session.sessionId);
+    if (!current || current.revision !== session.revision) {
+      // Someone changed the session meanwhile — a newer version, or a release (CANCEL during
+      // provisioning): their flow owns it now, so this one neither confirms nor compensates.
+      this.#observe(flowName, 'superseded', started);
+      throw new IntentConflictError(
+        `session ${session.sessionId} changed while revision ${session.revision} was provisioned`,
+      );
     }
     log?.info({ flow: flowName, failure: flow.failure && describeStep(flow.failure.step) }, 'flow failed');
     if (previous && change.changed) return this.#rollBack(checked, previous, flow, started);
@@ -478,11 +479,15 @@ export class Provisioner {
     deadline: number,
   ): Promise<boolean> {
     const session = released.session;
-    const actual = await this.#store.listActualEndpoints(session.sessionId);
-    const pes = [...new Set([...session.endpoints.map((e) => e.pe), ...actual.map((a) => a.pe)])];
+    // The PEs the session is on now and was on before its last change (a modify that moved it).
+    const pes = [
+      ...new Set([...session.endpoints, ...(released.previous?.endpoints ?? [])].map((e) => e.pe)),
+    ];
     const stages = releaseFlow(session, released.lsps, origin, undefined, pes);
     const flow = await this.#runAll(stages, deadline);
-    const left = await this.#store.listActualEndpoints(session.sessionId);
+    const left = (
+      await Promise.all(pes.map((pe) => this.#store.getActualEndpoint(session.sessionId, pe)))
+    ).filter((a) => a !== null);
     const lspGone = await Promise.all(
       released.lsps
         .filter((l) => l.intent === 'released')
@@ -531,10 +536,12 @@ export class Provisioner {
   async #confirm(session: DesiredSession, minLspRevision: number): Promise<ProvisionResult | null> {
     const current = await this.#store.getSessionIntent(session.sessionId);
     if (!current || current.intent !== 'active' || current.revision !== session.revision) return null;
-    const actual = await this.#store.listActualEndpoints(session.sessionId);
+    const actual = await Promise.all(
+      session.endpoints.map((e) => this.#store.getActualEndpoint(session.sessionId, e.pe)),
+    );
     const endpoints: ProvisionResult['endpoints'][number][] = [];
-    for (const e of session.endpoints) {
-      const a = actual.find((x) => x.pe === e.pe);
+    for (const [i, e] of session.endpoints.entries()) {
+      const a = actual[i];
       if (
         !a ||
         a.uniRevision < session.revision ||
@@ -576,9 +583,7 @@ export class Provisioner {
     key: MembershipKey,
     revision: number,
   ): Promise<MembershipResult | null> {
-    const actual = (await this.#store.listActualMemberships()).find(
-      (a) => a.pe === pe && a.vpnId === key.vpnId && a.ce === key.ce,
-    );
+    const actual = await this.#store.getActualMembership({ pe, vpnId: key.vpnId, ce: key.ce });
     if (!actual || actual.revision < revision) return null;
     return { pe, vpnId: key.vpnId, ce: key.ce, revision, vpnLabel: actual.vpnLabel };
   }

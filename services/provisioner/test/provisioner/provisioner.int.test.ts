@@ -274,6 +274,22 @@ describe('Provisioner: modify and release', () => {
   });
 });
 
+describe('Provisioner: release during setup (CANCEL)', () => {
+  test('the release wins: the pending setup rejects as superseded and nothing is left', async () => {
+    const h = await harness({ simulator: { latency: { 'uni.add-session': 300 } } });
+    const provisioning = h.provisioner.provisionSession(sessionIntent('s1'));
+    provisioning.catch(() => undefined);
+    for (let i = 0; i < 100 && (await h.sim.getLsp('lsp-s1'))?.status !== 'up'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const released = await h.provisioner.releaseSession('s1');
+    assert.deepEqual(released, { sessionId: 's1', existed: true, complete: true });
+    await assert.rejects(provisioning, IntentConflictError);
+    assert.deepEqual(await h.leftovers(), CLEAN);
+    assert.equal(await h.store.getSessionIntent('s1'), null);
+  });
+});
+
 describe('Provisioner: memberships', () => {
   test('advertise returns the VPN label, is idempotent, and withdraw removes the route', async () => {
     const h = await harness();
