@@ -130,8 +130,9 @@ export class PolicyAdmin {
     return this.#replaceApplication(existing, { ...current, ...patch });
   }
 
-  async getApplication(name: string): Promise<ApplicationView> {
-    return applicationView(await this.#must('application', name, this.#store.getApplication(name)));
+  async findApplication(name: string): Promise<ApplicationView | undefined> {
+    const found = await this.#store.getApplication(name);
+    return found === undefined ? undefined : applicationView(found);
   }
 
   async listApplications(): Promise<ApplicationView[]> {

@@ -208,7 +208,14 @@ const CHECKS: readonly Check[] = [
   (ctx) => {
     const sla = ctx.sla as Sla;
     const level = ctx.level as PrecedenceLevel;
-    const entitled = ctx.options.precedenceMap.levelOf(sla.maxPrecedence);
+    let entitled: PrecedenceLevel;
+    try {
+      entitled = ctx.options.precedenceMap.levelOf(sla.maxPrecedence);
+    } catch {
+      // An entitlement this broker's map cannot read (the map changed after the SLA was written)
+      // entitles to the lowest level only: nothing above routine is handed out by mistake.
+      entitled = 'routine';
+    }
     // RFC 4412 §4 — a priority the user is not authorized for is refused (403), not silently lowered.
     return precedenceRank(level) > precedenceRank(entitled)
       ? refuse(
@@ -222,7 +229,13 @@ const CHECKS: readonly Check[] = [
     const { now } = ctx.request;
     const start = ctx.request.start !== undefined && ctx.request.start > now ? ctx.request.start : now;
     ctx.start = start;
-    const window = checkTimeWindows(sla.timeWindows, start);
+    let window: ReturnType<typeof checkTimeWindows>;
+    try {
+      window = checkTimeWindows(sla.timeWindows, start);
+    } catch {
+      // A time zone the runtime does not know (data written elsewhere): no window can be trusted open.
+      return refuse('outside-time-window', `the SLA time windows cannot be read (unknown time zone)`);
+    }
     if (!window.inside) {
       const allowed = (sla.timeWindows ?? []).map(describeTimeWindow).join('; ');
       return refuse(

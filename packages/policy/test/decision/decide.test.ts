@@ -318,6 +318,22 @@ describe('decide: every refusal, with its SIP status (table-driven)', () => {
     );
   });
 
+  it('SLA data the broker cannot read refuses instead of crashing', () => {
+    const oddEntitlement = acmeFacts({ sla: { ...acmeSla, maxPrecedence: 'acme.gold' } });
+    const routine = decide(request(), oddEntitlement);
+    assert.equal(routine.allow, true, 'an unreadable entitlement still allows routine');
+    const priority = decide(request({ resourcePriority: 'dsn.priority' }), oddEntitlement);
+    assert.equal(priority.allow ? 'allowed' : priority.code, 'precedence-not-entitled');
+    const oddZone = acmeFacts({
+      sla: {
+        ...acmeSla,
+        timeWindows: [{ days: ['wed'], from: '08:00', to: '20:00', timeZone: 'Mars/Base' }],
+      },
+    });
+    const d = decide(request(), oddZone);
+    assert.equal(d.allow ? 'allowed' : `${d.sipStatus} ${d.code}`, '403 outside-time-window');
+  });
+
   it('the first failing check decides (membership before bandwidth)', () => {
     const decision = decide(
       request({ bandwidthBps: 5_000_000_000 }),

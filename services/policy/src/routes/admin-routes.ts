@@ -152,7 +152,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     patchBody: ApplicationPatchBody,
     idOf: (a) => a.name,
     list: () => admin.listApplications(),
-    get: async (name) => (await store.getApplication(name)) && admin.getApplication(name),
+    get: (name) => admin.findApplication(name),
     create: (body) => admin.createApplication(body),
     replace: (name, body) => admin.replaceApplication(name, body),
     patch: (name, body) => admin.patchApplication(name, body),
