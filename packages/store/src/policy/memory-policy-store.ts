@@ -1,23 +1,14 @@
-import {
-  canonicalVpnId,
-  type Application,
-  type Customer,
-  type CustomerUsage,
-  type Ha1Algorithm,
-  type Sla,
-  type Vpn,
-} from '@svpn/policy';
+import type { CustomerUsage } from '@svpn/policy';
 
 import { UsageOwnerError } from './errors.js';
 import { SerialQueue } from './serial-queue.js';
 import { planPolicyWrite, policyKeyOf, type PolicyReader, type PolicyWrite } from './plan-policy-write.js';
+import { PolicyStoreBase } from './policy-store-base.js';
 import type {
   PolicyChange,
   PolicyEntities,
   PolicyKind,
-  PolicyStore,
   SessionUsage,
-  SiteAttachment,
   UsageClaim,
   UsageClaimResult,
 } from './policy-store.js';
@@ -28,7 +19,7 @@ const clone = <T>(value: T): T => structuredClone(value);
  * The policy store in memory: for unit tests and the one-process demo without Redis. Same rules and
  * the same conformance suite as {@link RedisPolicyStore}; changes reach only this process's listeners.
  */
-export class MemoryPolicyStore implements PolicyStore {
+export class MemoryPolicyStore extends PolicyStoreBase {
   readonly #entities: { [K in PolicyKind]: Map<string, PolicyEntities[K]> } = {
     customer: new Map(),
     application: new Map(),
@@ -50,18 +41,29 @@ export class MemoryPolicyStore implements PolicyStore {
     vpnIdByName: async (name) => this.#names.get(name),
   };
 
-  async #get<K extends PolicyKind>(kind: K, id: string): Promise<PolicyEntities[K] | undefined> {
+  protected async readEntity<K extends PolicyKind>(
+    kind: K,
+    id: string,
+  ): Promise<PolicyEntities[K] | undefined> {
     const found = this.#entities[kind].get(policyKeyOf(kind, id));
     return found === undefined ? undefined : clone(found);
   }
 
-  async #list<K extends PolicyKind>(kind: K): Promise<PolicyEntities[K][]> {
+  protected async listEntities<K extends PolicyKind>(kind: K): Promise<PolicyEntities[K][]> {
     return [...this.#entities[kind].entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, e]) => clone(e));
   }
 
-  #write<T>(write: PolicyWrite): Promise<T> {
+  protected async siteOwner(ce: string): Promise<string | undefined> {
+    return this.#sites.get(ce);
+  }
+
+  protected async vpnIdByName(name: string): Promise<string | undefined> {
+    return this.#names.get(name);
+  }
+
+  protected commit<T>(write: PolicyWrite): Promise<T> {
     return this.#writes.run(async () => {
       const plan = await planPolicyWrite(this.#reader, write);
       if (plan.delete !== undefined) this.#entities[plan.delete.kind].delete(plan.delete.id);
@@ -75,99 +77,6 @@ export class MemoryPolicyStore implements PolicyStore {
       for (const listener of this.#listeners) queueMicrotask(() => listener({ ...plan.change }));
       return clone(plan.stored) as T;
     });
-  }
-
-  getCustomer(id: string): Promise<Customer | undefined> {
-    return this.#get('customer', id);
-  }
-  listCustomers(): Promise<Customer[]> {
-    return this.#list('customer');
-  }
-  createCustomer(customer: Customer): Promise<Customer> {
-    return this.#write({ op: 'create', kind: 'customer', entity: clone(customer) });
-  }
-  updateCustomer(customer: Customer): Promise<Customer> {
-    return this.#write({ op: 'update', kind: 'customer', entity: clone(customer) });
-  }
-  deleteCustomer(id: string): Promise<void> {
-    return this.#write({ op: 'delete', kind: 'customer', id });
-  }
-
-  getSla(id: string): Promise<Sla | undefined> {
-    return this.#get('sla', id);
-  }
-  listSlas(): Promise<Sla[]> {
-    return this.#list('sla');
-  }
-  createSla(sla: Sla): Promise<Sla> {
-    return this.#write({ op: 'create', kind: 'sla', entity: clone(sla) });
-  }
-  updateSla(sla: Sla): Promise<Sla> {
-    return this.#write({ op: 'update', kind: 'sla', entity: clone(sla) });
-  }
-  deleteSla(id: string): Promise<void> {
-    return this.#write({ op: 'delete', kind: 'sla', id });
-  }
-
-  getVpn(vpnId: string): Promise<Vpn | undefined> {
-    return this.#get('vpn', vpnId);
-  }
-  async resolveVpn(idOrName: string): Promise<Vpn | undefined> {
-    const vpnId = canonicalVpnId(idOrName) ?? this.#names.get(idOrName);
-    return vpnId === undefined ? undefined : this.#get('vpn', vpnId);
-  }
-  listVpns(): Promise<Vpn[]> {
-    return this.#list('vpn');
-  }
-  createVpn(vpn: Vpn): Promise<Vpn> {
-    return this.#write({ op: 'create', kind: 'vpn', entity: clone(vpn) });
-  }
-  updateVpn(vpn: Vpn): Promise<Vpn> {
-    return this.#write({ op: 'update', kind: 'vpn', entity: clone(vpn) });
-  }
-  deleteVpn(vpnId: string): Promise<void> {
-    return this.#write({ op: 'delete', kind: 'vpn', id: vpnId });
-  }
-
-  getApplication(name: string): Promise<Application | undefined> {
-    return this.#get('application', name);
-  }
-  listApplications(): Promise<Application[]> {
-    return this.#list('application');
-  }
-  createApplication(application: Application): Promise<Application> {
-    return this.#write({ op: 'create', kind: 'application', entity: clone(application) });
-  }
-  updateApplication(application: Application): Promise<Application> {
-    return this.#write({ op: 'update', kind: 'application', entity: clone(application) });
-  }
-  deleteApplication(name: string): Promise<void> {
-    return this.#write({ op: 'delete', kind: 'application', id: name });
-  }
-
-  async getCredentials(
-    username: string,
-    realm: string,
-    algorithm: Ha1Algorithm,
-  ): Promise<string | undefined> {
-    const app = this.#entities.application.get(username);
-    if (app === undefined || !app.enabled || app.realm !== realm) return undefined;
-    return app.ha1[algorithm];
-  }
-
-  async membership(application: string, vpnIdOrName: string): Promise<boolean> {
-    const app = this.#entities.application.get(application);
-    const vpnId = canonicalVpnId(vpnIdOrName) ?? this.#names.get(vpnIdOrName);
-    return app !== undefined && app.enabled && vpnId !== undefined && app.vpns.includes(vpnId);
-  }
-
-  async getSite(ce: string): Promise<SiteAttachment | undefined> {
-    const customerId = this.#sites.get(ce);
-    const site =
-      customerId === undefined
-        ? undefined
-        : this.#entities.customer.get(customerId)?.sites.find((s) => s.ce === ce);
-    return site === undefined || customerId === undefined ? undefined : { ...clone(site), customerId };
   }
 
   async getUsage(customerId: string): Promise<CustomerUsage> {

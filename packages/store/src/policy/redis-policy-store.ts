@@ -1,27 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import {
-  canonicalVpnId,
-  type Application,
-  type Customer,
-  type CustomerUsage,
-  type Ha1Algorithm,
-  type Sla,
-  type Vpn,
-} from '@svpn/policy';
+import type { CustomerUsage } from '@svpn/policy';
 
 import { KeySpace } from '../keys.js';
 import { PolicyWriteContentionError, UsageOwnerError } from './errors.js';
 import { SerialQueue } from './serial-queue.js';
 import { planPolicyWrite, policyKeyOf, type PolicyReader, type PolicyWrite } from './plan-policy-write.js';
 import { PolicyKeys } from './policy-keys.js';
+import { PolicyStoreBase } from './policy-store-base.js';
 import type {
   PolicyChange,
   PolicyEntities,
   PolicyKind,
-  PolicyStore,
   SessionUsage,
-  SiteAttachment,
   UsageClaim,
   UsageClaimResult,
 } from './policy-store.js';
@@ -61,7 +52,7 @@ export interface RedisPolicyStoreOptions {
  * the shared rules, MULTI the changes and the PUBLISH, EXEC; again if another writer got in between) on
  * a connection of their own; usage claims are Lua scripts. `subscribe` opens a subscriber connection.
  */
-export class RedisPolicyStore implements PolicyStore {
+export class RedisPolicyStore extends PolicyStoreBase {
   readonly keys: PolicyKeys;
   readonly #redis: Redis;
   readonly #maxAttempts: number;
@@ -70,6 +61,7 @@ export class RedisPolicyStore implements PolicyStore {
   readonly #subscribers = new Set<Redis>();
 
   constructor(redis: Redis, options: RedisPolicyStoreOptions = {}) {
+    super();
     this.#redis = redis;
     this.keys = new PolicyKeys(options.keys ?? new KeySpace());
     this.#maxAttempts = options.maxWriteAttempts ?? 20;
@@ -100,7 +92,7 @@ export class RedisPolicyStore implements PolicyStore {
       .map((id) => JSON.parse(all[id] as string) as PolicyEntities[K]);
   }
 
-  #write<T>(write: PolicyWrite): Promise<T> {
+  protected commit<T>(write: PolicyWrite): Promise<T> {
     return this.#writes.run(async () => {
       this.#tx ??= this.#redis.duplicate();
       const tx = this.#tx;
@@ -134,97 +126,20 @@ export class RedisPolicyStore implements PolicyStore {
     });
   }
 
-  getCustomer(id: string): Promise<Customer | undefined> {
-    return this.#get('customer', id);
-  }
-  listCustomers(): Promise<Customer[]> {
-    return this.#list('customer');
-  }
-  createCustomer(customer: Customer): Promise<Customer> {
-    return this.#write({ op: 'create', kind: 'customer', entity: customer });
-  }
-  updateCustomer(customer: Customer): Promise<Customer> {
-    return this.#write({ op: 'update', kind: 'customer', entity: customer });
-  }
-  deleteCustomer(id: string): Promise<void> {
-    return this.#write({ op: 'delete', kind: 'customer', id });
+  protected readEntity<K extends PolicyKind>(kind: K, id: string): Promise<PolicyEntities[K] | undefined> {
+    return this.#get(kind, id);
   }
 
-  getSla(id: string): Promise<Sla | undefined> {
-    return this.#get('sla', id);
-  }
-  listSlas(): Promise<Sla[]> {
-    return this.#list('sla');
-  }
-  createSla(sla: Sla): Promise<Sla> {
-    return this.#write({ op: 'create', kind: 'sla', entity: sla });
-  }
-  updateSla(sla: Sla): Promise<Sla> {
-    return this.#write({ op: 'update', kind: 'sla', entity: sla });
-  }
-  deleteSla(id: string): Promise<void> {
-    return this.#write({ op: 'delete', kind: 'sla', id });
+  protected listEntities<K extends PolicyKind>(kind: K): Promise<PolicyEntities[K][]> {
+    return this.#list(kind);
   }
 
-  getVpn(vpnId: string): Promise<Vpn | undefined> {
-    return this.#get('vpn', vpnId);
-  }
-  async resolveVpn(idOrName: string): Promise<Vpn | undefined> {
-    const vpnId = canonicalVpnId(idOrName) ?? (await this.#redis.hget(this.keys.vpnNames, idOrName));
-    return vpnId === null ? undefined : this.#get('vpn', vpnId);
-  }
-  listVpns(): Promise<Vpn[]> {
-    return this.#list('vpn');
-  }
-  createVpn(vpn: Vpn): Promise<Vpn> {
-    return this.#write({ op: 'create', kind: 'vpn', entity: vpn });
-  }
-  updateVpn(vpn: Vpn): Promise<Vpn> {
-    return this.#write({ op: 'update', kind: 'vpn', entity: vpn });
-  }
-  deleteVpn(vpnId: string): Promise<void> {
-    return this.#write({ op: 'delete', kind: 'vpn', id: vpnId });
+  protected async siteOwner(ce: string): Promise<string | undefined> {
+    return (await this.#redis.hget(this.keys.sites, ce)) ?? undefined;
   }
 
-  getApplication(name: string): Promise<Application | undefined> {
-    return this.#get('application', name);
-  }
-  listApplications(): Promise<Application[]> {
-    return this.#list('application');
-  }
-  createApplication(application: Application): Promise<Application> {
-    return this.#write({ op: 'create', kind: 'application', entity: application });
-  }
-  updateApplication(application: Application): Promise<Application> {
-    return this.#write({ op: 'update', kind: 'application', entity: application });
-  }
-  deleteApplication(name: string): Promise<void> {
-    return this.#write({ op: 'delete', kind: 'application', id: name });
-  }
-
-  async getCredentials(
-    username: string,
-    realm: string,
-    algorithm: Ha1Algorithm,
-  ): Promise<string | undefined> {
-    const app = await this.getApplication(username);
-    if (app === undefined || !app.enabled || app.realm !== realm) return undefined;
-    return app.ha1[algorithm];
-  }
-
-  async membership(application: string, vpnIdOrName: string): Promise<boolean> {
-    const [app, vpnId] = await Promise.all([
-      this.getApplication(application),
-      canonicalVpnId(vpnIdOrName) ?? this.#redis.hget(this.keys.vpnNames, vpnIdOrName),
-    ]);
-    return app !== undefined && app.enabled && typeof vpnId === 'string' && app.vpns.includes(vpnId);
-  }
-
-  async getSite(ce: string): Promise<SiteAttachment | undefined> {
-    const customerId = await this.#redis.hget(this.keys.sites, ce);
-    if (customerId === null) return undefined;
-    const site = (await this.getCustomer(customerId))?.sites.find((s) => s.ce === ce);
-    return site === undefined ? undefined : { ...site, customerId };
+  protected async vpnIdByName(name: string): Promise<string | undefined> {
+    return (await this.#redis.hget(this.keys.vpnNames, name)) ?? undefined;
   }
 
   async getUsage(customerId: string): Promise<CustomerUsage> {
