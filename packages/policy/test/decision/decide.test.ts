@@ -13,10 +13,19 @@ import {
   type Grant,
   type PolicyFacts,
   type RefusalCode,
+  type Sla,
 } from '../../src/index.js';
 import { acme, acmeFacts, acmeSla, acmeStorage, primaryDc } from '../support/policy-fixtures.js';
 
 const NOW = new Date('2025-01-15T11:00:00Z'); // a Wednesday, 12:00 in Paris
+
+/** The acme SLA restricted to weekdays 08:00–20:00 in Paris. */
+const weekdaySla: Sla = {
+  ...acmeSla,
+  timeWindows: [
+    { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '20:00', timeZone: 'Europe/Paris' },
+  ],
+};
 
 function request(overrides: Partial<DecisionRequest> = {}): DecisionRequest {
   return {
@@ -156,19 +165,7 @@ describe('decide: every refusal, with its SIP status (table-driven)', () => {
       'outside-time-window',
       403,
       { now: new Date('2025-01-18T11:00:00Z') },
-      {
-        sla: {
-          ...acmeSla,
-          timeWindows: [
-            {
-              days: ['mon', 'tue', 'wed', 'thu', 'fri'],
-              from: '08:00',
-              to: '20:00',
-              timeZone: 'Europe/Paris',
-            },
-          ],
-        },
-      },
+      { sla: weekdaySla },
       /outside the SLA time windows \(mon,tue,wed,thu,fri 08:00-20:00 Europe\/Paris\)/,
     ],
     [
@@ -176,19 +173,7 @@ describe('decide: every refusal, with its SIP status (table-driven)', () => {
       'outside-time-window',
       403,
       { start: new Date('2025-01-15T22:00:00Z') },
-      {
-        sla: {
-          ...acmeSla,
-          timeWindows: [
-            {
-              days: ['mon', 'tue', 'wed', 'thu', 'fri'],
-              from: '08:00',
-              to: '20:00',
-              timeZone: 'Europe/Paris',
-            },
-          ],
-        },
-      },
+      { sla: weekdaySla },
       /2025-01-15T22:00:00.000Z is outside/,
     ],
     ['unknown service class', 'unknown-service-class', 488, { serviceClass: 'platinum' }, {}, /"platinum"/],
@@ -238,19 +223,7 @@ describe('decide: every refusal, with its SIP status (table-driven)', () => {
       'duration-exceeded',
       488,
       { durationS: 8 * 3600 + 1 }, // 12:00 Paris + 8 h 1 s > 20:00
-      {
-        sla: {
-          ...acmeSla,
-          timeWindows: [
-            {
-              days: ['mon', 'tue', 'wed', 'thu', 'fri'],
-              from: '08:00',
-              to: '20:00',
-              timeZone: 'Europe/Paris',
-            },
-          ],
-        },
-      },
+      { sla: weekdaySla },
       /28800 s left/,
     ],
     [
