@@ -164,6 +164,13 @@ describe('checkCase', () => {
     assert.ok(invariantsOf(data, deliver).has('validated-fields-readable'));
   });
 
+  test('deciding otherwise over TCP for the same whole message breaks transport-agreement', () => {
+    const tcpDrops = broken((d, transport, policy): IncomingDecision =>
+      transport === 'udp' ? classifyIncoming(d, transport, policy) : { action: 'drop', reason: 'tcp' },
+    );
+    assert.ok(invariantsOf(corpus('180-ringing'), tcpDrops).has('transport-agreement'));
+  });
+
   test('a framed message delivered with octets after its body breaks framer-agreement', () => {
     const trailing = broken((d, transport, policy): IncomingDecision => {
       const decision = classifyIncoming(d, transport, policy);

@@ -99,6 +99,8 @@ export type Invariant =
   | 'framer-agreement'
   /** The framer's work stays linear in the bytes fed, whatever the chunking. */
   | 'framer-linear'
+  /** The same octets framed as one whole message get the same decision over UDP and TCP. */
+  | 'transport-agreement'
   /** A case finishes within the time limit. */
   | 'case-time'
   /** Heap after GC at a checkpoint stays within the bound over the baseline. */
@@ -115,6 +117,7 @@ export const INVARIANTS: readonly Invariant[] = [
   'round-trip',
   'framer-agreement',
   'framer-linear',
+  'transport-agreement',
   'case-time',
   'heap-bound',
 ];
@@ -650,6 +653,11 @@ function classify(
   }
 }
 
+/** `deliver`, `drop` or `respond <status>`: what must not depend on the transport. */
+function label(d: IncomingDecision): string {
+  return d.action === 'respond' ? `respond ${d.status}` : d.action;
+}
+
 /** Splits `data` the way a TCP peer might: whole, byte by byte, small or MTU-sized pieces. */
 export function chunk(data: Buffer, rng: Prng): Buffer[] {
   const mode = rng.below(4);
@@ -714,6 +722,13 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
     }
     const d = classify(run, o.data, 'tcp', policy, violations);
     if (d === undefined) continue;
+    if (udp !== undefined && outputs.length === 1 && o.data.equals(data) && label(udp) !== label(d)) {
+      violations.push({
+        invariant: 'transport-agreement',
+        path: 'tcp',
+        detail: `UDP ${label(udp)} but TCP ${label(d)} for the same whole message`,
+      });
+    }
     if (d.action === 'drop') {
       const parsed = parseMessage(o.data);
       if (!parsed.ok && parsed.error.code === 'SIP_PARSE_TRUNCATED_BODY') {

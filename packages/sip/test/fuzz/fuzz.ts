@@ -3,6 +3,7 @@
  *
  * ```
  * npm run fuzz -- [--cases 100000] [--seed 4475] [--only I] [--udp 2000] [--time-limit 50] [--heap-bound 32]
+ *                 [--max-ops 5]
  * ```
  *
  * Prints progress on stderr, then a summary JSON object, the failing cases (seed, index, hex and
@@ -20,6 +21,7 @@ interface CliOptions {
   udp: number;
   timeLimitMs: number;
   heapBoundMiB: number;
+  maxOps: number;
 }
 
 function parseArgs(argv: readonly string[]): CliOptions {
@@ -30,6 +32,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
     udp: 2000,
     timeLimitMs: 50,
     heapBoundMiB: 32,
+    maxOps: 5,
   };
   const number = (flag: string, text: string | undefined): number => {
     const n = Number(text);
@@ -61,9 +64,12 @@ function parseArgs(argv: readonly string[]): CliOptions {
       case '--heap-bound':
         opts.heapBoundMiB = number(flag, value());
         break;
+      case '--max-ops':
+        opts.maxOps = number(flag, value());
+        break;
       case '--help':
         process.stdout.write(
-          'npm run fuzz -- [--cases N] [--seed S] [--only I] [--udp N] [--time-limit MS] [--heap-bound MIB]\n',
+          'npm run fuzz -- [--cases N] [--seed S] [--only I] [--udp N] [--time-limit MS] [--heap-bound MIB] [--max-ops N]\n',
         );
         process.exit(0);
         break;
@@ -89,6 +95,7 @@ async function main(): Promise<number> {
     ...(opts.only === undefined ? {} : { only: opts.only }),
     caseTimeLimitMs: opts.timeLimitMs,
     heapBoundBytes: opts.heapBoundMiB * 1024 * 1024,
+    maxOps: opts.maxOps,
     heartbeat: watchdog.heartbeat,
     onProgress: (done, total) => process.stderr.write(`fuzz: ${done}/${total} cases\n`),
   });

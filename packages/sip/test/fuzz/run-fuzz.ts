@@ -43,6 +43,8 @@ export interface FuzzOptions {
   checkpointEvery?: number;
   /** @defaultValue buildCorpus() */
   corpus?: readonly CorpusEntry[];
+  /** Most mutation operators stacked on one case. @defaultValue 5 */
+  maxOps?: number;
   /** @defaultValue FUZZ_POLICY */
   policy?: IncomingPolicy;
   /** Failures kept with their details (all are counted). @defaultValue 20 */
@@ -151,7 +153,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
   const heapBound = options.heapBoundBytes ?? 32 * MiB;
   const keepFailures = options.keepFailures ?? 20;
   const keepSlowest = options.keepSlowest ?? 10;
-  const mutator = new Mutator(corpus);
+  const mutator = new Mutator(corpus, options.maxOps === undefined ? {} : { maxOps: options.maxOps });
   const gc = exposeGc();
 
   const first = options.only ?? 0;
