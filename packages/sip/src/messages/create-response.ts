@@ -26,7 +26,12 @@ export const DEFAULT_WARN_AGENT = 'svpn';
  */
 export function formatWarning(text: string, agent: string = DEFAULT_WARN_AGENT): string {
   if (/^\d{3} \S+ "/.test(text)) return text;
-  const safe = text.replace(/[\r\n]+/g, ' ').replace(/["\\]/g, (m) => '\\' + m);
+  // RFC 3261 §25.1 — warn-text is a quoted-string: line breaks become SP, other control characters
+  // (which the text may echo from a broken request) '?', and '"' / '\' are escaped.
+  const safe = text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?')
+    .replace(/["\\]/g, (m) => '\\' + m);
   return `399 ${agent} "${safe}"`;
 }
 

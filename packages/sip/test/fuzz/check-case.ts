@@ -502,6 +502,9 @@ function roundTrip(
 // Judging one decision
 // ---------------------------------------------------------------------------------------------
 
+/** warning-value = warn-code SP warn-agent SP warn-text; warn-text = quoted-string (RFC 3261 §25.1). */
+const WARNING_VALUE = /^\d{3} [^ ]+ "(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[\x00-\x09\x0b\x0c\x0e-\x7f])*"$/;
+
 const REQUIRED_WITH: Readonly<Record<number, readonly string[]>> = {
   405: ['Allow'],
   501: ['Allow'],
@@ -535,7 +538,11 @@ function checkRejection(
   const got = viaValues(decision.response).join(' | ');
   if (want !== got)
     bad(`Via values not copied: request '${want.slice(0, 120)}', response '${got.slice(0, 120)}'`);
-  if (!r.headers.has('Warning')) bad('no Warning saying why');
+  const warning = r.headers.get('Warning');
+  if (warning === undefined) bad('no Warning saying why');
+  // RFC 3261 §20.43 — warn-text is a quoted-string: no bare CTL, quote or backslash inside.
+  else if (!WARNING_VALUE.test(warning))
+    bad(`Warning is not a valid warning-value: ${JSON.stringify(warning.slice(0, 120))}`);
   const to = r.headers.get('To');
   if (to !== undefined && !/;\s*tag\s*=/i.test(to)) bad('To without a tag (RFC 3261 §8.2.6.2)');
   for (const name of REQUIRED_WITH[decision.status] ?? []) if (!r.headers.has(name)) bad(`no ${name}`);

@@ -100,6 +100,17 @@ describe('fuzz regressions: bare CR / LF inside a header line', () => {
   });
 });
 
+describe('fuzz regressions: the Warning of a refusal is a valid quoted-string', () => {
+  // Found as: well-formed-rejection — "Bad header name 'M\0…'" echoed a NUL / DEL from the request
+  // into warn-text, which RFC 3261 §25.1 does not allow (qdtext excludes CTLs).
+  test('control characters echoed from the request become ?, quotes and backslashes are escaped', () => {
+    const data = request([...BASE, 'M\x00x\x7f"\\: 1']);
+    const text = responseText(classifyIncoming(data, 'udp'));
+    const warning = /\r\nWarning: (.*)\r\n/.exec(text)?.[1];
+    assert.equal(warning, `399 svpn "Bad header name 'M?x?\\"\\\\'"`);
+  });
+});
+
 describe('fuzz regressions: a bad quoted-string in a header parameter', () => {
   // Found as: classifyIncoming threw SipSyntaxError "parameter: bad quoted-pair" (case 386:
   // `From: <sip:a@b>;x="\\…\` ending in a lone backslash).
