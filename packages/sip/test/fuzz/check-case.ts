@@ -254,6 +254,14 @@ export function viaValues(data: Buffer): string[] {
     .map(([, value]) => trimWsp(value.replace(/[\r\n]/g, ' ')));
 }
 
+const COMPACT_OF: Readonly<Record<string, string>> = { from: 'f', 'call-id': 'i', cseq: 'cseq', to: 't' };
+
+/** The first value of a header field (full or compact name), trimmed, bare CR / LF blanked. */
+export function firstValue(data: Buffer, name: 'from' | 'call-id' | 'cseq' | 'to'): string | undefined {
+  const field = rawFields(data).find(([n]) => n === name || n === COMPACT_OF[name]);
+  return field === undefined ? undefined : trimWsp(field[1].replace(/[\r\n]/g, ' '));
+}
+
 /**
  * Whether the first Via field's first (non-empty) value parses: then there is somewhere to send a
  * response (RFC 3261 §18.2.2), so the request must not be dropped silently.
@@ -538,6 +546,18 @@ function checkRejection(
   const got = viaValues(decision.response).join(' | ');
   if (want !== got)
     bad(`Via values not copied: request '${want.slice(0, 120)}', response '${got.slice(0, 120)}'`);
+  // RFC 3261 §8.2.6.2 — From, Call-ID and CSeq equal the request's; To too, plus a tag.
+  for (const name of ['from', 'call-id', 'cseq', 'to'] as const) {
+    const asked = firstValue(request, name);
+    const answered = firstValue(decision.response, name);
+    if (asked === undefined) continue;
+    const same = name === 'to' ? answered?.startsWith(asked) : answered === asked;
+    if (same !== true) {
+      bad(
+        `${name} not copied: request '${asked.slice(0, 80)}', response '${(answered ?? '-').slice(0, 80)}'`,
+      );
+    }
+  }
   const warning = r.headers.get('Warning');
   if (warning === undefined) bad('no Warning saying why');
   // RFC 3261 §20.43 — warn-text is a quoted-string: no bare CTL, quote or backslash inside.
