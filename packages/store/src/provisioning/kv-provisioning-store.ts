@@ -191,7 +191,10 @@ export class KvProvisioningStore implements ProvisioningStore {
       const ids = lspIdsTouched(current, input);
       const lspJsons = await tx.read(ids.map((id) => ({ table: 'desiredLsps', id })));
       const lsps = new Map(ids.map((id, i) => [id, lspJsons[i] ? decodeLsp(lspJsons[i]) : null]));
-      const plan = planPutSession(current, lsps, input, this.#backend.now());
+      const now = this.#backend.now();
+      // Plan once without a revision: a retransmission changes nothing and draws none.
+      let plan = planPutSession(current, lsps, input, now, 0);
+      if (plan.changed) plan = planPutSession(current, lsps, input, now, await this.#backend.nextRevision());
       const writes: RecordValue[] = plan.changed
         ? [
             { table: 'desiredSessions', id: input.sessionId, value: JSON.stringify(plan.session) },
@@ -221,11 +224,13 @@ export class KvProvisioningStore implements ProvisioningStore {
         const current = json ? decodeSession(json) : null;
         const lspId = current?.lsp?.lspId;
         const [lspJson] = lspId ? await tx.read([{ table: 'desiredLsps', id: lspId }]) : [null];
+        if (current === null) return { writes: [], result: null };
         const plan = planReleaseSession(
           current,
           lspJson ? decodeLsp(lspJson) : null,
           options,
           this.#backend.now(),
+          current.intent === 'released' ? current.revision : await this.#backend.nextRevision(),
         );
         if (plan === null) return { writes: [], result: null };
         const writes: RecordValue[] = plan.changed
@@ -332,7 +337,10 @@ export class KvProvisioningStore implements ProvisioningStore {
     const id = membershipId(input);
     return this.#transact(`membership ${id}`, async (tx) => {
       const [json] = await tx.read([{ table: 'desiredMemberships', id }]);
-      const plan = planPutMembership(json ? decodeMembership(json) : null, input, this.#backend.now());
+      const current = json ? decodeMembership(json) : null;
+      const now = this.#backend.now();
+      let plan = planPutMembership(current, input, now, 0);
+      if (plan.changed) plan = planPutMembership(current, input, now, await this.#backend.nextRevision());
       return {
         writes: plan.changed
           ? [{ table: 'desiredMemberships', id, value: JSON.stringify(plan.membership) }]
@@ -346,7 +354,12 @@ export class KvProvisioningStore implements ProvisioningStore {
     const id = membershipId(key);
     return this.#transact(`membership ${id}`, async (tx) => {
       const [json] = await tx.read([{ table: 'desiredMemberships', id }]);
-      const plan = planReleaseMembership(json ? decodeMembership(json) : null, this.#backend.now());
+      const current = json ? decodeMembership(json) : null;
+      const plan = planReleaseMembership(
+        current,
+        this.#backend.now(),
+        current && current.intent === 'active' ? await this.#backend.nextRevision() : 0,
+      );
       return {
         writes: plan?.changed
           ? [{ table: 'desiredMemberships', id, value: JSON.stringify(plan.membership) }]

@@ -1,6 +1,10 @@
 /**
  * The desired-state transitions of the provisioning store, as pure functions over records: both
- * store implementations run exactly these inside their compare-and-set transactions. @internal
+ * store implementations run exactly these inside their compare-and-set transactions. Every write
+ * stamps the records it changes with `revision`, a number the store draws from one counter that
+ * only grows: a record's revisions increase, and a revision is never reused — not even by a record
+ * created again under the id of one that was collected — so job ids derived from it never collide
+ * with a job BullMQ still remembers. @internal
  */
 import {
   IntentConflictStoreError,
@@ -72,6 +76,7 @@ export function planPutSession(
   lsps: ReadonlyMap<string, DesiredLsp | null>,
   input: SessionIntentInput,
   nowMs: number,
+  revision: number,
 ): SessionPlan {
   const id = `session ${input.sessionId}`;
   if (current) {
@@ -92,7 +97,7 @@ export function planPutSession(
   const session: DesiredSession = {
     sessionId: input.sessionId,
     version: input.version,
-    revision: (current?.revision ?? 0) + 1,
+    revision,
     intent: 'active',
     phase: current ? 'modifying' : 'deploying',
     vpnId: input.vpnId,
@@ -111,7 +116,7 @@ export function planPutSession(
   if (input.lsp) {
     const ingress = input.endpoints[0]?.pe ?? '';
     const before = lsps.get(input.lsp.lspId) ?? null;
-    const joined = joinLsp(before, input.sessionId, input.bandwidthBps, ingress, input.lsp, nowMs);
+    const joined = joinLsp(before, input.sessionId, input.bandwidthBps, ingress, input.lsp, nowMs, revision);
     after.push(joined);
     if (joined !== before) writes.push(joined);
   }
@@ -119,7 +124,7 @@ export function planPutSession(
   if (left !== null) {
     const before = lsps.get(left) ?? null;
     if (before) {
-      const after1 = leaveLsp(before, input.sessionId, undefined, nowMs);
+      const after1 = leaveLsp(before, input.sessionId, undefined, nowMs, revision);
       after.push(after1);
       if (after1 !== before) writes.push(after1);
     }
@@ -139,10 +144,10 @@ export function joinLsp(
   ingress: string,
   request: SessionLspRecord,
   nowMs: number,
+  revision: number,
 ): DesiredLsp {
   if (lsp === null || lsp.intent === 'released') {
     const size = request.bandwidthBps ?? sessionBps;
-    const revision = (lsp?.revision ?? 0) + 1;
     return {
       lspId: request.lspId,
       ingress,
@@ -186,7 +191,7 @@ export function joinLsp(
     ...lsp,
     bandwidthBps: size,
     contributions: { ...lsp.contributions, [sessionId]: contribution },
-    revision: lsp.revision + 1,
+    revision,
     updatedAtMs: nowMs,
   };
 }
@@ -200,19 +205,20 @@ export function leaveLsp(
   sessionId: string,
   explicitBps: number | undefined,
   nowMs: number,
+  revision: number,
 ): DesiredLsp {
   if (lsp.intent === 'released' || !(sessionId in lsp.contributions)) return lsp;
   const contributions: Record<string, number> = { ...lsp.contributions };
   const contribution = contributions[sessionId] ?? 0;
   delete contributions[sessionId];
   if (Object.keys(contributions).length === 0) {
-    return { ...lsp, contributions, intent: 'released', revision: lsp.revision + 1, updatedAtMs: nowMs };
+    return { ...lsp, contributions, intent: 'released', revision, updatedAtMs: nowMs };
   }
   return {
     ...lsp,
     contributions,
     bandwidthBps: Math.max(1, explicitBps ?? lsp.bandwidthBps - contribution),
-    revision: lsp.revision + 1,
+    revision,
     updatedAtMs: nowMs,
   };
 }
@@ -223,6 +229,7 @@ export function planReleaseSession(
   lsp: DesiredLsp | null,
   options: ReleaseSessionOptions,
   nowMs: number,
+  revision: number,
 ): SessionPlan | null {
   if (current === null) return null;
   if (current.intent === 'released') {
@@ -232,13 +239,13 @@ export function planReleaseSession(
     ...current,
     intent: 'released',
     phase: options.phase ?? 'releasing',
-    revision: current.revision + 1,
+    revision,
     deadlineMs: null,
     failure: options.failure ?? null,
     updatedAtMs: nowMs,
   };
   if (!lsp) return { session, lspWrites: [], lsps: [], changed: true };
-  const after = leaveLsp(lsp, current.sessionId, options.lspBandwidthBps, nowMs);
+  const after = leaveLsp(lsp, current.sessionId, options.lspBandwidthBps, nowMs, revision);
   return { session, lspWrites: after === lsp ? [] : [after], lsps: [after], changed: true };
 }
 
@@ -251,6 +258,7 @@ export function planPutMembership(
   current: DesiredMembership | null,
   input: MembershipIntentInput,
   nowMs: number,
+  revision: number,
 ): { membership: DesiredMembership; changed: boolean } {
   if (current && current.intent === 'active' && membershipContent(current) === membershipContent(input)) {
     return { membership: current, changed: false };
@@ -264,7 +272,7 @@ export function planPutMembership(
       importTargets: [...input.importTargets],
       exportTargets: [...input.exportTargets],
       prefixes: [...input.prefixes],
-      revision: (current?.revision ?? 0) + 1,
+      revision,
       intent: 'active',
       phase: 'deploying',
       updatedAtMs: nowMs,
@@ -277,6 +285,7 @@ export function planPutMembership(
 export function planReleaseMembership(
   current: DesiredMembership | null,
   nowMs: number,
+  revision: number,
 ): { membership: DesiredMembership; changed: boolean } | null {
   if (current === null) return null;
   if (current.intent === 'released') return { membership: current, changed: false };
@@ -285,7 +294,7 @@ export function planReleaseMembership(
       ...current,
       intent: 'released',
       phase: 'releasing',
-      revision: current.revision + 1,
+      revision,
       updatedAtMs: nowMs,
     },
     changed: true,

@@ -41,6 +41,8 @@ export interface RecordBackend {
   acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | null>;
   renewLease(lease: Lease, ttlMs: number): Promise<Lease | null>;
   releaseLease(lease: Lease): Promise<boolean>;
+  /** The next desired-state revision: a store-wide counter that only grows. */
+  nextRevision(): Promise<number>;
   /** Milliseconds since the epoch, as the backend sees them (record timestamps). */
   now(): number;
 }
@@ -56,6 +58,7 @@ export class MemoryRecordBackend implements RecordBackend {
   readonly #tables = new Map<Table, Map<string, string>>(TABLES.map((t) => [t, new Map()]));
   readonly #leases = new Map<string, HeldLease>();
   readonly #tokens = new Map<string, number>();
+  #revision = 0;
   readonly now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -99,6 +102,10 @@ export class MemoryRecordBackend implements RecordBackend {
 
   #holds(name: string, token: number): boolean {
     return this.#live(name)?.token === token;
+  }
+
+  async nextRevision(): Promise<number> {
+    return ++this.#revision;
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | null> {

@@ -39,7 +39,8 @@ const TABLE_KEY: Record<Table, readonly string[]> = {
 /**
  * Provisioning records in Redis: one hash per table under `svpn:{provisioning}:…` (one hash tag, so
  * the multi-key compare-and-set script works under Redis Cluster), leases as expiring strings
- * `…:lease:<name>` with a token counter `…:lease:<name>:token`. @internal
+ * `…:lease:<name>` with a token counter `…:lease:<name>:token`, the revision counter `…:revision`.
+ * @internal
  */
 export class RedisRecordBackend implements RecordBackend {
   readonly #redis: Redis;
@@ -127,6 +128,10 @@ export class RedisRecordBackend implements RecordBackend {
       default:
         throw new ProvisioningStoreCorruptError(`casRecords answered ${String(result)}`);
     }
+  }
+
+  async nextRevision(): Promise<number> {
+    return this.#redis.incr(this.#keys.key('provisioning', 'revision'));
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | null> {

@@ -219,6 +219,25 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       assert.equal(lsp.createdRevision, lsp.revision);
     });
 
+    test('a record collected and created again never reuses a revision (job ids stay unique)', async () => {
+      const store = await make();
+      const first = await store.putSessionIntent(intent('s1'));
+      const released = await store.releaseSessionIntent('s1');
+      const lspRevision = released!.lsps[0]!.revision;
+      assert.equal(await store.deleteLspIntent('lsp-1', lspRevision), true);
+      const again = await store.putSessionIntent(intent('s2'));
+      assert.ok(again.lsps[0]!.revision > lspRevision, 'the new LSP record starts above every revision used');
+      assert.ok(again.lsps[0]!.revision > first.lsps[0]!.revision);
+      assert.equal(
+        (await store.putMembershipIntent(membership)).membership.revision > again.session.revision,
+        true,
+      );
+      await store.releaseMembershipIntent(membership);
+      const m = await store.getMembershipIntent(membership);
+      await store.deleteMembershipIntent(membership, m!.revision);
+      assert.ok((await store.putMembershipIntent(membership)).membership.revision > m!.revision);
+    });
+
     test('concurrent joins of one LSP add up exactly (compare-and-set)', async () => {
       const store = await make();
       const ids = Array.from({ length: 20 }, (_, i) => `c${i}`);

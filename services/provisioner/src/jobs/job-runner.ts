@@ -116,6 +116,8 @@ export class JobRunner {
     let queue = this.#queues.get(pe);
     if (!queue) {
       queue = new Queue(peQueueName(pe), { connection: this.#connection, prefix: this.#prefix });
+      // Every step waiting on this queue listens for its closing: many flows in flight are normal.
+      queue.setMaxListeners(0);
       queue.on('error', (err) => this.#log?.warn({ err, pe }, 'queue error'));
       this.#queues.set(pe, queue);
     }

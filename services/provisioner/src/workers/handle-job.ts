@@ -1,11 +1,12 @@
-import type {
-  JobOutcome,
-  JobPayloads,
-  JobSpec,
-  LspState,
-  PeAdapter,
-  PeCallOptions,
-  UniSessionState,
+import {
+  PeAdapterError,
+  type JobOutcome,
+  type JobPayloads,
+  type JobSpec,
+  type LspState,
+  type PeAdapter,
+  type PeCallOptions,
+  type UniSessionState,
 } from '@svpn/provisioning';
 import type { DesiredLsp, DesiredSession, EndpointRecord, ProvisioningStore } from '@svpn/store';
 
@@ -270,6 +271,15 @@ async function ensureUni(
       },
       ctx.call,
     );
+  if (spec.type === 'uni.add-session') {
+    // The common case is a session the PE does not have yet: add it straight away (the add is
+    // idempotent for the same parameters); only a conflict needs a look at what the PE holds.
+    try {
+      return await recordUni(ctx, sessionId, pe, target, await add(), APPLIED);
+    } catch (error) {
+      if (!(error instanceof PeAdapterError) || error.code !== 'SVPN_PE_CONFLICT') throw error;
+    }
+  }
   const observed = await ctx.adapter.getSession(pe, sessionId);
   let state: UniSessionState;
   let outcome = APPLIED;
@@ -301,6 +311,17 @@ async function ensureUni(
     state = observed;
     outcome = UNCHANGED;
   }
+  return recordUni(ctx, sessionId, pe, target, state, outcome);
+}
+
+async function recordUni(
+  ctx: JobHandlerContext,
+  sessionId: string,
+  pe: string,
+  target: UniTarget,
+  state: UniSessionState,
+  outcome: JobOutcome,
+): Promise<JobOutcome> {
   await ctx.store.updateActualEndpoint(sessionId, pe, {
     vpnId: state.vpnId,
     ce: state.ce,

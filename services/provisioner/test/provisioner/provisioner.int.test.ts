@@ -66,8 +66,8 @@ describe('Provisioner: session setup', () => {
     assert.deepEqual(
       status?.endpoints.map((e) => [e.pe, e.uniRevision, e.markingRevision, e.dscp]),
       [
-        ['PE1', 1, 1, 10],
-        ['PE4', 1, 1, 10],
+        ['PE1', result.revision, result.revision, 10],
+        ['PE4', result.revision, result.revision, 10],
       ],
     );
     assert.equal(status?.lsp?.actual?.ingressLabel, result.ingressLabel);
@@ -93,12 +93,12 @@ describe('Provisioner: session setup', () => {
     assert.deepEqual(
       sessionJobs,
       [
-        jobId('marking.apply', 's1', 1),
-        jobId('rsvp-te.signal', 'lsp-s1', 1),
-        jobId('uni.add-session', 's1', 1),
+        jobId('marking.apply', 's1', a.revision),
+        jobId('rsvp-te.signal', 'lsp-s1', a.revision),
+        jobId('uni.add-session', 's1', a.revision),
       ].sort(),
     );
-    const signal = await Job.fromId(h.runner.queue('PE1'), jobId('rsvp-te.signal', 'lsp-s1', 1));
+    const signal = await Job.fromId(h.runner.queue('PE1'), jobId('rsvp-te.signal', 'lsp-s1', a.revision));
     assert.equal(signal?.attemptsMade, 1);
     assert.equal((await h.sim.listSessions()).length, 2);
   });
@@ -126,8 +126,10 @@ describe('Provisioner: compensation', () => {
   test('a PE refusing uni.add-session: the LSP and the other UNI session are undone, nothing stays reserved', async () => {
     const h = await harness();
     await h.sim.injectFault({ pe: 'PE4', op: 'uni.add-session', mode: 'refuse' });
+    let failedJob = '';
     await assert.rejects(h.provisioner.provisionSession(sessionIntent('s1')), (e: unknown) => {
       assert.ok(e instanceof ProvisioningFailedError);
+      failedJob = e.step.jobId;
       assert.equal(e.code, 'SVPN_PROVISIONING_FAILED');
       assert.equal(e.step.type, 'uni.add-session');
       assert.equal(e.step.pe, 'PE4');
@@ -141,7 +143,8 @@ describe('Provisioner: compensation', () => {
     assert.equal(await h.store.getSessionIntent('s1'), null);
     assert.deepEqual(await h.store.listLspIntents(), []);
     // The refusal was retried with backoff before the flow gave up.
-    const add = await Job.fromId(h.runner.queue('PE4'), jobId('uni.add-session', 's1', 1));
+    assert.match(failedJob, /^uni\.add-session\/s1\/r\d+$/);
+    const add = await Job.fromId(h.runner.queue('PE4'), failedJob);
     assert.equal(add?.attemptsMade, 3);
   });
 
@@ -161,11 +164,17 @@ describe('Provisioner: compensation', () => {
   test('no bandwidth on a hop is not retried (UnrecoverableError) and leaves nothing', async () => {
     const h = await harness();
     // 2 Gbit/s cannot cross the 1 Gbit/s P2–P3 link.
+    let failedJob = '';
     await assert.rejects(
       h.provisioner.provisionSession(sessionIntent('big', { bandwidthBps: 2_000_000_000 })),
-      (e: unknown) => e instanceof ProvisioningFailedError && e.step.peCode === 'SVPN_PE_NO_BANDWIDTH',
+      (e: unknown) => {
+        assert.ok(e instanceof ProvisioningFailedError && e.step.peCode === 'SVPN_PE_NO_BANDWIDTH');
+        failedJob = e.step.jobId;
+        return true;
+      },
     );
-    const signal = await Job.fromId(h.runner.queue('PE1'), jobId('rsvp-te.signal', 'lsp-big', 1));
+    assert.match(failedJob, /^rsvp-te\.signal\/lsp-big\/r\d+$/);
+    const signal = await Job.fromId(h.runner.queue('PE1'), failedJob);
     assert.equal(signal?.attemptsMade, 1, 'a retry cannot help: one attempt only');
     assert.deepEqual(await h.leftovers(), CLEAN);
   });
@@ -198,7 +207,7 @@ describe('Provisioner: retries', () => {
     const started = Date.now();
     const result = await h.provisioner.provisionSession(sessionIntent('s1'));
     assert.equal(result.endpoints.length, 2);
-    const add = await Job.fromId(h.runner.queue('PE4'), jobId('uni.add-session', 's1', 1));
+    const add = await Job.fromId(h.runner.queue('PE4'), jobId('uni.add-session', 's1', result.revision));
     assert.equal(add?.attemptsMade, 3, 'two timeouts, then success');
     assert.ok(Date.now() - started >= 2 * 150 + 20 + 40, 'waited the deadlines and the 20 + 40 ms backoff');
     assert.equal((await h.sim.getSession('PE4', 's1'))?.bandwidthBps, 100_000_000);
@@ -271,6 +280,11 @@ describe('Provisioner: modify and release', () => {
     assert.equal((await h.sim.getSession('PE1', 'b'))?.lspId, 'agg-1');
     await h.provisioner.releaseSession('b');
     assert.deepEqual(await h.leftovers(), CLEAN);
+    // The aggregate is signalled again for the next session: its new jobs never collide with the
+    // old ones BullMQ still remembers (revisions are never reused).
+    const c = await h.provisioner.provisionSession(shared('c'));
+    assert.equal(c.lspBandwidthBps, 100_000_000);
+    assert.equal((await h.sim.getLsp('agg-1'))?.status, 'up');
   });
 });
 
@@ -294,10 +308,11 @@ describe('Provisioner: memberships', () => {
   test('advertise returns the VPN label, is idempotent, and withdraw removes the route', async () => {
     const h = await harness();
     const m = MEMBERSHIPS[0]!;
+    const advertised = await h.store.getMembershipIntent(m);
     const again = await h.provisioner.advertiseMembership(m);
     const route = (await h.sim.listRoutes('PE1')).find((r) => r.vpnId === VPN && r.ce === 'CE1');
     assert.equal(again.vpnLabel, route?.label);
-    assert.equal(again.revision, 1, 'advertised once');
+    assert.equal(again.revision, advertised?.revision, 'advertised once');
     assert.deepEqual(await h.provisioner.withdrawMembership(m), { complete: true });
     assert.deepEqual(await h.sim.listRoutes('PE1'), []);
     assert.equal(await h.store.getMembershipIntent(m), null, 'the released record is collected');

@@ -169,8 +169,8 @@ describe('crash recovery', () => {
     assert.deepEqual(
       status?.endpoints.map((e) => [e.pe, e.uniRevision, e.markingRevision]),
       [
-        ['PE1', 1, 1],
-        ['PE4', 1, 1],
+        ['PE1', status?.desired.revision, status?.desired.revision],
+        ['PE4', status?.desired.revision, status?.desired.revision],
       ],
     );
     assert.equal((await observer.sim.getLsp('lsp-s1'))?.status, 'up');

@@ -74,10 +74,10 @@ describe('planReconcile', () => {
   test('a converged system needs nothing', async () => {
     const w = new World();
     await w.provisioned('s1');
-    await w.store.putMembershipIntent(MEMBERSHIP);
+    const { membership } = await w.store.putMembershipIntent(MEMBERSHIP);
     await w.adapter.bgpAdvertiseMembership(MEMBERSHIP);
-    await w.store.putActualMembership({ ...MEMBERSHIP, vpnLabel: 16, revision: 1 });
-    await w.store.setMembershipPhase(MEMBERSHIP, 1, 'active');
+    await w.store.putActualMembership({ ...MEMBERSHIP, vpnLabel: 16, revision: membership.revision });
+    await w.store.setMembershipPhase(MEMBERSHIP, membership.revision, 'active');
     assert.equal(isConverged(await w.plan()), true);
   });
 

@@ -61,6 +61,14 @@ export class FakePeAdapter implements PeAdapter {
       dscp: r.marking.dscp,
       lspId: r.lspId ?? null,
     };
+    const existing = this.sessions.get(`${r.pe}|${r.sessionId}`);
+    if (existing) {
+      // As a PE does: the same request again answers the session as it is; other parameters conflict.
+      const { dscp: _d, ...had } = existing;
+      const { dscp: _n, ...asked } = s;
+      if (JSON.stringify(had) === JSON.stringify(asked)) return existing;
+      throw new PeAdapterError('SVPN_PE_CONFLICT', r.pe, 'uni.add-session', 'exists with other parameters');
+    }
     this.sessions.set(`${r.pe}|${r.sessionId}`, s);
     return s;
   }

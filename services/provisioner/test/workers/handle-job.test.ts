@@ -46,8 +46,8 @@ describe('handleJob: converging to the desired state', () => {
         e.lspId,
       ]),
       [
-        ['PE1', 1, 1, 'lsp-s1'],
-        ['PE4', 1, 1, 'lsp-s1'],
+        ['PE1', change.session.revision, change.session.revision, 'lsp-s1'],
+        ['PE4', change.session.revision, change.session.revision, 'lsp-s1'],
       ],
     );
   });
@@ -56,19 +56,16 @@ describe('handleJob: converging to the desired state', () => {
     const ctx = context();
     const change = await ctx.store.putSessionIntent(storeIntent('s1'));
     await runAll(ctx, setupFlow(change.session, change.lsps));
+    const before = { lsps: [...ctx.adapter.lsps], sessions: [...ctx.adapter.sessions] };
     const calls = ctx.adapter.calls.length;
     const again = await runAll(ctx, setupFlow(change.session, change.lsps));
-    assert.deepEqual(again.slice(0, 3), [
-      'rsvp-te.signal:unchanged',
-      'uni.add-session:unchanged',
-      'uni.add-session:unchanged',
-    ]);
-    const newCalls = ctx.adapter.calls.slice(calls);
+    assert.equal(again[0], 'rsvp-te.signal:unchanged');
     assert.deepEqual(
-      newCalls.map((c) => c.split(' ')[0]),
-      ['marking.apply', 'marking.apply'],
-      'only the absolute per-session marking is re-applied',
+      ctx.adapter.calls.slice(calls).map((c) => c.split(' ')[0]),
+      ['uni.add-session', 'uni.add-session', 'marking.apply', 'marking.apply'],
+      'absolute, idempotent requests only: no signal, modify or remove',
     );
+    assert.deepEqual({ lsps: [...ctx.adapter.lsps], sessions: [...ctx.adapter.sessions] }, before);
   });
 
   test('a job queued for an older revision converges to the newest desired state', async () => {
@@ -193,8 +190,10 @@ describe('handleJob: converging to the desired state', () => {
       ctx,
     );
     assert.deepEqual(ctx.adapter.calls, [
+      'uni.add-session PE1 s1', // conflict: another VPN
       'uni.remove-session PE1 s1',
       'uni.add-session PE1 s1',
+      'uni.add-session PE4 s1', // conflict: another bandwidth
       'uni.modify-session PE4 s1',
     ]);
     assert.equal(ctx.adapter.sessions.get('PE4|s1')?.bandwidthBps, 10_000_000);
