@@ -82,16 +82,15 @@ export class B2bua extends EventEmitter<B2buaEvents> {
         const call: BridgedCall = { aCallId, bCallId: uac.callId };
         this.#calls.set(aCallId, call);
         this.emit('bridged', call);
-        // createB2BUA ends the other leg itself (its listeners run first): the leg it ended
-        // reports 'local' while its peer is already gone, so the leg that ended first is the other.
-        const watch = (leg: 'a' | 'b', dialog: Dialog, peer: Dialog): void => {
-          dialog.once('destroy', ({ reason }) => {
-            if (reason === 'local' && peer.destroyed) return;
+        // createB2BUA ends the other leg itself from its own 'destroy' listener: ours go first, so
+        // the leg reported is the one that ended first.
+        const watch = (leg: 'a' | 'b', dialog: Dialog): void => {
+          dialog.prependOnceListener('destroy', ({ reason }) => {
             if (this.#calls.delete(aCallId)) this.emit('ended', { ...call, endedBy: leg, reason });
           });
         };
-        watch('a', uas, uac);
-        watch('b', uac, uas);
+        watch('a', uas);
+        watch('b', uac);
       } catch (error) {
         // createB2BUA has already answered A (the relayed failure, or 487 after a CANCEL).
         const { status, reason } =
@@ -111,8 +110,16 @@ export class B2bua extends EventEmitter<B2buaEvents> {
     return this.#calls.size;
   }
 
-  /** Ends every call (BYE on both legs) and closes the transports. */
-  async close(): Promise<void> {
+  /**
+   * Ends every call with a BYE on both legs, waits for the answers (at most `graceMs`), then
+   * closes the transports.
+   */
+  async close(graceMs = 2_000): Promise<void> {
+    const byes = Promise.all([...this.agent.dialogs.values()].map((dialog) => dialog.destroy()));
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([byes, grace]);
+    clearTimeout(timer);
     await this.agent.close();
   }
 }

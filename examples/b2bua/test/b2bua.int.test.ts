@@ -256,6 +256,36 @@ describe('example B2BUA: SIPp UAC → B2BUA → SIPp UAS', { concurrency: true }
     assert.equal(b2bua.agent.dialogs.size, 0);
   });
 
+  it('close() ends the calls in progress with a BYE on both legs', async (ctx) => {
+    const bPort = await freePort();
+    const callee = await SipAgent.listen({ listen: { udp: [{ address: '127.0.0.1', port: bPort }] } });
+    ctx.after(() => callee.close());
+    const calleeEnds: string[] = [];
+    callee.invite(async (req, res) => {
+      const dialog = await callee.createUAS(req, res, { localSdp: ANSWER_SDP });
+      dialog.on('destroy', ({ reason }) => calleeEnds.push(reason));
+    });
+    const caller = await SipAgent.listen({
+      listen: { udp: [{ address: '127.0.0.1', port: await freePort() }] },
+    });
+    ctx.after(() => caller.close());
+    const { b2bua, port, events } = await startExample(ctx, `sip:callee@127.0.0.1:${bPort}`);
+    const calls = await Promise.all(
+      [1, 2].map(() => caller.createUAC(`sip:b2bua@127.0.0.1:${port}`, { localSdp: ANSWER_SDP })),
+    );
+    const callerEnds: string[] = [];
+    for (const dialog of calls) dialog.on('destroy', ({ reason }) => callerEnds.push(reason));
+    await until(() => events.bridged.length === 2, 2_000, 'both calls to be bridged');
+    assert.equal(b2bua.activeCalls, 2);
+
+    await b2bua.close();
+    assert.deepEqual(callerEnds, ['bye', 'bye']);
+    await until(() => calleeEnds.length === 2, 1_000, 'the B legs to end');
+    assert.deepEqual(calleeEnds, ['bye', 'bye']);
+    assert.equal(b2bua.activeCalls, 0);
+    assert.equal(b2bua.agent.stack.timers.size, 0);
+  });
+
   it('runs from the command line: prints ready, bridges a call, exits 0 on SIGTERM; bad arguments exit 2', async () => {
     const callee = await sippCallee({ calls: 1 });
     const port = await freePort();
