@@ -22,4 +22,9 @@ export const benchmarks: Record<string, { description: string; load: () => Promi
     description: 'admit + release throughput and p99 vs number of active reservations; bytes per reservation',
     load: async () => (await import('../packages/te/bench/admission.bench.js')).default,
   },
+  'provisioner-flow': {
+    description:
+      'session setup/release through the per-PE BullMQ queues (pe-sim, zero latency) vs direct PE calls; sessions/s',
+    load: async () => (await import('../services/provisioner/bench/provision.bench.js')).default,
+  },
 };
