@@ -66,7 +66,7 @@ export function createChargingMetrics(registry: Registry): ChargingMetrics {
     }),
     chargedMinorUnits: new Counter({
       name: 'svpn_charging_charged_minor_units_total',
-      help: 'Sum of the costs of closed records, in minor currency units',
+      help: 'Sum of the final costs of complete records (every event from start to end applied), in minor units',
       labelNames: ['currency'],
       registers,
     }),

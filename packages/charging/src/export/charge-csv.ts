@@ -23,6 +23,7 @@ export const CHARGE_CSV_COLUMNS = [
   'reason',
   'charging_profile',
   'lsp_id',
+  'complete',
 ] as const;
 
 /** RFC 4180 §2: records end with CRLF. */
@@ -78,6 +79,8 @@ export function chargeCsvRow(record: ChargeRecord): string {
     record.reason,
     record.chargingProfile,
     record.lspId,
+    // A closed record is final only when complete (no event of the session is still missing).
+    record.complete ? 'true' : 'false',
   ];
   return values.map(csvField).join(',') + CRLF;
 }

@@ -42,7 +42,7 @@ describe('toChargeCsv', () => {
   test('has the fixed header line ending in CRLF', () => {
     assert.equal(
       chargeCsvHeader(),
-      'session_id,customer,vpn_id,caller,callee,service_class,precedence,dscp,granted_bps,segments,setup_at,answer_at,end_at,duration_s,bytes,cost_minor,currency,status,reason,charging_profile,lsp_id\r\n',
+      'session_id,customer,vpn_id,caller,callee,service_class,precedence,dscp,granted_bps,segments,setup_at,answer_at,end_at,duration_s,bytes,cost_minor,currency,status,reason,charging_profile,lsp_id,complete\r\n',
     );
     assert.equal(toChargeCsv([]), chargeCsvHeader());
   });
@@ -76,6 +76,7 @@ describe('toChargeCsv', () => {
       reason: 'bye',
       charging_profile: 'standard',
       lsp_id: 'lsp-7',
+      complete: 'true',
     });
     assert.ok(text.endsWith('\r\n'));
     assert.equal(text.split('\r\n').length, 3);

@@ -155,10 +155,10 @@ describe('SessionEventConsumer', () => {
       sessionEventStream(keys),
       '>',
     );
-    const other = consumer(keys, 'other');
+    const other = consumer(keys, 'other', { claimIdleMs: 500 });
     // Not idle long enough yet: nothing to claim.
     assert.equal((await other.c.pollOnce()).claimed, 0);
-    await sleep(150);
+    await sleep(600);
     const result = await other.c.pollOnce();
     assert.equal(result.claimed, 1);
     assert.equal(result.acked, 1);
@@ -274,7 +274,7 @@ describe('SessionEventConsumer', () => {
     c.start();
     await publishSessionEvent(redis, keys, ev('s-1'));
     await publishSessionEvent(redis, keys, ev('s-2'));
-    for (let i = 0; i < 100 && handled.length < 2; i++) await sleep(20);
+    for (let i = 0; i < 250 && handled.length < 2; i++) await sleep(20);
     await c.stop();
     assert.deepEqual(
       handled.map((h) => h.event.eventId),

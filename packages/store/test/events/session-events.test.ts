@@ -4,6 +4,9 @@ import {
   decodeSessionEvent,
   isTerminalSessionEvent,
   parseSessionEvent,
+  SESSION_END_REASONS,
+  SESSION_EVENT_TYPES,
+  SESSION_PRECEDENCE_LEVELS,
   SessionEventInvalidError,
   sessionEventId,
   sessionEventProblems,
@@ -56,6 +59,16 @@ describe('session event contract', () => {
       );
     });
   }
+
+  test('every listed type, reason and precedence passes the schema', () => {
+    const stop = { ...validStart, seq: 1, eventId: 'sess-1:1', endAt: T0 + 100 };
+    for (const type of SESSION_EVENT_TYPES)
+      assert.deepEqual(sessionEventProblems(type === 'start' ? validStart : { ...stop, type }), [], type);
+    for (const reason of SESSION_END_REASONS)
+      assert.deepEqual(sessionEventProblems({ ...stop, type: 'stop', reason }), [], reason);
+    for (const precedence of SESSION_PRECEDENCE_LEVELS)
+      assert.deepEqual(sessionEventProblems({ ...validStart, precedence }), [], precedence);
+  });
 
   test('decodeSessionEvent refuses text that is not JSON', () => {
     assert.throws(() => decodeSessionEvent('{'), SessionEventInvalidError);

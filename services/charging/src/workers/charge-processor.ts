@@ -96,10 +96,12 @@ export class ChargeProcessor {
     metrics?.eventsProcessed.inc({ type: event.type });
     metrics?.eventLag.set(Math.max(0, (this.#now() - event.at) / 1000));
     const closedNow = next.status === 'closed' && previous?.status !== 'closed';
+    // Complete (every event from start to end applied): the cost is final. A closed but incomplete
+    // record is re-rated when the events a stop overtook arrive.
+    if (next.complete && previous?.complete !== true && next.cost !== null && next.currency !== null)
+      metrics?.chargedMinorUnits.inc({ currency: next.currency }, next.cost);
     if (closedNow) {
       metrics?.recordsClosed.inc({ reason: next.reason ?? 'unknown' });
-      if (next.cost !== null && next.currency !== null)
-        metrics?.chargedMinorUnits.inc({ currency: next.currency }, next.cost);
       log?.info(
         { sessionId: next.sessionId, customer: next.customer, cost: next.cost, currency: next.currency },
         'charge record closed',
