@@ -3,28 +3,18 @@
  * through Redis and HTTP). `svpn up` wires in-process adapters; a scaled deployment wires HTTP
  * clients and queue producers with the same shapes.
  */
-import type { Decision, DecisionRequest } from '@svpn/policy';
+import type { PolicyClient } from '@svpn/policy-service';
 import type { ProvisionResult, SessionIntent, MembershipIntent } from '@svpn/provisioning';
 import type { SessionEvent } from '@svpn/store';
 
-/** Policy decisions, digest material and site data (services/policy). */
-export interface PolicyPort {
-  /** H(A1) for the digest check (RFC 7616 §3.4.2); undefined for unknown users. */
-  credentials(username: string, realm: string, algorithm: 'MD5' | 'SHA-256'): Promise<string | undefined>;
-  /** The decision for one request; `currentBps` set for a change of an existing session. */
-  decide(request: DecisionRequest, sessionId: string): Promise<Decision>;
-  /** Whether the application may use the VPN (REGISTER authorization, DESIGN §4). */
-  membership(
-    application: string,
-    vpn: string,
-  ): Promise<{ member: boolean; vpnId?: string; rd?: string; routeTargets?: string[] }>;
-  /** The customer site a CE is: its customer and the PE / interface it attaches to. */
-  site(ce: string): Promise<{ customerId: string; pe: string; interface: string } | undefined>;
-  /** The customer an application belongs to. */
-  customerOf(application: string): Promise<string | undefined>;
-  /** The session stops counting against its customer's SLA. */
-  releaseUsage(sessionId: string): Promise<void>;
-}
+/**
+ * Policy decisions, digest material and site data (services/policy): the policy service's own
+ * client interface, in-process for `svpn up` or over HTTP when scaled out.
+ */
+export type PolicyPort = Pick<
+  PolicyClient,
+  'credentials' | 'decide' | 'membership' | 'site' | 'customerOf' | 'releaseUsage'
+>;
 
 /** One admission request to the TE engine (the stateful PCE of DESIGN §5). */
 export interface AdmissionRequest {

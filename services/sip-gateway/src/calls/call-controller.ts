@@ -254,10 +254,24 @@ export class CallController {
       serviceClass: decision.serviceClass,
       endpoints:
         ingress.pe === egress.pe
-          ? [{ pe: ingress.pe, ce: callerBinding.ce, interface: ingress.interface }]
+          ? [
+              {
+                pe: ingress.pe,
+                ce: callerBinding.ce,
+                interface: ingress.interface ?? `uni-${callerBinding.ce}`,
+              },
+            ]
           : [
-              { pe: ingress.pe, ce: callerBinding.ce, interface: ingress.interface },
-              { pe: egress.pe, ce: calleeBinding.ce, interface: egress.interface },
+              {
+                pe: ingress.pe,
+                ce: callerBinding.ce,
+                interface: ingress.interface ?? `uni-${callerBinding.ce}`,
+              },
+              {
+                pe: egress.pe,
+                ce: calleeBinding.ce,
+                interface: egress.interface ?? `uni-${calleeBinding.ce}`,
+              },
             ],
       lsp:
         ingress.pe === egress.pe

@@ -96,8 +96,8 @@ export class Registrar {
             vpnId,
             ce: binding.ce,
             rd: m.rd,
-            importTargets: m.routeTargets,
-            exportTargets: m.routeTargets,
+            importTargets: [...(m.importTargets ?? m.routeTargets)],
+            exportTargets: [...(m.exportTargets ?? m.routeTargets)],
           });
         } catch (error) {
           log.warn(

@@ -1,0 +1,186 @@
+/**
+ * Assembles one gateway process: the SIP agent (UDP/TCP), digest authentication against the
+ * policy's H(A1), the registrar, the admission engine (leader of the ledger), the call controller
+ * and the operational HTTP app (/healthz, /readyz, /metrics, /v1/sessions).
+ */
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { SipAgent, digestAuth } from '@svpn/sip';
+import { parseTopology, type Topology, type FlowSpec } from '@svpn/te';
+import {
+  KeySpace,
+  RedisFlowJournal,
+  RedisLocationStore,
+  RedisSessionStore,
+  publishSessionEvent,
+  type LocationStore,
+  type SessionStore,
+} from '@svpn/store';
+import {
+  type Logger,
+  createLogger,
+  installProblemHandler,
+  pingRedis,
+  registerHealthRoutes,
+} from '@svpn/service-kit';
+import { AdmissionEngine } from './admission/admission-engine.js';
+import { CallController } from './calls/call-controller.js';
+import { Registrar } from './registrar/registrar.js';
+import { type Config, DEMO_TOPOLOGY_FILE } from './config.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import type { EventsPort, PolicyPort, ProvisioningPort } from './ports.js';
+
+export interface GatewayDeps {
+  redis: Redis;
+  policy: PolicyPort;
+  provisioning: ProvisioningPort;
+  topology?: Topology;
+  log?: Logger;
+  /** Overrides for tests. */
+  location?: LocationStore;
+  sessions?: SessionStore;
+  events?: EventsPort;
+  now?: () => number;
+}
+
+export interface Gateway {
+  agent: SipAgent;
+  controller: CallController;
+  admission: AdmissionEngine;
+  app: FastifyInstance;
+  metrics: GatewayMetrics;
+  sipAddress: { address: string; port: number };
+  httpAddress: { address: string; port: number };
+  stop(): Promise<void>;
+}
+
+export async function startGateway(config: Config, deps: GatewayDeps): Promise<Gateway> {
+  const log = deps.log ?? createLogger('sip-gateway');
+  const keys = new KeySpace(config.keyPrefix);
+  const metrics = createGatewayMetrics();
+  const topology =
+    deps.topology ?? parseTopology(readFileSync(config.topologyFile ?? DEMO_TOPOLOGY_FILE, 'utf8'));
+  const location = deps.location ?? new RedisLocationStore(deps.redis, keys);
+  const sessions = deps.sessions ?? new RedisSessionStore(deps.redis, keys);
+  const events: EventsPort = deps.events ?? {
+    publish: (event) => publishSessionEvent(deps.redis, keys, event).then(() => undefined),
+  };
+
+  // DESIGN §5 — one admission writer: take the leader lease, replay the journal, renew the lease.
+  const journal = new RedisFlowJournal<FlowSpec>(deps.redis, keys);
+  if (!(await journal.acquireLeadership(config.gatewayId, config.leaderLeaseMs))) {
+    throw new Error(`another gateway holds the admission lease; retry in ${config.leaderLeaseMs} ms`);
+  }
+  const leaseTimer = setInterval(
+    () => {
+      journal.acquireLeadership(config.gatewayId, config.leaderLeaseMs).then(
+        (ok) => {
+          if (!ok) log.error({}, 'lost the admission leader lease');
+        },
+        (error: unknown) => log.error({ err: error }, 'admission lease renewal failed'),
+      );
+    },
+    Math.floor(config.leaderLeaseMs / 3),
+  );
+  leaseTimer.unref();
+  const admission = await AdmissionEngine.open({
+    topology,
+    journal,
+    bulkBps: config.bulkBps,
+    retryAfterS: config.retryAfterS,
+  });
+
+  const agent = await SipAgent.listen({
+    listen: {
+      udp: [{ address: config.sipAddress, port: config.sipPort }],
+      ...(config.sipTcp ? { tcp: [{ address: config.sipAddress, port: config.sipPort }] } : {}),
+    },
+    T1: config.t1Ms,
+    userAgent: 'svpn-gateway',
+    contactUser: 'svpn',
+    logger: log,
+    validation: { acceptedContentTypes: ['application/sdp', 'application/svpn-qos+json', 'multipart/mixed'] },
+  });
+  const udp = agent.stack.addresses().find((a) => a.protocol === 'udp');
+  const sipAddress = { address: udp?.address ?? config.sipAddress, port: udp?.port ?? config.sipPort };
+  const now = deps.now ?? Date.now;
+
+  const controller = new CallController({
+    agent,
+    policy: deps.policy,
+    admission,
+    provisioning: deps.provisioning,
+    events,
+    location,
+    sessions,
+    log: log.child({ component: 'sip.gateway' }),
+    metrics,
+    domain: config.domain,
+    mediaAddress: config.mediaAddress ?? sipAddress.address,
+    gatewayId: config.gatewayId,
+    retryAfterS: config.retryAfterS,
+    ...(config.maxDurationS > 0 ? { maxDurationS: config.maxDurationS } : {}),
+    now,
+  });
+  const registrar = new Registrar({
+    domain: config.domain,
+    policy: deps.policy,
+    location,
+    provisioning: deps.provisioning,
+    log: log.child({ component: 'sip.registrar' }),
+    metrics,
+    now,
+  });
+
+  // RFC 3261 §22 — every REGISTER and initial INVITE is digest-authenticated (SHA-256 and MD5, RFC 8760).
+  const auth = digestAuth({
+    realm: config.domain,
+    algorithms: ['SHA-256', 'MD5'],
+    lookup: (username, realm, algorithm) =>
+      deps.policy.credentials(username, realm, algorithm === 'MD5' ? 'MD5' : 'SHA-256'),
+  });
+  agent.use('register', auth);
+  agent.use('invite', auth);
+  agent.register((req, res) => registrar.handleRegister(req, res));
+  agent.invite((req, res) => controller.handleInvite(req, res));
+
+  let draining = false;
+  const app = Fastify({ logger: false });
+  installProblemHandler(app);
+  registerHealthRoutes(app, {
+    registry: metrics.registry,
+    draining: () => draining,
+    checks: { redis: () => pingRedis(deps.redis) },
+  });
+  app.get('/v1/sessions', async () => ({ sessions: await sessions.listActive() }));
+  app.get('/v1/tunnels', async () => ({ tunnels: admission.manager.aggregates() }));
+  await app.listen({ host: config.httpAddress, port: config.httpPort });
+  const bound = app.server.address();
+  const httpAddress = {
+    address: config.httpAddress,
+    port: typeof bound === 'object' && bound !== null ? bound.port : config.httpPort,
+  };
+  const gaugeTimer = setInterval(() => metrics.activeSessions.set(controller.liveSessions), 1000);
+  gaugeTimer.unref();
+
+  return {
+    agent,
+    controller,
+    admission,
+    app,
+    metrics,
+    sipAddress,
+    httpAddress,
+    async stop() {
+      // SIGTERM drains: new INVITEs get 503 + Retry-After while live sessions end cleanly.
+      draining = true;
+      controller.drain();
+      await controller.endAll('admin');
+      clearInterval(leaseTimer);
+      clearInterval(gaugeTimer);
+      await app.close();
+      await agent.close();
+    },
+  };
+}
