@@ -393,6 +393,7 @@ export class CallController {
     await this.o.sessions.put(record);
     await this.publish(session, 'start');
     outcome(200);
+    this.o.metrics?.setupSeconds.observe((this.now() - started) / 1000);
     slog.info(
       { grantedBps: decision.grantedBps, lspId: record.lspId, setupMs: this.now() - started },
       'session active',
@@ -581,7 +582,9 @@ export class CallController {
     for (const t of session.timers) clearTimeout(t);
     const r = session.record;
     const log = this.o.log.child({ sessionId: r.sessionId, callId: r.callId });
-    await Promise.allSettled([
+    // BYE whoever is still up, but never hold the network resources hostage to a slow or vanished
+    // peer: the BYE transactions finish (or time out) on their own (RFC 3261 §15.1.1).
+    const byes = Promise.allSettled([
       session.uas?.destroyed ? undefined : session.uas?.destroy({ headers: byeHeaders }),
       session.uac?.destroyed ? undefined : session.uac?.destroy({ headers: byeHeaders }),
     ]);
@@ -602,6 +605,7 @@ export class CallController {
     await this.publish(session, reason === 'preempted' ? 'preempt' : 'stop', reason);
     await this.o.sessions.delete(r.sessionId);
     log.info({ reason }, 'session ended');
+    await byes;
   }
 
   private async publish(
