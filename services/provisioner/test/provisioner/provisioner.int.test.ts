@@ -180,7 +180,7 @@ describe('Provisioner: compensation', () => {
   });
 
   test('a flow that does not finish in time (no worker) times out and is cleaned up later', async () => {
-    const h = await harness();
+    const h = await harness({ compensationDeadlineMs: 300 });
     for (const w of h.workers.splice(0)) await w.close();
     await assert.rejects(
       h.provisioner.provisionSession(sessionIntent('s1'), { deadlineMs: 300 }),

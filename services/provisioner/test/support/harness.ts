@@ -63,6 +63,7 @@ export interface HarnessOptions {
   simulator?: Partial<Omit<PeSimulatorOptions, 'redis' | 'topology' | 'prefix'>>;
   policy?: JobPolicy;
   deadlineMs?: number;
+  compensationDeadlineMs?: number;
   peDeadlineMs?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -105,7 +106,7 @@ export class Harness {
       store,
       runner,
       deadlineMs: options.deadlineMs ?? 6_000,
-      compensationDeadlineMs: 6_000,
+      compensationDeadlineMs: options.compensationDeadlineMs ?? 6_000,
       log: silentLogger(),
     });
     const reconciler = new Reconciler({
