@@ -69,8 +69,13 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
 
   // DESIGN §5 — one admission writer: take the leader lease, replay the journal, renew the lease.
   const journal = new RedisFlowJournal<FlowSpec>(deps.redis, keys);
-  if (!(await journal.acquireLeadership(config.gatewayId, config.leaderLeaseMs))) {
-    throw new Error(`another gateway holds the admission lease; retry in ${config.leaderLeaseMs} ms`);
+  // A standby waits for the lease to lapse (a crashed leader's lease expires; a stopped one releases it).
+  const leaseDeadline = Date.now() + config.leaderLeaseMs * 1.5;
+  while (!(await journal.acquireLeadership(config.gatewayId, config.leaderLeaseMs))) {
+    if (Date.now() > leaseDeadline) {
+      throw new Error(`another gateway holds the admission lease (waited ${config.leaderLeaseMs * 1.5} ms)`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
   const leaseTimer = setInterval(
     () => {
@@ -178,6 +183,9 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
       controller.drain();
       await controller.endAll('admin');
       clearInterval(leaseTimer);
+      await journal
+        .releaseLeadership()
+        .catch((error: unknown) => log.warn({ err: error }, 'lease release failed'));
       clearInterval(gaugeTimer);
       await app.close();
       await agent.close();

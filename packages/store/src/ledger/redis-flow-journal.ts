@@ -33,6 +33,11 @@ redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
 return token
 `;
 
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 export class FencedWriteError extends Error {
   readonly code = 'STORE_LEDGER_FENCED';
   constructor() {
@@ -74,6 +79,13 @@ export class RedisFlowJournal<S extends { id: string }> {
     if (token === null) return false;
     this.token = token;
     return true;
+  }
+
+  /** Gives the lease up (graceful shutdown), so a standby takes over at once. */
+  async releaseLeadership(): Promise<void> {
+    if (this.token === '') return;
+    await this.redis.eval(RELEASE, 1, this.leaderKey, this.token);
+    this.token = '';
   }
 
   async load(): Promise<FlowJournalEntry<S>[]> {

@@ -55,3 +55,12 @@ test('DESIGN §5 — one leader at a time; a deposed leader cannot write (fencin
     ['x'],
   );
 });
+
+test('a released lease is taken over at once', async () => {
+  const a = journal('j3');
+  const b = journal('j3');
+  assert.ok(await a.acquireLeadership('gw-a', 60_000));
+  assert.equal(await b.acquireLeadership('gw-b', 60_000), false);
+  await a.releaseLeadership();
+  assert.ok(await b.acquireLeadership('gw-b', 60_000));
+});
