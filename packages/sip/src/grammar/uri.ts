@@ -404,12 +404,10 @@ export function uriEquals(a: Uri, b: Uri): boolean {
     for (const name of SIGNIFICANT_PARAMS) {
       if (paramValue(at, name) !== paramValue(bt, name)) return false;
     }
-    for (const p of a.params) {
-      const key = paramKey(p.name);
-      if (!bt.has(key)) continue;
-      const other = paramValue(bt, key);
-      if (other !== undefined && other !== paramValue(at, key)) return false;
-      if ((p.value === undefined) !== (bt.get(key) === null)) return false;
+    // Parameters in both must match, value-less in both or equal values in both. A repeated name
+    // counts once, by its first occurrence, as lookups do (so a URI always equals itself).
+    for (const [key, value] of at) {
+      if (bt.has(key) && bt.get(key) !== value) return false;
     }
     if (a.headers.length !== b.headers.length) return false;
     const key = (h: UriHeader): string =>

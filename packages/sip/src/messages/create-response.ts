@@ -20,18 +20,22 @@ export interface CreateResponseOptions {
 /** The warn-agent used in our Warning header values. */
 export const DEFAULT_WARN_AGENT = 'svpn';
 
+/** Longest warn-text we write, in characters: it often quotes the offending input. */
+export const MAX_WARNING_TEXT = 256;
+
 /**
  * `399 <agent> "<text>"` (RFC 3261 §20.43); text that already starts with a 3-digit warn-code
- * is returned as is.
+ * is returned as is. Text longer than MAX_WARNING_TEXT is cut (ending in `…`), so a refusal never
+ * echoes a huge header value twice (once copied, once quoted) and outgrows the request.
  */
 export function formatWarning(text: string, agent: string = DEFAULT_WARN_AGENT): string {
   if (/^\d{3} \S+ "/.test(text)) return text;
   // RFC 3261 §25.1 — warn-text is a quoted-string: line breaks become SP, other control characters
-  // (which the text may echo from a broken request) '?', and '"' / '\' are escaped.
-  const safe = text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?')
-    .replace(/["\\]/g, (m) => '\\' + m);
+  // (which the text may echo from a broken request) '?', and '"' / '\' are escaped (after the cut,
+  // so no escape is split).
+  let plain = text.replace(/[\r\n]+/g, ' ').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?');
+  if (plain.length > MAX_WARNING_TEXT) plain = plain.slice(0, MAX_WARNING_TEXT - 1) + '…';
+  const safe = plain.replace(/["\\]/g, (m) => '\\' + m);
   return `399 ${agent} "${safe}"`;
 }
 

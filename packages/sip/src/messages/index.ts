@@ -23,6 +23,7 @@ export { reasonPhrase } from './reason-phrase.js';
 export {
   type CreateResponseOptions,
   DEFAULT_WARN_AGENT,
+  MAX_WARNING_TEXT,
   createErrorResponseFromPartial,
   createResponse,
   formatWarning,

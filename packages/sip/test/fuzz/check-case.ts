@@ -540,6 +540,11 @@ function checkRejection(
   const r = parsed.message;
   if (r.kind !== 'response') return bad('our response parses as a request');
   if (r.status !== decision.status) bad(`status line says ${r.status}`);
+  // No amplification: the answer copies some fields (Via in its long form) and adds a bounded
+  // status line, tag, Warning and Allow / Accept lists.
+  if (decision.response.length > 1.25 * request.length + 1024) {
+    bad(`${decision.response.length} bytes answer a request of ${request.length} bytes`);
+  }
   // RFC 3261 §8.2.6.2 — the Via values of the request, in order (the stateless answer goes back to
   // the packet's source, so even a request with a broken Via is answered, RFC 4475 §3.1.2.1).
   const want = viaValues(request).join(' | ');

@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   type IncomingDecision,
+  MAX_WARNING_TEXT,
   SipHeaderError,
   StreamFramer,
   classifyIncoming,
   classifyUnframeable,
+  formatWarning,
   parseMessage,
   parseUri,
   uriEquals,
@@ -108,6 +110,27 @@ describe('fuzz regressions: the Warning of a refusal is a valid quoted-string', 
     const text = responseText(classifyIncoming(data, 'udp'));
     const warning = /\r\nWarning: (.*)\r\n/.exec(text)?.[1];
     assert.equal(warning, `399 svpn "Bad header name 'M?x?\\"\\\\'"`);
+  });
+});
+
+describe('fuzz regressions: a refusal does not outgrow the request', () => {
+  // Found by the UDP soak (seed 4475, datagram 222): a 60 KB request with a long bad token got a
+  // 105 KB 400 — the Warning quoted the whole value the response also copied — which no datagram
+  // can carry (MessageTooLargeError, and an unhandled rejection in SipStack).
+  test('the Warning quotes at most MAX_WARNING_TEXT characters of the offending value', () => {
+    const data = request(replace('Call-ID', `Call-ID: ${'x'.repeat(60_000)} y@example.com`));
+    const d = classifyIncoming(data, 'udp');
+    assert.equal(respondedStatus(d), 400);
+    const response = d.action === 'respond' ? d.response : Buffer.alloc(0);
+    assert.ok(response.length < data.length + 512, `${response.length} bytes for ${data.length}`);
+    const warning = /\r\nWarning: (.*)\r\n/.exec(response.toString('utf8'))?.[1] ?? '';
+    assert.match(warning, /^399 svpn "Call-ID: 'x+…"$/);
+    assert.equal(warning.length, '399 svpn ""'.length + MAX_WARNING_TEXT);
+  });
+
+  test('the cut never splits an escape: a long text of quotes stays a valid quoted-string', () => {
+    const warning = formatWarning('"'.repeat(1000));
+    assert.match(warning, /^399 svpn "(\\")+…"$/);
   });
 });
 
@@ -211,6 +234,14 @@ describe('fuzz regressions: work that grew faster than the input', () => {
     assert.equal(uriEquals(a, b), true);
     assert.equal(uriEquals(a, parseUri(text.replace(';p49999=v49999', ';p49999=other'))), false);
     assert.ok(cpuMs() - t0 < 2000, `took ${cpuMs() - t0} ms`);
+  });
+
+  // Found as: round-trip (seed 4475, case 60295) — `sip:…;p0;…;p0=v0` was not equal to itself: each
+  // occurrence was compared with the other URI's first one.
+  test('a URI with a repeated parameter name equals itself', () => {
+    for (const text of ['sip:a@h;p0;p1;p0=v0', 'sip:a@h;p=1;p', 'sip:a@h;lr;LR=1']) {
+      assert.equal(uriEquals(parseUri(text), parseUri(text)), true, text);
+    }
   });
 
   test('uriEquals keeps RFC 3261 §19.1.4 semantics for repeated and value-less parameters', () => {
