@@ -26,6 +26,7 @@ import {
 } from '@svpn/service-kit';
 import { AdmissionEngine } from './admission/admission-engine.js';
 import { CallController } from './calls/call-controller.js';
+import { recoverOrphanSessions } from './calls/orphan-recovery.js';
 import { Registrar } from './registrar/registrar.js';
 import { type Config, DEMO_TOPOLOGY_FILE } from './config.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -96,6 +97,19 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     retryAfterS: config.retryAfterS,
   });
 
+  const now = deps.now ?? Date.now;
+  await recoverOrphanSessions({
+    gatewayId: config.gatewayId,
+    domain: config.domain,
+    sessions,
+    admission,
+    provisioning: deps.provisioning,
+    policy: deps.policy,
+    events,
+    log,
+    now,
+  });
+
   const agent = await SipAgent.listen({
     listen: {
       udp: [{ address: config.sipAddress, port: config.sipPort }],
@@ -109,7 +123,6 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
   });
   const udp = agent.stack.addresses().find((a) => a.protocol === 'udp');
   const sipAddress = { address: udp?.address ?? config.sipAddress, port: udp?.port ?? config.sipPort };
-  const now = deps.now ?? Date.now;
 
   const controller = new CallController({
     agent,
