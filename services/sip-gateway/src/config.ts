@@ -25,6 +25,23 @@ export const ConfigSchema = Type.Object({
   bulkBps: Type.Integer({ minimum: 1, default: 10_000_000 }),
   /** RFC 3261 T1, ms. */
   t1Ms: Type.Integer({ minimum: 10, default: 500 }),
+  /**
+   * Digest algorithms offered in 401 challenges, most preferred first (RFC 8760 §2.4). Clients
+   * that answer only the first challenge (SIPp takes the first and knows only MD5) need MD5 first.
+   */
+  digestAlgorithms: Type.String({ default: 'SHA-256,MD5' }),
+  /** Digest realm. @defaultValue domain */
+  realm: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * Peer S-VPN gateways (seed 001 Fig. 2), `domain=sip:host:port` separated by commas: calls to a
+   * peer's domain are sent to it, and INVITEs from its host are trusted without a challenge.
+   */
+  peers: Type.String({ default: '' }),
+  /**
+   * The admission leader's HTTP base (`http://host:port`). Empty: this gateway takes the leader
+   * lease and keeps the ledger itself; otherwise it admits through the leader (DESIGN §5).
+   */
+  admissionUrl: Type.String({ default: '' }),
   /** Admission leader lease, ms (DESIGN §5). */
   leaderLeaseMs: Type.Integer({ minimum: 1000, default: 10_000 }),
 });
@@ -33,3 +50,26 @@ export type Config = Static<typeof ConfigSchema>;
 
 /** Where the demo provider network lives in the repository. */
 export const DEMO_TOPOLOGY_FILE = new URL('../../../deploy/demo/topology.yaml', import.meta.url).pathname;
+
+/** Parses {@link ConfigSchema} `peers` (`domain=sip:host:port,…`) into domain → URI. */
+export function parsePeers(text: string): Record<string, string> {
+  const peers: Record<string, string> = {};
+  for (const item of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const eq = item.indexOf('=');
+    const domain = item.slice(0, eq).trim().toLowerCase();
+    const uri = item.slice(eq + 1).trim();
+    if (eq <= 0 || !/^sips?:/.test(uri)) throw new Error(`peers: "${item}" is not domain=sip:host[:port]`);
+    peers[domain] = uri;
+  }
+  return peers;
+}
+
+/** The host of a peer URI (`sip:127.0.0.1:5070` → `127.0.0.1`), where its requests come from. */
+export function peerHost(uri: string): string {
+  const rest = uri.replace(/^sips?:/, '').replace(/^[^@]*@/, '');
+  if (rest.startsWith('[')) return rest.slice(1, rest.indexOf(']'));
+  return rest.split(/[:;]/)[0] ?? rest;
+}

@@ -4,7 +4,7 @@
  * clients and queue producers with the same shapes.
  */
 import type { PolicyClient } from '@svpn/policy-service';
-import type { ProvisionResult, SessionIntent, MembershipIntent } from '@svpn/provisioning';
+import type { MembershipIntent, MembershipKey, ProvisionResult, SessionIntent } from '@svpn/provisioning';
 import type { SessionEvent } from '@svpn/store';
 
 /**
@@ -60,6 +60,11 @@ export interface AdmissionPort {
   resize(sessionId: string, bandwidthBps: number): Promise<AdmissionResult>;
   /** Frees the session's share; its tunnel shrinks by bulk steps. Idempotent. */
   release(sessionId: string): Promise<{ lspId: string; lspBandwidthBps: number } | undefined>;
+  /**
+   * VPN mobility (seed 001 Fig. 1): the session's ends moved to other PEs. The new path is admitted
+   * before the old one is given up, in one step of the single writer; on refusal the old stays.
+   */
+  move(sessionId: string, ingressPe: string, egressPe: string): Promise<AdmissionResult>;
 }
 
 /** The provisioning queue (services/provisioner), waited on with a deadline. */
@@ -67,6 +72,16 @@ export interface ProvisioningPort {
   provision(intent: SessionIntent): Promise<ProvisionResult>;
   release(sessionId: string): Promise<void>;
   advertiseMembership(intent: MembershipIntent): Promise<void>;
+  /** `bgp.withdraw-membership` at the PE a site left (VPN mobility). @defaultValue not withdrawn */
+  withdrawMembership?(key: MembershipKey): Promise<void>;
+}
+
+/**
+ * The PE traffic counters (seed 001: the gateway meters the tunnel's use): bytes a session carried
+ * up to `at`, read just before `uni.remove-session` so the charge `stop` event carries them.
+ */
+export interface MeterPort {
+  readBytes(pe: string, peSessionId: string, at: number): Promise<number | null>;
 }
 
 /** The session event stream charging and the API consume (start / modify / preempt / stop). */

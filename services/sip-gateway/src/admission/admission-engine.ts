@@ -189,6 +189,66 @@ export class AdmissionEngine implements AdmissionPort {
     });
   }
 
+  move(sessionId: string, ingressPe: string, egressPe: string): Promise<AdmissionResult> {
+    return this.serial(async () => {
+      const flow = this.manager.flow(sessionId);
+      if (flow === undefined) {
+        return {
+          ok: false,
+          reason: 'no-capacity',
+          detail: `session ${sessionId} holds no reservation`,
+          retryAfterS: this.retryAfterS,
+        };
+      }
+      if (flow.ingress === ingressPe && flow.egress === egressPe) return this.describe(sessionId, []);
+      const old: FlowSpec = {
+        id: flow.id,
+        ingress: flow.ingress,
+        egress: flow.egress,
+        classType: flow.classType,
+        level: flow.level,
+        tspec: flow.tspec,
+        ...(flow.minBandwidthBps === undefined ? {} : { minBandwidthBps: flow.minBandwidthBps }),
+        owner: 'session',
+      };
+      const moved: FlowSpec = { ...old, ingress: ingressPe, egress: egressPe };
+      // The single writer swaps the flow in one step: nobody can take the freed share in between,
+      // and a refused move puts the old flow back where it was (it fitted a moment ago).
+      this.manager.removeFlow(sessionId);
+      let result;
+      try {
+        result = ingressPe === egressPe ? undefined : this.manager.addFlow(moved);
+      } catch (error) {
+        result = {
+          ok: false as const,
+          refusal: { code: 'TE_NO_PATH', detail: (error as Error).message },
+        };
+      }
+      if (result !== undefined && !result.ok) {
+        this.manager.addFlow(old);
+        return {
+          ok: false,
+          reason: result.refusal.code === 'TE_NO_PATH' ? 'no-path' : 'no-capacity',
+          detail: result.refusal.detail,
+          retryAfterS: this.retryAfterS,
+        };
+      }
+      if (result === undefined) {
+        await this.options.journal.remove(sessionId);
+        return {
+          ok: true,
+          lspId: `local-${ingressPe}`,
+          route: [ingressPe],
+          links: [],
+          lspBandwidthBps: 0,
+          preempted: [],
+        };
+      }
+      await this.journalActions(result.actions, moved);
+      return this.describe(sessionId, this.victims(result.actions, sessionId));
+    });
+  }
+
   /** The session's tunnel, route and the tunnel's size now. */
   private describe(sessionId: string, preempted: PreemptionAction[]): AdmissionResult {
     const flow = this.manager.flow(sessionId);

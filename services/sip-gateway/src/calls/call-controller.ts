@@ -34,8 +34,21 @@ import {
   sessionEventId,
 } from '@svpn/store';
 import type { Logger } from '@svpn/service-kit';
-import { VpnRequestError, type VpnRequest, buildVpnSdp, parseVpnRequest } from '../sdp/vpn-request.js';
-import type { AdmissionPort, EventsPort, PolicyPort, PreemptionAction, ProvisioningPort } from '../ports.js';
+import {
+  VpnRequestError,
+  type VpnRequest,
+  buildVpnSdp,
+  parseVpnRequest,
+  requiresQosPrecondition,
+} from '../sdp/vpn-request.js';
+import type {
+  AdmissionPort,
+  EventsPort,
+  MeterPort,
+  PolicyPort,
+  PreemptionAction,
+  ProvisioningPort,
+} from '../ports.js';
 import { Rollback } from './rollback.js';
 import type { GatewayMetrics } from '../metrics.js';
 
@@ -59,8 +72,14 @@ export interface CallControllerOptions {
   /** Upper bound on any session's duration when policy sets none, seconds. @defaultValue none */
   maxDurationS?: number;
   now?: () => number;
-  /** Peer gateways by SIP domain (seed 001 Fig. 2): calls to their users are sent there. */
+  /**
+   * Peer gateways by SIP domain (seed 001 Fig. 2): a Request-URI in a peer's domain is served by
+   * that gateway; this one admits and provisions the whole tunnel, then sends the INVITE to the
+   * peer's URI (e.g. `sip:127.0.0.1:5070`), which only bridges it to its registered callee.
+   */
   peers?: Record<string, string>;
+  /** PE traffic counters for the charge `stop` event's bytes. @defaultValue none (bytes: null) */
+  meter?: MeterPort;
 }
 
 /** One live bridged session. */
@@ -68,11 +87,25 @@ interface LiveSession {
   record: SessionRecord;
   request: VpnRequest;
   grant: Grant;
+  /** What the PEs were last asked for (endpoints and LSP), changed by a re-INVITE or a move. */
+  intent: SessionIntent;
+  /** The callee's address of record (ours, or a peer gateway's domain). */
+  calleeAor: string;
   uas?: Dialog;
   uac?: Dialog;
   timers: NodeJS.Timeout[];
   ending: boolean;
   seq: number;
+  /** Bytes the ingress PE counted, read at the end (the `stop` event's `bytes`). */
+  bytes?: number | null;
+}
+
+/** A call a peer gateway sent us for one of our applications: we only bridge it (seed 001 Fig. 2). */
+interface BridgedCall {
+  callId: string;
+  uas: Dialog;
+  uac: Dialog;
+  ending: boolean;
 }
 
 const PREEMPTION_REASON = 'preemption ;cause=1 ;text="UA Preemption"';
@@ -84,6 +117,7 @@ export function sessionIdFor(callId: string, fromTag: string): string {
 
 export class CallController {
   private readonly live = new Map<string, LiveSession>();
+  private readonly bridged = new Set<BridgedCall>();
   private readonly now: () => number;
   private draining = false;
 
@@ -95,6 +129,11 @@ export class CallController {
     return this.live.size;
   }
 
+  /** Calls from peer gateways bridged to our applications right now. */
+  get bridgedCalls(): number {
+    return this.bridged.size;
+  }
+
   /** Stop taking new sessions (SIGTERM): new INVITEs get 503 with Retry-After. */
   drain(): void {
     this.draining = true;
@@ -102,7 +141,10 @@ export class CallController {
 
   /** Ends every live session (shutdown of the last gateway, or tests). */
   async endAll(reason: SessionEndReason = 'admin'): Promise<void> {
-    await Promise.all([...this.live.values()].map((s) => this.endSession(s, reason)));
+    await Promise.all([
+      ...[...this.live.values()].map((s) => this.endSession(s, reason)),
+      ...[...this.bridged].map((b) => this.endBridged(b)),
+    ]);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -122,6 +164,8 @@ export class CallController {
       });
       return;
     }
+    const peerDomain = req.locals['peer'];
+    if (typeof peerDomain === 'string') return this.bridgeFromPeer(req, res, peerDomain);
     const rollback = new Rollback();
     let pendingB: ClientRequest | undefined;
     req.onCancel(() => pendingB?.cancel());
@@ -171,10 +215,18 @@ export class CallController {
       return refuse(404, 'the Request-URI names no application');
     }
     const calleeName = target.userDecoded ?? target.user;
-    const calleeBinding = await this.bindingOn(this.aor(calleeName), vpnId);
+    // A Request-URI in a peer gateway's domain: that gateway serves the callee (seed 001 Fig. 2).
+    // The location service is shared (Redis), so its binding names the callee's CE here too.
+    const calleeDomain = target.host.toLowerCase();
+    const peerUri = calleeDomain === this.o.domain.toLowerCase() ? undefined : this.o.peers?.[calleeDomain];
+    const calleeAor = peerUri === undefined ? this.aor(calleeName) : `sip:${calleeName}@${calleeDomain}`;
+    const calleeBinding = await this.bindingOn(calleeAor, vpnId);
     if (calleeBinding?.ce === undefined) {
       return refuse(404, `${calleeName} is not registered on VPN ${vpnId}`);
     }
+    // RFC 3312 §14.1 — a mandatory QoS precondition that cannot be met is refused with 580.
+    const preconditions = requiresQosPrecondition(vpnRequest);
+    const unmet = preconditions ? 580 : 503;
     const [ingress, egress] = await Promise.all([
       this.o.policy.site(callerBinding.ce),
       this.o.policy.site(calleeBinding.ce),
@@ -235,7 +287,7 @@ export class CallController {
     });
     if (!admission.ok) {
       this.o.metrics?.admissions.inc({ result: admission.reason });
-      return refuse(503, `no capacity: ${admission.detail}`, {
+      return refuse(unmet, `no capacity: ${admission.detail}`, {
         'Retry-After': String(admission.retryAfterS),
       });
     }
@@ -290,35 +342,40 @@ export class CallController {
       provisioned = await this.o.provisioning.provision(intent);
     } catch (error) {
       slog.warn({ err: error }, 'provisioning failed');
-      return refuse(503, `provisioning failed: ${(error as Error).message}`, {
+      if (await cancelled()) return;
+      return refuse(unmet, `provisioning failed: ${(error as Error).message}`, {
         'Retry-After': String(this.o.retryAfterS ?? 30),
       });
     }
     if (await cancelled()) return;
 
     const grantSdp = (label: number | null): string =>
-      buildVpnSdp(vpnRequest, {
-        sessionId,
-        grantedBps: decision.grantedBps,
-        dscp: decision.dscp,
-        lspId: provisioned.lspId ?? 'local',
-        label: label ?? 3,
-        address: this.o.mediaAddress,
-        port: vpnRequest.port,
-      });
+      buildVpnSdp(
+        vpnRequest,
+        {
+          sessionId,
+          grantedBps: decision.grantedBps,
+          dscp: decision.dscp,
+          lspId: provisioned.lspId ?? 'local',
+          label: label ?? 3,
+          address: this.o.mediaAddress,
+          port: vpnRequest.port,
+        },
+        { preconditionsMet: preconditions },
+      );
 
     // The callee is invited only now; it sees the gateway's SDP, never the caller's (seed 001).
     let uac: Dialog;
     try {
       uac = await this.o.agent.createUAC(
-        calleeBinding.contact,
+        peerUri === undefined ? calleeBinding.contact : peerRequestUri(peerUri, calleeName),
         {
           localSdp: grantSdp(provisioned.ingressLabel),
           headers: {
             ...(resourcePriority === undefined ? {} : { 'Resource-Priority': resourcePriority }),
             'X-Svpn-Caller': application,
           },
-          to: this.aor(calleeName),
+          to: calleeAor,
           from: this.aor(application),
         },
         {
@@ -383,6 +440,13 @@ export class CallController {
       record,
       request: vpnRequest,
       grant: decision,
+      intent: {
+        ...intent,
+        ...(provisioned.lspBandwidthBps === null || intent.lsp == null
+          ? {}
+          : { lsp: { ...intent.lsp, bandwidthBps: provisioned.lspBandwidthBps } }),
+      },
+      calleeAor,
       uas,
       uac,
       timers: [],
@@ -418,6 +482,185 @@ export class CallController {
   private async bindingOn(aor: string, vpnId: string): Promise<Binding | undefined> {
     const bindings = await this.o.location.lookup(aor, this.now());
     return bindings.find((b) => b.vpnIds.includes(vpnId)) ?? bindings.find((b) => b.vpnIds.length === 0);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Calls from a peer gateway (seed 001 Fig. 2): the caller's gateway admitted and provisioned the
+  // tunnel; this one finds its registered callee, alerts it and bridges the two dialogs.
+  // ------------------------------------------------------------------------------------------
+
+  private async bridgeFromPeer(req: IncomingRequest, res: Responder, peer: string): Promise<void> {
+    const log = this.o.log.child({ callId: req.message.callId, peer });
+    let pendingB: ClientRequest | undefined;
+    req.onCancel(() => pendingB?.cancel());
+    const refuse = (status: number, warning: string): void => {
+      if (!res.finalSent) res.send(status, { warning });
+      this.o.metrics?.calls.inc({ outcome: String(status) });
+      log.info({ status, warning }, 'peer call refused');
+    };
+    let request: VpnRequest;
+    try {
+      request = parseVpnRequest(req.body);
+    } catch (error) {
+      if (error instanceof VpnRequestError) return refuse(error.sipStatus, error.message);
+      throw error;
+    }
+    const target = req.message.uri;
+    if (!(target instanceof SipUri) || target.user === undefined) {
+      return refuse(404, 'the Request-URI names no application');
+    }
+    const calleeName = target.userDecoded ?? target.user;
+    const binding = await this.bindingOn(this.aor(calleeName), request.vpnId);
+    if (binding === undefined) return refuse(404, `${calleeName} is not registered on VPN ${request.vpnId}`);
+    const offer = withAddress(req.body, this.o.mediaAddress);
+    let uac: Dialog;
+    try {
+      uac = await this.o.agent.createUAC(
+        binding.contact,
+        {
+          localSdp: offer,
+          headers: copyHeaders(req, ['Resource-Priority', 'X-Svpn-Caller']),
+          to: this.aor(calleeName),
+          from: req.message.from.uri.toString(),
+        },
+        {
+          cbRequest: (client) => {
+            pendingB = client;
+            if (req.cancelled) client.cancel();
+          },
+          cbProvisional: (provisional) => {
+            if ((provisional.status === 180 || provisional.status === 183) && !res.finalSent) {
+              res.send(provisional.status);
+            }
+          },
+        },
+      );
+    } catch (error) {
+      if (req.cancelled) return;
+      const status = error instanceof SipError ? error.status : 500;
+      return refuse(status >= 300 && status < 700 ? status : 500, `callee answered ${status}`);
+    }
+    let uas: Dialog;
+    try {
+      uas = await this.o.agent.createUAS(req, res, {
+        localSdp: withAddress(uac.remote.sdp, this.o.mediaAddress),
+      });
+    } catch {
+      await uac.destroy();
+      return;
+    }
+    const call: BridgedCall = { callId: req.message.callId, uas, uac, ending: false };
+    this.bridged.add(call);
+    this.o.metrics?.calls.inc({ outcome: '200' });
+    log.info({ callee: calleeName }, 'peer call bridged');
+    uas.on('destroy', () => void this.endBridged(call, req.message.callId));
+    uac.on('destroy', () => void this.endBridged(call, req.message.callId));
+    // In-dialog offers cross the bridge unchanged but for the address (the peer admitted them).
+    uas.on('modify', (mreq, mres) => void this.relayModify(uac, mreq, mres));
+    uac.on('modify', (mreq, mres) => void this.relayModify(uas, mreq, mres));
+  }
+
+  private async relayModify(other: Dialog, req: IncomingRequest, res: Responder): Promise<void> {
+    try {
+      const answer = await other.modify(withAddress(req.body, this.o.mediaAddress));
+      res.send(200, { body: withAddress(answer, this.o.mediaAddress), contentType: 'application/sdp' });
+    } catch (error) {
+      res.send(error instanceof SipError ? error.status : 500);
+    }
+  }
+
+  private async endBridged(call: BridgedCall, _callId?: string): Promise<void> {
+    if (call.ending) return;
+    call.ending = true;
+    await Promise.allSettled([
+      call.uas.destroyed ? undefined : call.uas.destroy(),
+      call.uac.destroyed ? undefined : call.uac.destroy(),
+    ]);
+    this.bridged.delete(call);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // VPN mobility (seed 001 Fig. 1: "re-registration with a S-VPN at the new location causes the
+  // associated VPN tunnels to be redirected to the new location")
+  // ------------------------------------------------------------------------------------------
+
+  /**
+   * An application re-registered from another CE: each of its live sessions on the VPNs the new
+   * binding names is admitted on the new ingress/egress PE (the old share is given up in the same
+   * step of the single writer), then re-provisioned with the next intent version — the provisioner
+   * adds the UNI at the new PE and signals the new LSP before it removes the old ones
+   * (make-before-break). A move the network cannot carry leaves the session where it was.
+   */
+  async rehome(application: string, from: Binding, to: Binding): Promise<number> {
+    if (to.ce === undefined) return 0;
+    const site = await this.o.policy.site(to.ce);
+    if (site === undefined) return 0;
+    let moved = 0;
+    for (const session of [...this.live.values()]) {
+      const r = session.record;
+      if (session.ending) continue;
+      if (to.vpnIds.length > 0 && !to.vpnIds.includes(r.vpnId)) continue;
+      const asCaller = r.caller === application && r.ingress.ce === from.ce;
+      const asCallee = session.calleeAor === this.aor(application) && r.egress.ce === from.ce;
+      if (!asCaller && !asCallee) continue;
+      const log = this.o.log.child({ sessionId: r.sessionId, from: from.ce, to: to.ce });
+      const ingress = asCaller ? { pe: site.pe, ce: to.ce, iface: site.interface } : undefined;
+      const egress = asCallee ? { pe: site.pe, ce: to.ce, iface: site.interface } : undefined;
+      const ingressPe = ingress?.pe ?? r.ingress.pe;
+      const egressPe = egress?.pe ?? r.egress.pe;
+      const admitted = await this.o.admission.move(r.sessionId, ingressPe, egressPe);
+      if (!admitted.ok) {
+        log.warn({ detail: admitted.detail }, 'session not moved: no capacity on the new path');
+        continue;
+      }
+      const previous = session.intent;
+      const endpointOf = (
+        side: { pe: string; ce: string; iface?: string | undefined } | undefined,
+        index: number,
+        fallback: { pe: string; ce: string },
+      ): { pe: string; ce: string; interface: string } =>
+        side === undefined
+          ? (previous.endpoints[index] ?? { ...fallback, interface: `uni-${fallback.ce}` })
+          : { pe: side.pe, ce: side.ce, interface: side.iface ?? `uni-${side.ce}` };
+      const first = endpointOf(ingress, 0, r.ingress);
+      const second = endpointOf(egress, previous.endpoints.length > 1 ? 1 : 0, r.egress);
+      r.version += 1;
+      session.intent = {
+        ...previous,
+        version: r.version,
+        endpoints: ingressPe === egressPe ? [first] : [first, second],
+        lsp:
+          ingressPe === egressPe
+            ? null
+            : {
+                lspId: admitted.lspId,
+                route: { nodes: admitted.route },
+                setupPriority: session.grant.setupPriority,
+                holdingPriority: session.grant.holdingPriority,
+                bandwidthBps: admitted.lspBandwidthBps,
+              },
+      };
+      try {
+        const provisioned = await this.o.provisioning.provision(session.intent);
+        r.lspId = provisioned.lspId;
+        r.label = provisioned.ingressLabel;
+      } catch (error) {
+        // The provisioner rolled the PEs back to the previous version; give the ledger back too.
+        log.warn({ err: error }, 'session not moved: provisioning failed');
+        await this.o.admission.move(r.sessionId, r.ingress.pe, r.egress.pe);
+        session.intent = previous;
+        r.version -= 1;
+        continue;
+      }
+      if (ingress !== undefined) r.ingress = { pe: ingress.pe, ce: ingress.ce };
+      if (egress !== undefined) r.egress = { pe: egress.pe, ce: egress.ce };
+      r.links = admitted.links;
+      await this.o.sessions.put(r);
+      await this.publish(session, 'modify');
+      moved += 1;
+      log.info({ ingressPe, egressPe, lspId: r.lspId }, 'session moved with its application');
+    }
+    return moved;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -495,28 +738,21 @@ export class CallController {
     res.send(200, { body: this.sdpFor(session, next), contentType: 'application/sdp' });
   }
 
+  /** The next version of what the PEs hold for the session: same endpoints, new parameters. */
   private intentFor(session: LiveSession, lspBandwidthBps?: number): SessionIntent {
     const r = session.record;
-    return {
-      sessionId: r.sessionId,
+    const previous = session.intent;
+    session.intent = {
+      ...previous,
       version: r.version,
-      vpnId: r.vpnId,
       bandwidthBps: r.grantedBps,
       dscp: r.dscp,
       serviceClass: r.serviceClass,
-      endpoints: [{ pe: r.ingress.pe, ce: r.ingress.ce, interface: `uni-${r.ingress.ce}` }],
-      ...(r.lspId === null || lspBandwidthBps === undefined
+      ...(previous.lsp == null || lspBandwidthBps === undefined
         ? {}
-        : {
-            lsp: {
-              lspId: r.lspId,
-              route: { nodes: [r.ingress.pe, r.egress.pe] },
-              setupPriority: session.grant.setupPriority,
-              holdingPriority: session.grant.holdingPriority,
-              bandwidthBps: lspBandwidthBps,
-            },
-          }),
+        : { lsp: { ...previous.lsp, bandwidthBps: lspBandwidthBps } }),
     };
+    return session.intent;
   }
 
   private sdpFor(session: LiveSession, request: VpnRequest): string {
@@ -588,6 +824,15 @@ export class CallController {
       session.uas?.destroyed ? undefined : session.uas?.destroy({ headers: byeHeaders }),
       session.uac?.destroyed ? undefined : session.uac?.destroy({ headers: byeHeaders }),
     ]);
+    r.endAt = this.now();
+    // The bytes the PE counted, read before uni.remove-session makes them disappear (seed 001).
+    if (this.o.meter !== undefined) {
+      try {
+        session.bytes = await this.o.meter.readBytes(r.ingress.pe, r.sessionId, r.endAt);
+      } catch (error) {
+        log.warn({ err: error }, 'PE counters not read; the charge record meters them itself');
+      }
+    }
     const results = await Promise.allSettled([
       this.o.provisioning.release(r.sessionId),
       this.o.admission.release(r.sessionId),
@@ -598,7 +843,6 @@ export class CallController {
       log.error({ err: (failed as PromiseRejectedResult).reason }, 'release step failed');
     }
     r.phase = 'ended';
-    r.endAt = this.now();
     r.endReason = reason;
     this.live.delete(r.sessionId);
     // A preempted session's terminal event is `preempt` (with endAt); every other end is `stop`.
@@ -625,7 +869,7 @@ export class CallController {
         customer: r.customerId,
         vpnId: r.vpnId,
         caller: this.aor(r.caller),
-        callee: this.aor(r.callee),
+        callee: session.calleeAor,
         grantedBps: Math.round(r.grantedBps),
         serviceClass: r.serviceClass,
         precedence: r.precedence as SessionEvent['precedence'],
@@ -638,9 +882,35 @@ export class CallController {
         lspId: r.lspId,
         ingressPe: r.ingress.pe,
         peSessionId: r.sessionId,
+        ...(session.bytes === undefined || (type !== 'stop' && type !== 'preempt') || r.endAt === undefined
+          ? {}
+          : { bytes: session.bytes }),
       });
     } catch (error) {
       this.o.log.error({ err: error, sessionId: r.sessionId, type }, 'session event not published');
     }
   }
+}
+
+/** The Request-URI for a callee served by a peer gateway: the callee's user at the peer's address. */
+export function peerRequestUri(peerUri: string, user: string): string {
+  const hostPort = peerUri.replace(/^sips?:/, '').replace(/^[^@]*@/, '');
+  return `sip:${encodeURIComponent(user)}@${hostPort}`;
+}
+
+/** The SDP with every `o=` / `c=` address replaced by ours (topology hiding across the bridge). */
+export function withAddress(sdp: string, address: string): string {
+  const ip = address.includes(':') ? 'IP6' : 'IP4';
+  return sdp
+    .replace(/^(o=\S+ \S+ \S+ IN) IP[46] \S+/gm, `$1 ${ip} ${address}`)
+    .replace(/^c=IN IP[46] \S+/gm, `c=IN ${ip} ${address}`);
+}
+
+function copyHeaders(req: IncomingRequest, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = req.get(name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }

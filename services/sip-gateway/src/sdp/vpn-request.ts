@@ -225,7 +225,7 @@ export interface VpnGrant {
 export function buildVpnSdp(
   request: VpnRequest,
   grant: VpnGrant,
-  options: { sessionVersion?: number } = {},
+  options: { sessionVersion?: number; preconditionsMet?: boolean } = {},
 ): string {
   const ip = grant.address.includes(':') ? 'IP6' : 'IP4';
   const version = options.sessionVersion ?? 1;
@@ -246,6 +246,27 @@ export function buildVpnSdp(
     `a=svpn-session:${grant.sessionId}`,
     `a=svpn-tunnel:${grant.lspId}`,
     `a=svpn-label:${grant.label}`,
+    ...(options.preconditionsMet === true ? preconditionLines(request) : []),
   ];
   return lines.join('\r\n') + '\r\n';
+}
+
+/**
+ * RFC 3312 §5.1 — the status lines of a met reservation: the gateway reserves the tunnel before it
+ * answers or alerts anyone, so the current status is the whole requested direction, end to end,
+ * and each desired-status line of the offer is echoed (an answerer keeps the offer's strength, §6).
+ */
+export function preconditionLines(request: VpnRequest): string[] {
+  if (request.preconditions.length === 0) return [];
+  const reserved = request.direction === 'bi' ? 'sendrecv' : 'send';
+  const statusTypes = [...new Set(request.preconditions.map((p) => p.statusType))];
+  return [
+    ...statusTypes.map((t) => `a=curr:qos ${t} ${reserved}`),
+    ...request.preconditions.map((p) => `a=des:qos ${p.strength} ${p.statusType} ${p.direction}`),
+  ];
+}
+
+/** Whether the offer makes the QoS precondition mandatory (RFC 3312 §5: strength `mandatory`). */
+export function requiresQosPrecondition(request: VpnRequest): boolean {
+  return request.preconditions.some((p) => p.strength === 'mandatory');
 }

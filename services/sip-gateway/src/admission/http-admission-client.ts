@@ -1,0 +1,71 @@
+/**
+ * An {@link AdmissionPort} for a gateway that does not hold the admission leader lease: every
+ * change goes to the leader's `/v1/admissions` API (DESIGN §5 — gateways share one consistent
+ * ledger without a global lock). Network failures surface as thrown errors, so the call controller
+ * refuses the INVITE with 503 and rolls back what it took.
+ */
+import type { AdmissionPort, AdmissionRequest, AdmissionResult } from '../ports.js';
+import { SvpnError } from '@svpn/errors';
+
+export class AdmissionLeaderError extends SvpnError<'SVPN_GW_ADMISSION_LEADER'> {
+  constructor(message: string) {
+    super('SVPN_GW_ADMISSION_LEADER', message);
+  }
+}
+
+export interface HttpAdmissionClientOptions {
+  /** The leader gateway's HTTP base, e.g. `http://127.0.0.1:8081`. */
+  baseUrl: string;
+  /** @defaultValue 5000 */
+  timeoutMs?: number;
+}
+
+export class HttpAdmissionClient implements AdmissionPort {
+  private readonly base: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: HttpAdmissionClientOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 5000;
+  }
+
+  admit(request: AdmissionRequest): Promise<AdmissionResult> {
+    return this.call('POST', '/v1/admissions', {
+      ...request,
+      end: Number.isFinite(request.end) ? request.end : null,
+    });
+  }
+
+  resize(sessionId: string, bandwidthBps: number): Promise<AdmissionResult> {
+    return this.call('POST', `/v1/admissions/${encodeURIComponent(sessionId)}/resize`, { bandwidthBps });
+  }
+
+  move(sessionId: string, ingressPe: string, egressPe: string): Promise<AdmissionResult> {
+    return this.call('POST', `/v1/admissions/${encodeURIComponent(sessionId)}/move`, {
+      ingressPe,
+      egressPe,
+    });
+  }
+
+  async release(sessionId: string): Promise<{ lspId: string; lspBandwidthBps: number } | undefined> {
+    const body = await this.call<{ released: { lspId: string; lspBandwidthBps: number } | null }>(
+      'DELETE',
+      `/v1/admissions/${encodeURIComponent(sessionId)}`,
+    );
+    return body.released ?? undefined;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(this.base + path, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    if (!response.ok) {
+      throw new AdmissionLeaderError(`admission leader answered ${response.status} to ${method} ${path}`);
+    }
+    return (await response.json()) as T;
+  }
+}
