@@ -9,7 +9,7 @@ import {
   generateTag,
   parseMessage,
 } from '../messages/index.js';
-import { FRAMING_ERROR_REASONS, type FramingErrorCode } from '../transport/index.js';
+import { FRAMING_ERROR_REASONS, type FramingErrorCode, MAX_UDP_PAYLOAD_IPV6 } from '../transport/index.js';
 import { type Rejection, type ValidationPolicy, validateRequest } from './request-validation.js';
 
 export type IncomingTransport = 'udp' | 'tcp' | 'tls';
@@ -74,7 +74,7 @@ export function classifyIncoming(
     const response = createErrorResponseFromPartial(error, 400, formatWarning(error.reason, warnAgent));
     return response === undefined
       ? { action: 'drop', reason: `unparseable request without a usable Via: ${error.reason}` }
-      : { action: 'respond', response, status: 400, reason: error.reason };
+      : refusal(transport, response, 400, error.reason);
   }
   const message = parsed.message;
   const trailing = parsed.trailing === undefined ? {} : { trailing: parsed.trailing };
@@ -103,12 +103,27 @@ export function classifyIncoming(
   // RFC 3261 §17.2.1 — an ACK is never answered.
   if (message.method === 'ACK') return { action: 'drop', reason: `invalid ACK: ${rejection.warning}` };
   const response = createRejectionResponse(message, rejection, { warnAgent });
-  return {
-    action: 'respond',
-    response: response.toBuffer(),
-    status: rejection.status,
-    reason: rejection.warning,
-  };
+  return refusal(transport, response.toBuffer(), rejection.status, rejection.warning);
+}
+
+/**
+ * A refusal copies the request's Via values, in their long form: a request near the datagram
+ * limit (compact `v:` lines) can get an answer larger than any datagram (65 487 octets fit both IP
+ * families, RFC 768 / RFC 8200). Such an answer cannot be sent, so over UDP it is dropped.
+ */
+function refusal(
+  transport: IncomingTransport,
+  response: Buffer,
+  status: number,
+  reason: string,
+): IncomingDecision {
+  if (transport === 'udp' && response.length > MAX_UDP_PAYLOAD_IPV6) {
+    return {
+      action: 'drop',
+      reason: `refusal of ${response.length} bytes does not fit in a datagram: ${reason}`,
+    };
+  }
+  return { action: 'respond', response, status, reason };
 }
 
 /**

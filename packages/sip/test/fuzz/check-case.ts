@@ -21,6 +21,7 @@ import {
   type Uri,
   DEFAULT_ACCEPTED_CONTENT_TYPES,
   DEFAULT_ALLOWED_METHODS,
+  MAX_UDP_PAYLOAD_IPV6,
   SipAuthError,
   SipHeaderError,
   SipSyntaxError,
@@ -510,6 +511,8 @@ function roundTrip(
 // Judging one decision
 // ---------------------------------------------------------------------------------------------
 
+const TOO_LARGE = /^refusal of \d+ bytes does not fit in a datagram: /;
+
 /** warning-value = warn-code SP warn-agent SP warn-text; warn-text = quoted-string (RFC 3261 §25.1). */
 const WARNING_VALUE = /^\d{3} [^ ]+ "(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[\x00-\x09\x0b\x0c\x0e-\x7f])*"$/;
 
@@ -540,6 +543,9 @@ function checkRejection(
   const r = parsed.message;
   if (r.kind !== 'response') return bad('our response parses as a request');
   if (r.status !== decision.status) bad(`status line says ${r.status}`);
+  if (path === 'udp' && decision.response.length > MAX_UDP_PAYLOAD_IPV6) {
+    bad(`${decision.response.length} bytes do not fit in a datagram`);
+  }
   // No amplification: the answer copies some fields (Via in its long form) and adds a bounded
   // status line, tag, Warning and Allow / Accept lists.
   if (decision.response.length > 1.25 * request.length + 1024) {
@@ -615,6 +621,9 @@ function checkDecision(
         outcomes.push(`${path}:drop:ack`);
       } else if (!hasUsableTopVia(frame)) {
         outcomes.push(`${path}:drop:no-usable-via`);
+      } else if (path === 'udp' && TOO_LARGE.test(decision.reason)) {
+        // The refusal would not fit in any datagram (incoming.ts `refusal`): nothing can be sent.
+        outcomes.push(`${path}:drop:refusal-too-large`);
       } else {
         outcomes.push(`${path}:drop:request`);
         out.push({

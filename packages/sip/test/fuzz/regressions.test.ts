@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   type IncomingDecision,
+  MAX_UDP_PAYLOAD_IPV6,
   MAX_WARNING_TEXT,
   SipHeaderError,
   StreamFramer,
@@ -126,6 +127,30 @@ describe('fuzz regressions: a refusal does not outgrow the request', () => {
     const warning = /\r\nWarning: (.*)\r\n/.exec(response.toString('utf8'))?.[1] ?? '';
     assert.match(warning, /^399 svpn "Call-ID: 'x+…"$/);
     assert.equal(warning.length, '399 svpn ""'.length + MAX_WARNING_TEXT);
+  });
+
+  // Found by the UDP soak as a process crash: 3 700 compact `v:` lines (63 KB) without From got a
+  // 400 of 74 KB — every Via in its long form — which UdpTransport refuses to send; SipStack sent
+  // it with `void sendRaw(…)`, so the MessageTooLargeError became an unhandled rejection.
+  test('over UDP a refusal that cannot fit in a datagram is dropped; over TCP it is sent', () => {
+    const vias = new Array<string>(3700).fill('v:SIP/2.0/UDP h');
+    const data = request([
+      'OPTIONS sip:a@example.com SIP/2.0',
+      ...vias,
+      'To: <sip:a@b>',
+      'i: x@y',
+      'CSeq: 1 OPTIONS',
+    ]);
+    assert.ok(data.length < MAX_UDP_PAYLOAD_IPV6);
+    const udp = classifyIncoming(data, 'udp');
+    assert.equal(udp.action, 'drop');
+    assert.match(
+      udp.action === 'drop' ? udp.reason : '',
+      /^refusal of 7\d{4} bytes does not fit in a datagram: Missing mandatory header field: From$/,
+    );
+    const tcp = classifyIncoming(data, 'tcp');
+    assert.equal(respondedStatus(tcp), 400);
+    assert.ok(tcp.action === 'respond' && tcp.response.length > MAX_UDP_PAYLOAD_IPV6);
   });
 
   test('the cut never splits an escape: a long text of quotes stays a valid quoted-string', () => {

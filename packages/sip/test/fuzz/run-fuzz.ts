@@ -97,6 +97,8 @@ export interface FuzzSummary {
     answered: Record<string, number>;
     droppedAck: number;
     droppedNoUsableVia: number;
+    /** The refusal would be larger than any datagram. */
+    droppedRefusalTooLarge: number;
     droppedOther: number;
   };
   operators: Record<string, number>;
@@ -170,6 +172,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
     answered: {},
     droppedAck: 0,
     droppedNoUsableVia: 0,
+    droppedRefusalTooLarge: 0,
     droppedOther: 0,
   };
   const slowest: CaseReport[] = [];
@@ -212,6 +215,7 @@ export function runFuzz(options: FuzzOptions): FuzzSummary {
         requests.answered[status] = (requests.answered[status] ?? 0) + 1;
       } else if (udp === 'udp:drop:ack') requests.droppedAck++;
       else if (udp === 'udp:drop:no-usable-via') requests.droppedNoUsableVia++;
+      else if (udp === 'udp:drop:refusal-too-large') requests.droppedRefusalTooLarge++;
       else requests.droppedOther++;
     }
 
