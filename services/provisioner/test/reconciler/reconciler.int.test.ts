@@ -29,6 +29,8 @@ describe('Reconciler', () => {
       adapter: h.adapter,
       runner: h.runner,
       owner: 'rec0-other',
+      roundDeadlineMs: 300,
+      maxRounds: 1,
       log: silentLogger(),
     });
     // A session still deploying: with no worker running, a's round waits out its deadline.
