@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { SipAgent, digestAuth } from '@svpn/sip';
+import { SipAgent } from '@svpn/sip';
 import { parseTopology, type Topology, type FlowSpec } from '@svpn/te';
 import {
   KeySpace,
@@ -25,12 +25,15 @@ import {
   registerHealthRoutes,
 } from '@svpn/service-kit';
 import { AdmissionEngine } from './admission/admission-engine.js';
+import { admissionRoutes } from './admission/admission-routes.js';
+import { HttpAdmissionClient } from './admission/http-admission-client.js';
+import { gatewayAuth, parseDigestAlgorithms } from './auth/gateway-auth.js';
 import { CallController } from './calls/call-controller.js';
 import { recoverOrphanSessions } from './calls/orphan-recovery.js';
 import { Registrar } from './registrar/registrar.js';
-import { type Config, DEMO_TOPOLOGY_FILE } from './config.js';
+import { type Config, DEMO_TOPOLOGY_FILE, parsePeers, peerHost } from './config.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
-import type { EventsPort, PolicyPort, ProvisioningPort } from './ports.js';
+import type { AdmissionPort, EventsPort, MeterPort, PolicyPort, ProvisioningPort } from './ports.js';
 
 export interface GatewayDeps {
   redis: Redis;
@@ -38,6 +41,8 @@ export interface GatewayDeps {
   provisioning: ProvisioningPort;
   topology?: Topology;
   log?: Logger;
+  /** PE traffic counters, read at the end of a session for the charge record's bytes. */
+  meter?: MeterPort;
   /** Overrides for tests. */
   location?: LocationStore;
   sessions?: SessionStore;
@@ -48,7 +53,11 @@ export interface GatewayDeps {
 export interface Gateway {
   agent: SipAgent;
   controller: CallController;
-  admission: AdmissionEngine;
+  /** The ledger, on the admission leader; `undefined` on a gateway admitting through `admissionUrl`. */
+  admission: AdmissionEngine | undefined;
+  /** What the controller admits through: the engine, or the leader's HTTP API. */
+  admissionPort: AdmissionPort;
+  registrar: Registrar;
   app: FastifyInstance;
   metrics: GatewayMetrics;
   sipAddress: { address: string; port: number };
@@ -70,9 +79,11 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
 
   // DESIGN §5 — one admission writer: take the leader lease, replay the journal, renew the lease.
   const journal = new RedisFlowJournal<FlowSpec>(deps.redis, keys);
+  // A gateway configured with the leader's URL never takes the lease: it admits over HTTP.
+  const leader = config.admissionUrl === '';
   // A standby waits for the lease to lapse (a crashed leader's lease expires; a stopped one releases it).
   const leaseDeadline = Date.now() + config.leaderLeaseMs * 1.5;
-  while (!(await journal.acquireLeadership(config.gatewayId, config.leaderLeaseMs))) {
+  while (leader && !(await journal.acquireLeadership(config.gatewayId, config.leaderLeaseMs))) {
     if (Date.now() > leaseDeadline) {
       throw new Error(`another gateway holds the admission lease (waited ${config.leaderLeaseMs * 1.5} ms)`);
     }
@@ -80,6 +91,7 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
   }
   const leaseTimer = setInterval(
     () => {
+      if (!leader) return;
       journal.acquireLeadership(config.gatewayId, config.leaderLeaseMs).then(
         (ok) => {
           if (!ok) log.error({}, 'lost the admission leader lease');
@@ -90,19 +102,23 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     Math.floor(config.leaderLeaseMs / 3),
   );
   leaseTimer.unref();
-  const admission = await AdmissionEngine.open({
-    topology,
-    journal,
-    bulkBps: config.bulkBps,
-    retryAfterS: config.retryAfterS,
-  });
+  const admission = leader
+    ? await AdmissionEngine.open({
+        topology,
+        journal,
+        bulkBps: config.bulkBps,
+        retryAfterS: config.retryAfterS,
+      })
+    : undefined;
+  const admissionPort: AdmissionPort = admission ?? new HttpAdmissionClient({ baseUrl: config.admissionUrl });
+  const peers = parsePeers(config.peers);
 
   const now = deps.now ?? Date.now;
   await recoverOrphanSessions({
     gatewayId: config.gatewayId,
     domain: config.domain,
     sessions,
-    admission,
+    admission: admissionPort,
     provisioning: deps.provisioning,
     policy: deps.policy,
     events,
@@ -119,7 +135,11 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     userAgent: 'svpn-gateway',
     contactUser: 'svpn',
     logger: log,
-    validation: { acceptedContentTypes: ['application/sdp', 'application/svpn-qos+json', 'multipart/mixed'] },
+    validation: {
+      acceptedContentTypes: ['application/sdp', 'application/svpn-qos+json', 'multipart/mixed'],
+      // RFC 3312 §11 and RFC 4412 §4 — the option tags a UA may Require of us.
+      supportedExtensions: ['precondition', 'resource-priority'],
+    },
   });
   const udp = agent.stack.addresses().find((a) => a.protocol === 'udp');
   const sipAddress = { address: udp?.address ?? config.sipAddress, port: udp?.port ?? config.sipPort };
@@ -127,7 +147,7 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
   const controller = new CallController({
     agent,
     policy: deps.policy,
-    admission,
+    admission: admissionPort,
     provisioning: deps.provisioning,
     events,
     location,
@@ -139,6 +159,8 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     gatewayId: config.gatewayId,
     retryAfterS: config.retryAfterS,
     ...(config.maxDurationS > 0 ? { maxDurationS: config.maxDurationS } : {}),
+    peers,
+    ...(deps.meter === undefined ? {} : { meter: deps.meter }),
     now,
   });
   const registrar = new Registrar({
@@ -149,14 +171,19 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     log: log.child({ component: 'sip.registrar' }),
     metrics,
     now,
+    // VPN mobility: the application's live sessions follow its new CE.
+    onMoved: (application, from, to) => controller.rehome(application, from, to),
   });
 
-  // RFC 3261 §22 — every REGISTER and initial INVITE is digest-authenticated (SHA-256 and MD5, RFC 8760).
-  const auth = digestAuth({
-    realm: config.domain,
-    algorithms: ['SHA-256', 'MD5'],
-    lookup: (username, realm, algorithm) =>
-      deps.policy.credentials(username, realm, algorithm === 'MD5' ? 'MD5' : 'SHA-256'),
+  // RFC 3261 §22 — every REGISTER and initial INVITE is digest-authenticated (RFC 8760 algorithms in
+  // the configured order); INVITEs from a configured peer gateway's host are trusted (seed 001 Fig. 2).
+  const realm = config.realm ?? config.domain;
+  const auth = gatewayAuth({
+    realm,
+    algorithms: parseDigestAlgorithms(config.digestAlgorithms),
+    lookup: (username, lookupRealm, algorithm) =>
+      deps.policy.credentials(username, lookupRealm, algorithm === 'MD5' ? 'MD5' : 'SHA-256'),
+    peers: Object.entries(peers).map(([domain, uri]) => ({ domain, address: peerHost(uri) })),
   });
   agent.use('register', auth);
   agent.use('invite', auth);
@@ -172,7 +199,8 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     checks: { redis: () => pingRedis(deps.redis) },
   });
   app.get('/v1/sessions', async () => ({ sessions: await sessions.listActive() }));
-  app.get('/v1/tunnels', async () => ({ tunnels: admission.manager.aggregates() }));
+  app.get('/v1/tunnels', async () => ({ tunnels: admission?.manager.aggregates() ?? [] }));
+  if (admission !== undefined) await app.register(admissionRoutes, { admission });
   await app.listen({ host: config.httpAddress, port: config.httpPort });
   const bound = app.server.address();
   const httpAddress = {
@@ -186,6 +214,8 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     agent,
     controller,
     admission,
+    admissionPort,
+    registrar,
     app,
     metrics,
     sipAddress,
@@ -196,9 +226,10 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
       controller.drain();
       await controller.endAll('admin');
       clearInterval(leaseTimer);
-      await journal
-        .releaseLeadership()
-        .catch((error: unknown) => log.warn({ err: error }, 'lease release failed'));
+      if (leader)
+        await journal
+          .releaseLeadership()
+          .catch((error: unknown) => log.warn({ err: error }, 'lease release failed'));
       clearInterval(gaugeTimer);
       await app.close();
       await agent.close();

@@ -116,3 +116,44 @@ export function contactHeaderValues(bindings: Binding[], now: number): string[] 
     return `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}${tags}`;
   });
 }
+
+/** One binding that moved to another customer edge (VPN mobility, seed 001 Fig. 1). */
+export interface BindingMove {
+  from: Binding;
+  to: Binding;
+}
+
+/**
+ * VPN mobility — the bindings a REGISTER moved: a new or changed binding on a CE whose VPNs overlap
+ * an earlier binding of the same AOR on another CE. The earlier binding is dropped from the result
+ * (the registration moves, it does not add a second site), and the pairs are returned so the
+ * registrar re-advertises the membership and the controller re-homes the sessions.
+ */
+export function applyMoves(
+  existing: Binding[],
+  bindings: Binding[],
+): { bindings: Binding[]; moves: BindingMove[] } {
+  const moves: BindingMove[] = [];
+  const dropped = new Set<Binding>();
+  for (const to of bindings) {
+    if (to.ce === undefined) continue;
+    const was = existing.find((b) => b.contact === to.contact);
+    if (was !== undefined && was.ce === to.ce) continue;
+    // The same contact re-registered from another CE, or another contact on an overlapping VPN.
+    const from =
+      was !== undefined && was.ce !== undefined
+        ? was
+        : bindings.find(
+            (b) =>
+              b !== to &&
+              !dropped.has(b) &&
+              b.ce !== undefined &&
+              b.ce !== to.ce &&
+              b.vpnIds.some((v) => to.vpnIds.includes(v)),
+          );
+    if (from === undefined) continue;
+    if (from !== was) dropped.add(from);
+    moves.push({ from, to });
+  }
+  return { bindings: bindings.filter((b) => !dropped.has(b)), moves };
+}

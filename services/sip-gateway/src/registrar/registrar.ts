@@ -9,7 +9,7 @@ import type { IncomingRequest, Responder } from '@svpn/sip';
 import type { Binding, LocationStore } from '@svpn/store';
 import type { Logger } from '@svpn/service-kit';
 import type { PolicyPort, ProvisioningPort } from '../ports.js';
-import { contactHeaderValues, processRegister } from './process-register.js';
+import { applyMoves, contactHeaderValues, processRegister } from './process-register.js';
 import type { GatewayMetrics } from '../metrics.js';
 
 export interface RegistrarOptions {
@@ -21,7 +21,7 @@ export interface RegistrarOptions {
   metrics?: GatewayMetrics;
   now?: () => number;
   /** Called when an application's CE changed, so its live sessions can be re-homed. */
-  onMoved?: (application: string, from: Binding, to: Binding) => void;
+  onMoved?: (application: string, from: Binding, to: Binding) => Promise<unknown> | void;
 }
 
 export class Registrar {
@@ -76,6 +76,8 @@ export class Registrar {
         }
       }
     }
+    const { bindings, moves } = applyMoves(existing, outcome.bindings);
+    outcome.bindings = bindings;
     await this.o.location.replace(aor, outcome.bindings, now);
 
     // Membership advertisement at the PE serving each new (VPN, CE) pair.
@@ -106,10 +108,14 @@ export class Registrar {
           );
         }
       }
-      if (before !== undefined && before.ce !== undefined && before.ce !== binding.ce) {
-        log.info({ from: before.ce, to: binding.ce }, 'application moved to another CE');
-        this.o.onMoved?.(username, before, binding);
-      }
+    }
+    for (const move of moves) {
+      log.info({ from: move.from.ce, to: move.to.ce }, 'application moved to another CE');
+      // Make before break: the sessions move to the new PE first, then the old PE forgets the site.
+      const remaining = outcome.bindings;
+      void Promise.resolve(this.o.onMoved?.(username, move.from, move.to))
+        .catch((error: unknown) => log.error({ err: error }, 'sessions not re-homed'))
+        .then(() => this.withdrawLeft(username, move.from, remaining, log));
     }
     this.o.metrics?.registrations.inc({ outcome: '200' });
     res.send(200, {
@@ -118,5 +124,28 @@ export class Registrar {
         Date: new Date(now).toUTCString(),
       },
     });
+  }
+
+  /**
+   * RFC 4364 §4.3.1 — the CE a site left no longer belongs to the VPN at its PE: withdraw the
+   * membership there, unless another live binding still keeps that CE on the same VPN.
+   */
+  private async withdrawLeft(
+    username: string,
+    from: Binding,
+    remaining: Binding[],
+    log: Logger,
+  ): Promise<void> {
+    if (from.ce === undefined || this.o.provisioning.withdrawMembership === undefined) return;
+    const site = await this.o.policy.site(from.ce);
+    if (site === undefined) return;
+    for (const vpnId of from.vpnIds) {
+      if (remaining.some((b) => b.ce === from.ce && b.vpnIds.includes(vpnId))) continue;
+      try {
+        await this.o.provisioning.withdrawMembership({ pe: site.pe, vpnId, ce: from.ce });
+      } catch (error) {
+        log.warn({ err: error, pe: site.pe, vpnId, application: username }, 'membership withdrawal failed');
+      }
+    }
   }
 }

@@ -1,7 +1,9 @@
 /**
  * A whole svpn on loopback for gateway tests: a private redis-server, the policy engine seeded with
- * the demo data, the provisioner with pe-sim, and one gateway — the same wiring as `svpn up`.
+ * the demo data, the provisioner with pe-sim, the charging service, and one gateway (a second one,
+ * a peer admitting through the first, on request) — the same wiring as `svpn up`.
  */
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@svpn/service-kit';
 import { silentLogger } from '@svpn/service-kit';
@@ -10,59 +12,156 @@ import { createPolicyClient, seedDemoData } from '@svpn/policy-service';
 import {
   ConfigSchema as ProvisionerConfigSchema,
   startProvisioner,
+  type Provisioner,
   type ProvisionerService,
 } from '@svpn/provisioner-service';
+import {
+  ConfigSchema as ChargingConfigSchema,
+  PeSimMeterReader,
+  startChargingService,
+  type ChargingService,
+} from '@svpn/charging-service';
+import { PeSimulator, type OperationKind } from '@svpn/pe-sim';
+import { parseTopology } from '@svpn/te';
 import { freePort, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import { SipAgent, type SipResponse } from '@svpn/sip';
 import { ConfigSchema, DEMO_TOPOLOGY_FILE, type Config } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/start-gateway.js';
-import type { ProvisioningPort } from '../../src/ports.js';
+import type { MeterPort, PolicyPort, ProvisioningPort } from '../../src/ports.js';
+
+export interface HarnessOptions {
+  /** Latency pe-sim adds per operation kind, ms (e.g. to CANCEL during provisioning). */
+  peLatencyMs?: Partial<Record<OperationKind, number>>;
+  /** Run the provisioner's workers and reconciler in this process. @defaultValue true */
+  provisioner?: boolean;
+  /** Provisioner configuration overrides (deadlines, reconcile interval, …). */
+  provisionerConfig?: Record<string, unknown>;
+}
 
 export interface Harness {
   redisServer: RedisServerHandle;
   redis: Redis;
+  policy: PolicyPort;
+  /** The in-process provisioner API (its workers and reconciler only unless `provisioner: false`). */
   provisioner: ProvisionerService;
+  /** Read access to the simulated network (LSPs, UNI sessions, labels, VRFs, counters). */
+  peSim: PeSimulator;
+  provisioning: ProvisioningPort;
+  meter: MeterPort;
+  charging: ChargingService;
   gateway: Gateway;
   config: Config;
+  /** A second gateway in another domain, admitting through this one's leader API (seed 001 Fig. 2). */
+  startPeer(domain: string, overrides?: Partial<Config>): Promise<Gateway>;
   stop(): Promise<void>;
 }
 
-export async function startHarness(overrides: Partial<Config> = {}): Promise<Harness> {
+/** The provisioning port over a Provisioner API (as `svpn up` wires it). */
+export function provisioningPortOf(p: () => Provisioner): ProvisioningPort {
+  return {
+    provision: (intent) => (intent.version === 1 ? p().provisionSession(intent) : p().modifySession(intent)),
+    release: async (sessionId) => {
+      await p().releaseSession(sessionId);
+    },
+    advertiseMembership: async (intent) => {
+      await p().advertiseMembership(intent);
+    },
+    withdrawMembership: async (key) => {
+      await p().withdrawMembership(key);
+    },
+  };
+}
+
+export async function startHarness(
+  overrides: Partial<Config> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const redisServer = await startRedisServer();
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
   const keys = new KeySpace('svpn');
   const store = new RedisPolicyStore(redis, { keys });
   await seedDemoData(store);
   const policy = createPolicyClient(store);
-  const provisioner = await startProvisioner(
-    loadConfig(ProvisionerConfigSchema, {}, { redisUrl: redisServer.url, topologyFile: DEMO_TOPOLOGY_FILE }),
-    { redis, log: silentLogger() },
+  const topology = parseTopology(readFileSync(DEMO_TOPOLOGY_FILE, 'utf8'));
+  const provisionerConfig = loadConfig(
+    ProvisionerConfigSchema,
+    {},
+    {
+      redisUrl: redisServer.url,
+      topologyFile: DEMO_TOPOLOGY_FILE,
+      ...(options.provisioner === false ? { runWorkers: false, runReconciler: false } : {}),
+      ...options.provisionerConfig,
+    },
   );
-  const p = provisioner.provisioner;
-  const provisioning: ProvisioningPort = {
-    provision: (intent) => (intent.version === 1 ? p.provisionSession(intent) : p.modifySession(intent)),
-    release: async (sessionId) => {
-      await p.releaseSession(sessionId);
-    },
-    advertiseMembership: async (intent) => {
-      await p.advertiseMembership(intent);
-    },
+  const provisioner = await startProvisioner(provisionerConfig, {
+    redis,
+    log: silentLogger(),
+    ...(options.peLatencyMs === undefined ? {} : { simulator: { latency: options.peLatencyMs } }),
+  });
+  // Read-only view of the simulated network, as the charging meter has it (the provisioner owns it).
+  const peSim = new PeSimulator({ redis, topology });
+  const reader = new PeSimMeterReader(peSim);
+  const meter: MeterPort = {
+    readBytes: (pe, peSessionId, at) => reader.readBytes({ pe, peSessionId, endAt: at }),
   };
+  const provisioning = provisioningPortOf(() => provisioner.provisioner);
+  const charging = await startChargingService(
+    loadConfig(
+      ChargingConfigSchema,
+      {},
+      { redisUrl: redisServer.url, topologyFile: DEMO_TOPOLOGY_FILE, blockMs: 50, claimIdleMs: 1000 },
+    ),
+    { log: silentLogger(), listen: false },
+  );
   const port = await freePort();
   const config = loadConfig(
     ConfigSchema,
     {},
     { sipPort: port, httpPort: 0, redisUrl: redisServer.url, t1Ms: 100, ...overrides },
   );
-  const gateway = await startGateway(config, { redis, policy, provisioning, log: silentLogger() });
+  const gateway = await startGateway(config, { redis, policy, provisioning, meter, log: silentLogger() });
+  const peers: Gateway[] = [];
   return {
     redisServer,
     redis,
+    policy,
     provisioner,
+    peSim,
+    provisioning,
+    meter,
+    charging,
     gateway,
     config,
+    async startPeer(domain, peerOverrides = {}) {
+      const peerPort = await freePort();
+      const peerConfig = loadConfig(
+        ConfigSchema,
+        {},
+        {
+          ...config,
+          domain,
+          realm: config.realm ?? config.domain,
+          gatewayId: `gw-${domain}`,
+          sipPort: peerPort,
+          httpPort: 0,
+          admissionUrl: `http://127.0.0.1:${gateway.httpAddress.port}`,
+          ...peerOverrides,
+        },
+      );
+      const peer = await startGateway(peerConfig, {
+        redis,
+        policy,
+        provisioning,
+        meter,
+        log: silentLogger(),
+      });
+      peers.push(peer);
+      return peer;
+    },
     async stop() {
+      for (const peer of peers) await peer.stop();
       await gateway.stop();
+      await charging.stop();
       await provisioner.stop();
       await store.close();
       redis.disconnect();
