@@ -547,9 +547,11 @@ function checkRejection(
     bad(`${decision.response.length} bytes do not fit in a datagram`);
   }
   // No amplification: the answer copies some fields (Via in its long form) and adds a bounded
-  // status line, tag, Warning and Allow / Accept lists.
-  if (decision.response.length > 1.25 * request.length + 1024) {
-    bad(`${decision.response.length} bytes answer a request of ${request.length} bytes`);
+  // status line, tag, Warning and Allow / Accept lists. The header section is read as UTF-8, so
+  // an invalid octet comes back as U+FFFD (3 octets): the bound is on the decoded size.
+  const decoded = Buffer.byteLength(request.toString('utf8'));
+  if (decision.response.length > 1.25 * decoded + 1024) {
+    bad(`${decision.response.length} bytes answer a request of ${request.length} bytes (${decoded} decoded)`);
   }
   // RFC 3261 §8.2.6.2 — the Via values of the request, in order (the stateless answer goes back to
   // the packet's source, so even a request with a broken Via is answered, RFC 4475 §3.1.2.1).
