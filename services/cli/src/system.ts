@@ -1,0 +1,182 @@
+/**
+ * The whole svpn in one process (`svpn up`, DESIGN §3 "the embedded default"): policy,
+ * provisioner (with pe-sim), charging and the SIP gateway, sharing one Redis. They talk only
+ * through Redis and the same client interfaces a scaled deployment uses over HTTP.
+ */
+import { resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import { connectRedis, loadConfig, pingRedis, type Logger } from '@svpn/service-kit';
+import { ConfigSchema as PolicyConfig, startPolicyService, type PolicyService } from '@svpn/policy-service';
+import {
+  ConfigSchema as ProvisionerConfig,
+  startProvisioner,
+  type ProvisionerService,
+} from '@svpn/provisioner-service';
+import { ConfigSchema as ChargingConfig, startChargingService } from '@svpn/charging-service';
+import {
+  ConfigSchema as GatewayConfig,
+  DEMO_TOPOLOGY_FILE,
+  startGateway,
+  type Gateway,
+  type ProvisioningPort,
+} from '@svpn/sip-gateway-service';
+
+export interface SystemOptions {
+  redisUrl: string;
+  sipAddress: string;
+  sipPort: number;
+  httpAddress: string;
+  /** The gateway's HTTP port; policy, provisioner and charging take the next three. */
+  httpPort: number;
+  demo: boolean;
+  keyPrefix?: string;
+  topologyFile?: string;
+  log: Logger;
+}
+
+export interface RunningSystem {
+  redis: Redis;
+  gateway: Gateway;
+  policy: PolicyService;
+  provisioner: ProvisionerService;
+  urls: { gateway: string; policy: string; provisioner: string; charging: string };
+  sip: { address: string; port: number };
+  stop(): Promise<void>;
+}
+
+/** Turns the provisioner's API into the gateway's provisioning port (same process). */
+export function provisioningPort(service: ProvisionerService): ProvisioningPort {
+  const p = service.provisioner;
+  return {
+    provision: (intent) => (intent.version === 1 ? p.provisionSession(intent) : p.modifySession(intent)),
+    release: async (sessionId) => {
+      await p.releaseSession(sessionId);
+    },
+    advertiseMembership: async (intent) => {
+      await p.advertiseMembership(intent);
+    },
+  };
+}
+
+export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
+  const redis = connectRedis(o.redisUrl);
+  // Fail fast with a clear message instead of retrying forever against a Redis that is not there.
+  const unreachable = new Promise<never>((_, reject) =>
+    setTimeout(
+      () =>
+        reject(
+          new Error(
+            `cannot reach Redis at ${o.redisUrl}: start it, or unset REDIS_URL / --redis-url to run a private one`,
+          ),
+        ),
+      5000,
+    ).unref(),
+  );
+  try {
+    await Promise.race([pingRedis(redis), unreachable]);
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  const keyPrefix = o.keyPrefix ?? 'svpn';
+  const topologyFile = resolve(o.topologyFile ?? DEMO_TOPOLOGY_FILE);
+  const stops: (() => Promise<unknown>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        o.log.error({ err: error }, 'component failed to stop');
+      }
+    }
+    redis.disconnect();
+  };
+  try {
+    const policy = await startPolicyService(
+      loadConfig(
+        PolicyConfig,
+        {},
+        {
+          httpHost: o.httpAddress,
+          httpPort: o.httpPort + 1,
+          redisUrl: o.redisUrl,
+          keyPrefix,
+          demo: o.demo,
+        },
+      ),
+      { redis, log: o.log.child({ service: 'policy' }) },
+    );
+    stops.push(() => policy.stop());
+    const provisioner = await startProvisioner(
+      loadConfig(
+        ProvisionerConfig,
+        {},
+        {
+          httpHost: o.httpAddress,
+          httpPort: o.httpPort + 2,
+          redisUrl: o.redisUrl,
+          keyPrefix,
+          topologyFile,
+        },
+      ),
+      { redis, log: o.log.child({ service: 'provisioner' }) },
+    );
+    stops.push(() => provisioner.stop());
+    await provisioner.app.listen({ host: o.httpAddress, port: o.httpPort + 2 });
+    stops.push(() => provisioner.app.close());
+    const charging = await startChargingService(
+      loadConfig(
+        ChargingConfig,
+        {},
+        {
+          httpHost: o.httpAddress,
+          httpPort: o.httpPort + 3,
+          redisUrl: o.redisUrl,
+          keyPrefix,
+        },
+      ),
+      { redis, log: o.log.child({ service: 'charging' }) },
+    );
+    stops.push(() => charging.stop());
+    const gateway = await startGateway(
+      loadConfig(
+        GatewayConfig,
+        {},
+        {
+          sipAddress: o.sipAddress,
+          sipPort: o.sipPort,
+          httpAddress: o.httpAddress,
+          httpPort: o.httpPort,
+          redisUrl: o.redisUrl,
+          keyPrefix,
+          topologyFile,
+        },
+      ),
+      {
+        redis,
+        policy: policy.client,
+        provisioning: provisioningPort(provisioner),
+        log: o.log.child({ service: 'sip-gateway' }),
+      },
+    );
+    stops.push(() => gateway.stop());
+    const http = (port: number): string => `http://${o.httpAddress}:${port}`;
+    return {
+      redis,
+      gateway,
+      policy,
+      provisioner,
+      urls: {
+        gateway: http(gateway.httpAddress.port),
+        policy: policy.url ?? http(o.httpPort + 1),
+        provisioner: http(o.httpPort + 2),
+        charging: charging.url ?? http(o.httpPort + 3),
+      },
+      sip: gateway.sipAddress,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
