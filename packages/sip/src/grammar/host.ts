@@ -85,8 +85,10 @@ export function hostType(host: string): HostType | undefined {
     return host.charCodeAt(host.length - 1) === 0x5d && isIPv6(host.slice(1, -1)) ? 'ipv6' : undefined;
   }
   // A name whose last label starts with a letter cannot be an IPv4 address: test that first.
-  const lastDot = host.lastIndexOf('.', host.length - 2);
-  if (isAlpha(host.charCodeAt(lastDot + 1))) return isHostname(host) ? 'hostname' : undefined;
+  // (A loop, not `lastIndexOf`: V8 runs that through the runtime, slow for short strings.)
+  let lastLabel = host.length - 2;
+  while (lastLabel >= 0 && host.charCodeAt(lastLabel) !== 0x2e) lastLabel--;
+  if (isAlpha(host.charCodeAt(lastLabel + 1))) return isHostname(host) ? 'hostname' : undefined;
   if (isIPv4(host)) return 'ipv4';
   return isHostname(host) ? 'hostname' : undefined;
 }

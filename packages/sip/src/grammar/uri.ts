@@ -160,8 +160,12 @@ function fail(text: string, why: string): never {
   );
 }
 
-/** Checks that every `%` in text[start,end) starts a valid escape; returns the slice. */
-function checked(text: string, start: number, end: number, what: string): string {
+/**
+ * Checks that every `%` in text[start,end) starts a valid escape; returns the slice. `escaped` is
+ * false when the URI holds no `%` at all (the usual case): one search per URI instead of per part.
+ */
+function checked(text: string, start: number, end: number, what: string, escaped: boolean): string {
+  if (!escaped) return text.slice(start, end);
   for (let i = text.indexOf('%', start); i >= 0 && i < end; i = text.indexOf('%', i + 1)) {
     if (i + 2 >= end || !isHexDigit(text.charCodeAt(i + 1)) || !isHexDigit(text.charCodeAt(i + 2))) {
       fail(text, `bad escape in ${what}`);
@@ -198,6 +202,7 @@ export function parseUri(text: string): Uri {
 }
 
 function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUri {
+  const escaped = text.indexOf('%', start) >= 0;
   let pos = start;
   let user: string | undefined;
   let password: string | undefined;
@@ -208,11 +213,11 @@ function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUr
     const sep = text.indexOf(':', pos);
     const userEnd = sep >= 0 && sep < infoEnd ? sep : infoEnd;
     // [pos, userEnd) holds only USER characters and '%': the scan class is USER ∪ ':' ∪ '%'.
-    user = checked(text, pos, userEnd, 'user');
+    user = checked(text, pos, userEnd, 'user', escaped);
     if (user.length === 0) fail(text, 'empty user');
     if (userEnd < infoEnd) {
       if (runOf(text, userEnd + 1, PASSWORD_ESC) !== infoEnd) fail(text, 'illegal character in password');
-      password = checked(text, userEnd + 1, infoEnd, 'password');
+      password = checked(text, userEnd + 1, infoEnd, 'password', escaped);
     }
     pos = infoEnd + 1;
   }
@@ -244,13 +249,13 @@ function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUr
   while (text.charCodeAt(pos) === 0x3b) {
     const nameEnd = runOf(text, pos + 1, PARAM_ESC);
     if (nameEnd === pos + 1) fail(text, 'empty URI parameter');
-    const name = checked(text, pos + 1, nameEnd, 'parameter');
+    const name = checked(text, pos + 1, nameEnd, 'parameter', escaped);
     pos = nameEnd;
     let value: string | undefined;
     if (text.charCodeAt(pos) === 0x3d) {
       const valueEnd = runOf(text, pos + 1, PARAM_ESC);
       if (valueEnd === pos + 1) fail(text, `empty value for URI parameter '${name}'`);
-      value = checked(text, pos + 1, valueEnd, 'parameter');
+      value = checked(text, pos + 1, valueEnd, 'parameter', escaped);
       pos = valueEnd;
     }
     params.push({ name, value });
@@ -261,10 +266,10 @@ function parseSipUri(text: string, scheme: 'sip' | 'sips', start: number): SipUr
     do {
       const nameEnd = runOf(text, pos + 1, HNV_ESC);
       if (nameEnd === pos + 1) fail(text, 'empty URI header name');
-      const name = checked(text, pos + 1, nameEnd, 'header');
+      const name = checked(text, pos + 1, nameEnd, 'header', escaped);
       if (text.charCodeAt(nameEnd) !== 0x3d) fail(text, `URI header '${name}' has no '='`);
       const valueEnd = runOf(text, nameEnd + 1, HNV_ESC);
-      headers.push({ name, value: checked(text, nameEnd + 1, valueEnd, 'header') });
+      headers.push({ name, value: checked(text, nameEnd + 1, valueEnd, 'header', escaped) });
       pos = valueEnd;
     } while (text.charCodeAt(pos) === 0x26);
   }
@@ -279,6 +284,7 @@ const TEL_NUMBER = (() => {
 })();
 
 function parseTelUri(text: string, start: number): TelUri {
+  const escaped = text.indexOf('%', start) >= 0;
   // RFC 3966 §3: telephone-subscriber = global-number / local-number; visual separators - . ( )
   const end = runOf(text, start, TEL_NUMBER);
   const number = text.slice(start, end);
@@ -289,12 +295,12 @@ function parseTelUri(text: string, start: number): TelUri {
   while (text.charCodeAt(pos) === 0x3b) {
     const nameEnd = runOf(text, pos + 1, PARAM_ESC);
     if (nameEnd === pos + 1) fail(text, 'empty parameter');
-    const name = checked(text, pos + 1, nameEnd, 'parameter');
+    const name = checked(text, pos + 1, nameEnd, 'parameter', escaped);
     pos = nameEnd;
     let value: string | undefined;
     if (text.charCodeAt(pos) === 0x3d) {
       const valueEnd = runOf(text, pos + 1, PARAM_ESC);
-      value = checked(text, pos + 1, valueEnd, 'parameter');
+      value = checked(text, pos + 1, valueEnd, 'parameter', escaped);
       pos = valueEnd;
     }
     params.push({ name, value });

@@ -138,6 +138,33 @@ export function parseMessageOrThrow(
   return r.message;
 }
 
+/**
+ * Finds line ends in the header section and, in the same two searches per line, notes any bare CR
+ * or LF (RFC 3261 §7.3.1: header lines end with CRLF; a lone CR or LF is no line end, and no
+ * header value may carry one: it could not be copied into a response or forwarded).
+ */
+class HeaderLines {
+  /** A bare CR or LF was seen in a line read so far. */
+  bareLineBreak = false;
+
+  constructor(private readonly text: string) {}
+
+  /** Index of the CRLF ending the line that starts at `pos`, or the text's length. */
+  end(pos: number): number {
+    const text = this.text;
+    let cr = text.indexOf('\r', pos);
+    if (cr >= 0 && text.charCodeAt(cr + 1) !== 0x0a) {
+      this.bareLineBreak = true;
+      cr = text.indexOf('\r\n', cr + 1);
+    }
+    const lineEnd = cr < 0 ? text.length : cr;
+    // The first LF from `pos` must be the one of this CRLF (or absent on the last line).
+    const lf = text.indexOf('\n', pos);
+    if (lf >= 0 && lf !== lineEnd + 1) this.bareLineBreak = true;
+    return lineEnd;
+  }
+}
+
 function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
   // RFC 3261 §7.5 — CRLFs before the start-line are ignored.
   let start = 0;
@@ -146,19 +173,19 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
 
   const headerEnd = data.indexOf(CRLFCRLF, start);
   const head = data.toString('utf8', start, headerEnd < 0 ? data.length : headerEnd);
+  const lines = new HeaderLines(head);
 
-  let lineEnd = head.indexOf('\r\n');
-  const first = parseStartLine(lineEnd < 0 ? head : head.slice(0, lineEnd));
+  let lineEnd = lines.end(0);
+  const first = parseStartLine(head.slice(0, lineEnd));
   const isRequest = first.isRequest;
 
   const fields: HeaderField[] = [];
   let headerError: { reason: string } | undefined;
-  let pos = lineEnd < 0 ? head.length : lineEnd + 2;
+  let pos = lineEnd + 2;
   let curName: string | undefined;
   let curValue = '';
   while (pos < head.length) {
-    lineEnd = head.indexOf('\r\n', pos);
-    if (lineEnd < 0) lineEnd = head.length;
+    lineEnd = lines.end(pos);
     const c = head.charCodeAt(pos);
     if (c === 0x20 || c === 0x09) {
       // RFC 3261 §7.3.1 — a line starting with whitespace continues the previous field value;
@@ -173,54 +200,38 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
         fields.push({ key: headerKey(curName), name: curName, value: curValue });
         curName = undefined;
       }
-      // Searched within the line: a search running on to a later line makes a header section of
-      // colon-less lines quadratic.
-      const inLine = head.slice(pos, lineEnd).indexOf(':');
-      const colon = inLine < 0 ? -1 : pos + inLine;
-      if (colon < 0) {
-        headerError ??= {
-          reason: `Header line without a colon: '${head.slice(pos, Math.min(lineEnd, pos + 40))}'`,
-        };
+      // header-name HCOLON, HCOLON = *( SP / HTAB ) ":" SWS: the token, blanks, then the colon.
+      let nameEnd = pos;
+      while (nameEnd < lineEnd) {
+        const t = head.charCodeAt(nameEnd);
+        if (t >= 128 || TOKEN_CHARS[t] !== 1) break;
+        nameEnd++;
+      }
+      let colon = nameEnd;
+      while (colon < lineEnd && (head.charCodeAt(colon) === 0x20 || head.charCodeAt(colon) === 0x09)) colon++;
+      if (nameEnd === pos || colon === lineEnd || head.charCodeAt(colon) !== 0x3a) {
+        headerError ??= badHeaderLine(head, pos, lineEnd);
       } else {
-        // header-name HCOLON: HCOLON = *( SP / HTAB ) ":" SWS
-        let nameEnd = colon;
+        let valueStart = colon + 1;
         while (
-          nameEnd > pos &&
-          (head.charCodeAt(nameEnd - 1) === 0x20 || head.charCodeAt(nameEnd - 1) === 0x09)
+          valueStart < lineEnd &&
+          (head.charCodeAt(valueStart) === 0x20 || head.charCodeAt(valueStart) === 0x09)
         )
-          nameEnd--;
-        let tokenEnd = pos;
-        while (tokenEnd < nameEnd) {
-          const t = head.charCodeAt(tokenEnd);
-          if (t >= 128 || TOKEN_CHARS[t] !== 1) break;
-          tokenEnd++;
-        }
-        if (tokenEnd !== nameEnd || nameEnd === pos) {
-          headerError ??= { reason: `Bad header name '${head.slice(pos, Math.min(nameEnd, pos + 40))}'` };
-        } else {
-          let valueStart = colon + 1;
-          while (
-            valueStart < lineEnd &&
-            (head.charCodeAt(valueStart) === 0x20 || head.charCodeAt(valueStart) === 0x09)
-          )
-            valueStart++;
-          let valueEnd = lineEnd;
-          while (
-            valueEnd > valueStart &&
-            (head.charCodeAt(valueEnd - 1) === 0x20 || head.charCodeAt(valueEnd - 1) === 0x09)
-          )
-            valueEnd--;
-          curName = head.slice(pos, nameEnd);
-          curValue = head.slice(valueStart, valueEnd);
-        }
+          valueStart++;
+        let valueEnd = lineEnd;
+        while (
+          valueEnd > valueStart &&
+          (head.charCodeAt(valueEnd - 1) === 0x20 || head.charCodeAt(valueEnd - 1) === 0x09)
+        )
+          valueEnd--;
+        curName = head.slice(pos, nameEnd);
+        curValue = head.slice(valueStart, valueEnd);
       }
     }
     pos = lineEnd + 2;
   }
   if (curName !== undefined) fields.push({ key: headerKey(curName), name: curName, value: curValue });
-  // RFC 3261 §7.3.1 — header lines end with CRLF: a bare CR or LF inside one is no line end, and
-  // no header value may carry it (it could not be copied into a response or forwarded).
-  if (headerError === undefined && hasBareLineBreak(head)) {
+  if (headerError === undefined && lines.bareLineBreak) {
     headerError = { reason: 'Bare CR or LF in the header section' };
   }
   const info = { isRequest, partial: undefined as SipHeaders | undefined, method: first.method };
@@ -300,15 +311,18 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
   return trailing > 0 ? { ok: true, message, trailing } : { ok: true, message };
 }
 
-/** True when `text` holds a CR not followed by LF or an LF not preceded by CR. */
-function hasBareLineBreak(text: string): boolean {
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
-    if (text.charCodeAt(i - 1) !== 0x0d) return true;
+/** Why a header line that is not `token *WSP ":"…` was refused (the error path only). */
+function badHeaderLine(head: string, pos: number, lineEnd: number): { reason: string } {
+  // Searched within the line: a search running on to a later line makes a header section of
+  // colon-less lines quadratic.
+  const inLine = head.slice(pos, lineEnd).indexOf(':');
+  if (inLine < 0) {
+    return { reason: `Header line without a colon: '${head.slice(pos, Math.min(lineEnd, pos + 40))}'` };
   }
-  for (let i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) {
-    if (text.charCodeAt(i + 1) !== 0x0a) return true;
-  }
-  return false;
+  let nameEnd = pos + inLine;
+  while (nameEnd > pos && (head.charCodeAt(nameEnd - 1) === 0x20 || head.charCodeAt(nameEnd - 1) === 0x09))
+    nameEnd--;
+  return { reason: `Bad header name '${head.slice(pos, Math.min(nameEnd, pos + 40))}'` };
 }
 
 function fail(

@@ -45,6 +45,29 @@ function missing(header: string): never {
 }
 
 /**
+ * The typed header views of one message, one slot per accessor (a fixed shape, so reading a slot
+ * is a plain property load). `undefined` means not parsed yet, or absent: an absent optional
+ * header is simply looked up again.
+ */
+class HeaderViews {
+  via: Via[] | undefined = undefined;
+  from: NameAddr | undefined = undefined;
+  to: NameAddr | undefined = undefined;
+  callId: string | undefined = undefined;
+  cseq: CSeq | undefined = undefined;
+  contact: Contact[] | undefined = undefined;
+  maxForwards: number | undefined = undefined;
+  contentType: MediaType | undefined = undefined;
+  routes: NameAddr[] | undefined = undefined;
+  recordRoutes: NameAddr[] | undefined = undefined;
+  require: string[] | undefined = undefined;
+  supported: string[] | undefined = undefined;
+  proxyRequire: string[] | undefined = undefined;
+  allow: string[] | undefined = undefined;
+  expires: number | undefined = undefined;
+}
+
+/**
  * A SIP message: ordered headers, a body and lazily parsed typed views of the headers. Each typed
  * accessor parses on first use and caches the result until the headers change; a header that does
  * not parse throws `SipHeaderError` (request validation decides what is fatal).
@@ -54,7 +77,7 @@ export abstract class SipMessage {
   headers: SipHeaders;
   body: Buffer;
   version: string;
-  private cache: Record<string, unknown> = {};
+  private cache = new HeaderViews();
   private cacheHeaders: SipHeaders | undefined;
   private cacheVersion = -1;
 
@@ -63,52 +86,43 @@ export abstract class SipMessage {
     this.body =
       typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : (init.body ?? Buffer.alloc(0));
     this.version = init.version ?? 'SIP/2.0';
+    this.cacheHeaders = this.headers;
+    this.cacheVersion = this.headers.version;
   }
 
   /** The start line without CRLF. */
   abstract startLine(): string;
 
-  /** The parsed-header cache, emptied when the headers object or its version changed. */
-  private fresh(): Record<string, unknown> {
+  /** The parsed-header views, emptied when the headers object or its version changed. */
+  private views(): HeaderViews {
     if (this.cacheHeaders !== this.headers || this.cacheVersion !== this.headers.version) {
-      this.cache = {};
+      this.cache = new HeaderViews();
       this.cacheHeaders = this.headers;
       this.cacheVersion = this.headers.version;
     }
     return this.cache;
   }
 
-  protected cached<T>(key: string, compute: () => T): T {
-    const cache = this.fresh();
-    if (key in cache) return cache[key] as T;
-    const value = compute();
-    cache[key] = value;
-    return value;
-  }
-
   private list<T>(header: string, parse: (v: string) => T): T[] {
-    const cache = this.fresh();
-    const hit = cache[header];
-    if (hit !== undefined) return hit as T[];
     const out: T[] = [];
     for (const value of this.headers.fieldValues(header)) {
-      const parts = value.indexOf(',') < 0 ? [value] : splitList(value);
-      for (const v of parts) {
+      if (value.indexOf(',') < 0) {
+        if (value === '')
+          throw new SipHeaderError('SIP_HEADER_SYNTAX', header, `${header}: empty list element`);
+        out.push(parse(value));
+        continue;
+      }
+      for (const v of splitList(value)) {
         if (v === '') throw new SipHeaderError('SIP_HEADER_SYNTAX', header, `${header}: empty list element`);
         out.push(parse(v));
       }
     }
-    cache[header] = out;
     return out;
   }
 
   private single<T>(header: string, parse: (v: string) => T): T | undefined {
-    const cache = this.fresh();
-    if (header in cache) return cache[header] as T | undefined;
     const v = this.headers.get(header);
-    const value = v === undefined ? undefined : parse(v);
-    cache[header] = value;
-    return value;
+    return v === undefined ? undefined : parse(v);
   }
 
   /**
@@ -116,7 +130,8 @@ export abstract class SipMessage {
    * properties (a malformed one throws SipHeaderError then); `validateRequest` parses them all.
    */
   get via(): Via[] {
-    return this.list('Via', Via.lazy);
+    const v = this.views();
+    return (v.via ??= this.list('Via', Via.lazy));
   }
 
   get topVia(): Via | undefined {
@@ -124,33 +139,40 @@ export abstract class SipMessage {
   }
 
   get from(): NameAddr {
-    return this.single('From', parseFrom) ?? missing('From');
+    const v = this.views();
+    return (v.from ??= this.single('From', parseFrom)) ?? missing('From');
   }
 
   get to(): NameAddr {
-    return this.single('To', parseTo) ?? missing('To');
+    const v = this.views();
+    return (v.to ??= this.single('To', parseTo)) ?? missing('To');
   }
 
   /** Call-ID = word [ "@" word ] (RFC 3261 §20.8). */
   get callId(): string {
-    return this.single('Call-ID', parseCallId) ?? missing('Call-ID');
+    const v = this.views();
+    return (v.callId ??= this.single('Call-ID', parseCallId)) ?? missing('Call-ID');
   }
 
   get cseq(): CSeq {
-    return this.single('CSeq', parseCSeq) ?? missing('CSeq');
+    const v = this.views();
+    return (v.cseq ??= this.single('CSeq', parseCSeq)) ?? missing('CSeq');
   }
 
   /** Contact values; `Contact: *` yields one Contact with `star` set. */
   get contact(): Contact[] {
-    return this.list('Contact', parseContact);
+    const v = this.views();
+    return (v.contact ??= this.list('Contact', parseContact));
   }
 
   get maxForwards(): number | undefined {
-    return this.single('Max-Forwards', parseMaxForwards);
+    const v = this.views();
+    return (v.maxForwards ??= this.single('Max-Forwards', parseMaxForwards));
   }
 
   get contentType(): MediaType | undefined {
-    return this.single('Content-Type', parseContentType);
+    const v = this.views();
+    return (v.contentType ??= this.single('Content-Type', parseContentType));
   }
 
   /** Length of the body (framing already applied it; serialization writes this value). */
@@ -159,33 +181,40 @@ export abstract class SipMessage {
   }
 
   get routes(): NameAddr[] {
-    return this.list('Route', parseRoute);
+    const v = this.views();
+    return (v.routes ??= this.list('Route', parseRoute));
   }
 
   get recordRoutes(): NameAddr[] {
-    return this.list('Record-Route', parseRecordRoute);
+    const v = this.views();
+    return (v.recordRoutes ??= this.list('Record-Route', parseRecordRoute));
   }
 
   get require(): string[] {
-    return this.list('Require', parseRequire);
+    const v = this.views();
+    return (v.require ??= this.list('Require', parseRequire));
   }
 
   get supported(): string[] {
-    return this.list('Supported', parseSupported);
+    const v = this.views();
+    return (v.supported ??= this.list('Supported', parseSupported));
   }
 
   get proxyRequire(): string[] {
-    return this.list('Proxy-Require', parseProxyRequire);
+    const v = this.views();
+    return (v.proxyRequire ??= this.list('Proxy-Require', parseProxyRequire));
   }
 
   /** Allow: methods (tokens, case-sensitive). */
   get allow(): string[] {
-    return this.list('Allow', parseAllow);
+    const v = this.views();
+    return (v.allow ??= this.list('Allow', parseAllow));
   }
 
   /** Expires header in seconds (delta-seconds ≤ 2^32-1, RFC 3261 §20.19). */
   get expires(): number | undefined {
-    return this.single('Expires', parseExpires);
+    const v = this.views();
+    return (v.expires ??= this.single('Expires', parseExpires));
   }
 
   /** Serializes: start line, header fields with canonical names, a recomputed Content-Length, body. */
