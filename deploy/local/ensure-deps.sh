@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what svpn needs on a fresh Debian machine with Node 20, once: redis-server and SIPp
-# (sip-tester) from Debian, and the npm dependencies. Idempotent; quiet when all is in place.
+# Installs what svpn needs on a fresh Debian machine with Node 20, once: redis-server, SIPp
+# (sip-tester) and Chromium from Debian, and the npm dependencies. Idempotent; quiet when all is in place.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v sipp >/dev/null 2>&1 || need_apt+=(sip-tester)
+# The dashboard's browser tests drive Debian's Chromium (playwright-core never downloads a browser).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt-get)" >&2
   sudo_cmd=""
