@@ -480,7 +480,11 @@ export class CallController {
   }
 
   private async bindingOn(aor: string, vpnId: string): Promise<Binding | undefined> {
-    const bindings = await this.o.location.lookup(aor, this.now());
+    // DEVIATION(RFC 3261 §16.6): a B2BUA does not fork; of several contacts it tries the one with the
+    // highest q, then the most recently refreshed registration (the application's current location).
+    const bindings = (await this.o.location.lookup(aor, this.now())).sort(
+      (a, b) => (b.q ?? 1) - (a.q ?? 1) || b.expiresAt - a.expiresAt,
+    );
     return bindings.find((b) => b.vpnIds.includes(vpnId)) ?? bindings.find((b) => b.vpnIds.length === 0);
   }
 
