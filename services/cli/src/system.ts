@@ -31,6 +31,11 @@ export interface SystemOptions {
   demo: boolean;
   keyPrefix?: string;
   topologyFile?: string;
+  /**
+   * Further gateway configuration fields (e.g. `{ digestAlgorithms: 'MD5,SHA-256' }` for peers that
+   * answer only an MD5 challenge, such as SIPp). @defaultValue none
+   */
+  gatewayOverrides?: Record<string, unknown>;
   log: Logger;
 }
 
@@ -143,6 +148,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
         GatewayConfig,
         {},
         {
+          ...o.gatewayOverrides,
           sipAddress: o.sipAddress,
           sipPort: o.sipPort,
           httpAddress: o.httpAddress,
