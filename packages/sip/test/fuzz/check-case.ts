@@ -21,6 +21,7 @@ import {
   type Uri,
   DEFAULT_ACCEPTED_CONTENT_TYPES,
   DEFAULT_ALLOWED_METHODS,
+  MAX_UDP_PAYLOAD_IPV4,
   MAX_UDP_PAYLOAD_IPV6,
   SipAuthError,
   SipHeaderError,
@@ -722,9 +723,14 @@ export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
   const violations: Violation[] = [];
   const outcomes: string[] = [];
 
-  // One datagram (RFC 3261 §18.3: the datagram is the message).
-  const udp = classify(run, data, 'udp', policy, violations);
-  if (udp !== undefined) checkDecision(run, data, udp, 'udp', policy, violations, outcomes);
+  // One datagram (RFC 3261 §18.3: the datagram is the message) — if it can be one: UdpTransport
+  // drops anything larger before the pipeline sees it.
+  let udp: IncomingDecision | undefined;
+  if (data.length > MAX_UDP_PAYLOAD_IPV4) outcomes.push('udp:larger-than-a-datagram');
+  else {
+    udp = classify(run, data, 'udp', policy, violations);
+    if (udp !== undefined) checkDecision(run, data, udp, 'udp', policy, violations, outcomes);
+  }
 
   // The same octets on a stream, in random pieces.
   const rng = new Prng(options.chunkSeed);
