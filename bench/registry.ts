@@ -27,4 +27,9 @@ export const benchmarks: Record<string, { description: string; load: () => Promi
       'session setup/release through the per-PE BullMQ queues (pe-sim, zero latency) vs direct PE calls; sessions/s',
     load: async () => (await import('../services/provisioner/bench/provision.bench.js')).default,
   },
+  'e2e-calls': {
+    description:
+      'INVITE/200/ACK/BYE cycles through svpn up (gateway, policy, provisioner, pe-sim at zero latency) under SIPp uac+uas: highest calls/s with 0 failures; INVITE-to-200 p50/p99 at 100 calls/s',
+    load: async () => (await import('./e2e/e2e-calls.bench.js')).default,
+  },
 };

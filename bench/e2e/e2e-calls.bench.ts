@@ -1,0 +1,282 @@
+// e2e-calls (issue 4 item 8): full INVITE → 401 → INVITE → 200 → ACK → BYE cycles through the whole svpn
+// (`startSystem`: SIP gateway, policy, provisioner with pe-sim at zero latency, charging) with SIPp as both
+// applications on the same machine, UDP on loopback.
+//
+// Figures:
+//   - invite_to_200_p50_ms / _p99_ms (and failures) at --latency-rate (100 calls/s) for --seconds: from the
+//     authenticated INVITE to its 200 as SIPp sees it (-trace_rtt, one sample per call);
+//   - highest_calls_per_s: the highest rate sustained for --seconds (default 60) with 0 failed calls. Search
+//     as in sip-uas: short probes (--probe-seconds) at rising rates find the ceiling, then full-length
+//     confirmations from the best probe down in 10 % steps until one passes (at most --confirmations).
+//
+// Every trial starts a private redis-server and the system in a child process (so `--cpu-prof` profiles
+// only svpn), seeds the bench subscriber (bench-policy-data.json) beside the demo data, REGISTERs the callee
+// from the port its SIPp UAS answers on and the caller from the port its SIPp UAC calls from, and tears
+// everything down afterwards. Calls are bounded by -m, every process by a timeout.
+//
+// Args: --seconds=60 --probe-seconds=5 --latency-rate=100 --start-rate=50 --max-rate=1000 --confirmations=4
+//       --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system child of each trial)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { quantile, type Benchmark, type Emit } from '@svpn/bench-kit';
+import { freePort, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
+import { runSippLoad, type SippLoadResult } from './sipp-load.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const CHILD = fileURLToPath(new URL('./system-child.ts', import.meta.url));
+const scenario = (name: string): string => fileURLToPath(new URL(`./scenarios/${name}.xml`, import.meta.url));
+
+/** The bench subscriber of bench-policy-data.json. */
+const DOMAIN = 'svpn.example.net';
+const VPN = '00000c:00000001';
+const CALLER = { name: 'bench-caller', password: 'bench-caller-secret', ce: 'CE-B1' };
+const CALLEE = { name: 'bench-callee', password: 'bench-callee-secret', ce: 'CE-B2' };
+
+export interface BenchArgs {
+  seconds: number;
+  probeSeconds: number;
+  latencyRate: number;
+  startRate: number;
+  maxRate: number;
+  confirmations: number;
+  kbps: number;
+  skipLatency: boolean;
+  skipSearch: boolean;
+  cpuProfDir: string | undefined;
+}
+
+/** Parses `--name=value` flags (unknown ones are refused, so a typo does not run an hour-long default). */
+export function parseArgs(args: readonly string[]): BenchArgs {
+  const out: BenchArgs = {
+    seconds: 60,
+    probeSeconds: 5,
+    latencyRate: 100,
+    startRate: 50,
+    maxRate: 1000,
+    confirmations: 4,
+    kbps: 1000,
+    skipLatency: false,
+    skipSearch: false,
+    cpuProfDir: undefined,
+  };
+  const numeric: Record<string, keyof BenchArgs> = {
+    '--seconds': 'seconds',
+    '--probe-seconds': 'probeSeconds',
+    '--latency-rate': 'latencyRate',
+    '--start-rate': 'startRate',
+    '--max-rate': 'maxRate',
+    '--confirmations': 'confirmations',
+    '--kbps': 'kbps',
+  };
+  for (const arg of args) {
+    const [flag = '', value] = arg.split('=', 2);
+    if (flag === '--skip-latency') out.skipLatency = true;
+    else if (flag === '--skip-search') out.skipSearch = true;
+    else if (flag === '--cpu-prof' && value) out.cpuProfDir = value;
+    else if (numeric[flag] && value !== undefined && Number(value) > 0) {
+      (out as unknown as Record<string, number>)[numeric[flag]] = Number(value);
+    } else throw new Error(`e2e-calls: unknown or invalid argument ${arg}`);
+  }
+  return out;
+}
+
+interface System {
+  sipPort: number;
+  stop(): Promise<void>;
+}
+
+async function startSystemChild(redisUrl: string, cpuProfDir: string | undefined): Promise<System> {
+  const [sipPort, httpPort] = [await freePort(), await freePort()];
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', CHILD, redisUrl, String(sipPort), String(httpPort)],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    if (stderr.length < 16_384) stderr += d.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`system did not get ready in 60 s: ${stderr}`)), 60_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`system exited with ${code}: ${stderr}`));
+    });
+  });
+  return {
+    sipPort,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const forced = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(forced);
+    },
+  };
+}
+
+async function register(
+  sipPort: number,
+  localPort: number,
+  app: { name: string; password: string; ce: string },
+): Promise<void> {
+  const result = await runSippLoad({
+    scenarioFile: scenario('bench-register-expect-200'),
+    target: `127.0.0.1:${sipPort}`,
+    localPort,
+    maxCalls: 1,
+    service: app.name,
+    authUser: app.name,
+    authPassword: app.password,
+    keys: { domain: DOMAIN, vpn: VPN, ce: app.ce },
+    extraArgs: ['-auth_uri', DOMAIN],
+    timeoutMs: 15_000,
+  }).done;
+  if (result.exitCode !== 0 || result.successfulCalls !== 1) {
+    throw new Error(`REGISTER of ${app.name} failed (exit ${result.exitCode}): ${result.errors}`);
+  }
+}
+
+/** One trial: `rate` calls/s for `seconds`, on a fresh Redis and system. */
+export interface Trial {
+  rate: number;
+  seconds: number;
+  calls: number;
+  ok: boolean;
+  successful: number;
+  failed: number;
+  retransmissions: number;
+  elapsedSeconds: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial> {
+  const redis: RedisServerHandle = await startRedisServer();
+  let system: System | undefined;
+  try {
+    system = await startSystemChild(redis.url, a.cpuProfDir);
+    const [calleePort, callerPort] = [await freePort(), await freePort()];
+    await register(system.sipPort, calleePort, CALLEE);
+    await register(system.sipPort, callerPort, CALLER);
+    const calls = Math.round(rate * seconds);
+    // The callee answers as many calls as come; stopped once the caller is done.
+    const uas = runSippLoad({
+      scenarioFile: scenario('bench-uas-answer-expect-200'),
+      localPort: calleePort,
+      maxCalls: calls,
+      service: CALLEE.name,
+      timeoutMs: (seconds + 60) * 1000,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const uac: SippLoadResult = await runSippLoad({
+      scenarioFile: scenario('bench-uac-call-expect-200'),
+      target: `127.0.0.1:${system.sipPort}`,
+      localPort: callerPort,
+      maxCalls: calls,
+      rate,
+      limit: Math.max(200, rate * 5),
+      service: CALLEE.name,
+      authUser: CALLER.name,
+      authPassword: CALLER.password,
+      keys: {
+        domain: DOMAIN,
+        caller: CALLER.name,
+        vpn: VPN,
+        kbps: String(a.kbps),
+        qos: 'high-throughput-data',
+        rp: 'dsn.routine',
+      },
+      // SIPp digests sip:<auth_uri>; the gateway checks it against the Request-URI (RFC 7616 §3.4.6).
+      extraArgs: ['-auth_uri', `${CALLEE.name}@${DOMAIN}`],
+      timeoutMs: (seconds + 30) * 1000,
+    }).done;
+    uas.stop();
+    const far = await Promise.race([uas.done, new Promise<undefined>((r) => setTimeout(r, 5_000))]);
+    if (far === undefined) uas.kill();
+    const times = uac.responseTimesMs;
+    const result: Trial = {
+      rate,
+      seconds,
+      calls,
+      ok: uac.exitCode === 0 && uac.failedCalls === 0 && uac.successfulCalls === calls,
+      successful: uac.successfulCalls,
+      failed: uac.failedCalls,
+      retransmissions: uac.retransmissions,
+      elapsedSeconds: uac.elapsedSeconds,
+      p50Ms: times.length ? quantile(times, 0.5) : Number.NaN,
+      p99Ms: times.length ? quantile(times, 0.99) : Number.NaN,
+      maxMs: times.length ? Math.max(...times) : Number.NaN,
+    };
+    if (!result.ok && uac.errors)
+      process.stderr.write(`[e2e-calls] rate ${rate}: ${uac.errors.slice(0, 600)}\n`);
+    return result;
+  } finally {
+    await system?.stop();
+    await redis.stop();
+  }
+}
+
+/** The highest rate sustained for `a.seconds` with 0 failed calls (probe, then confirm). */
+async function highestSustained(a: BenchArgs, log: (t: Trial) => void): Promise<number> {
+  let best = 0;
+  for (let rate = a.startRate; rate <= a.maxRate; rate = Math.round(rate * 1.25)) {
+    const t = await trial(rate, a.probeSeconds, a);
+    log(t);
+    if (!t.ok) break;
+    best = rate;
+  }
+  let rate = best;
+  for (let i = 0; i < a.confirmations && rate >= 1; i++, rate = Math.floor(rate * 0.9)) {
+    const t = await trial(rate, a.seconds, a);
+    log(t);
+    if (t.ok) return rate;
+  }
+  return 0;
+}
+
+const bench: Benchmark = {
+  name: 'e2e-calls',
+  description:
+    'full INVITE/200/ACK/BYE cycles through svpn (gateway, policy, provisioner, pe-sim at zero latency) under SIPp uac+uas: highest calls/s with 0 failures, INVITE-to-200 p50/p99 at 100 calls/s',
+  async run(emit: Emit, args: string[]) {
+    const a = parseArgs(args);
+    const log = (phase: string) => (t: Trial) =>
+      process.stderr.write(`[e2e-calls] ${phase} ${JSON.stringify(t)}\n`);
+    if (!a.skipLatency) {
+      const t = await trial(a.latencyRate, a.seconds, a);
+      log('latency')(t);
+      emit('latency_rate_calls_per_s', a.latencyRate, 'calls/s');
+      emit('invite_to_200_p50_ms', t.p50Ms, 'ms');
+      emit('invite_to_200_p99_ms', t.p99Ms, 'ms');
+      emit('invite_to_200_max_ms', t.maxMs, 'ms');
+      emit('latency_run_successful_calls', t.successful, 'calls');
+      emit('latency_run_failed_calls', t.failed, 'calls');
+      emit('latency_run_unfinished_calls', t.calls - t.successful - t.failed, 'calls');
+      emit('latency_run_retransmissions', t.retransmissions, 'messages');
+    }
+    if (!a.skipSearch) {
+      const trials: Trial[] = [];
+      const best = await highestSustained(a, (t) => {
+        trials.push(t);
+        log('search')(t);
+      });
+      const confirmed = trials.find((t) => t.seconds === a.seconds && t.rate === best && t.ok);
+      emit('highest_calls_per_s', best, 'calls/s');
+      emit('highest_run_failed_calls', confirmed?.failed ?? 0, 'calls');
+      emit('highest_run_p99_ms', confirmed?.p99Ms ?? 0, 'ms');
+      emit('search_trials', trials.length, 'trials');
+    }
+    emit('sustain_seconds', a.seconds, 's');
+  },
+};
+export default bench;
