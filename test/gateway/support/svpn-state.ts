@@ -24,7 +24,7 @@ export interface ChargeView {
   cost: number | null;
   complete: boolean;
   preemptedAt: number | null;
-  changes: { seq: number; grantedBps: number }[];
+  changes: { seq: number; at: number; bps: number }[];
 }
 
 export async function chargeOf(h: Harness, sessionId: string): Promise<ChargeView | undefined> {

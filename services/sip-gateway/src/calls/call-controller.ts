@@ -293,7 +293,9 @@ export class CallController {
     }
     this.o.metrics?.admissions.inc({ result: 'admitted' });
     rollback.add('admission', () => this.o.admission.release(sessionId));
-    if (admission.preempted.length > 0) void this.executePreemption(admission.preempted, slog);
+    // The victims' reservations leave the PEs before this session is signalled there: the ledger
+    // made room, but the routers still hold the victims' LSPs until they are torn down or shrunk.
+    if (admission.preempted.length > 0) await this.executePreemption(admission.preempted, slog);
     if (await cancelled()) return;
 
     // Provisioning on the PEs; the reservation is in place before the callee is alerted.
@@ -468,10 +470,11 @@ export class CallController {
     uac.on('destroy', () => void this.endSession(session, 'bye'));
     uas.on('modify', (mreq, mres) => void this.handleModify(session, mreq, mres, 'caller'));
     uac.on('modify', (mreq, mres) => void this.handleModify(session, mreq, mres, 'callee'));
-    if (maxDuration !== undefined) {
-      session.timers.push(
-        setTimeout(() => void this.endSession(session, 'max-duration'), maxDuration * 1000),
-      );
+    // The session ends when the duration it asked for (a=svpn-duration, seed 001 Fig. 4: "the
+    // estimated duration of the transfer") or the policy's maximum is reached, whichever comes first.
+    const limitS = Math.min(vpnRequest.durationS ?? Infinity, maxDuration ?? Infinity);
+    if (Number.isFinite(limitS)) {
+      session.timers.push(setTimeout(() => void this.endSession(session, 'max-duration'), limitS * 1000));
     }
   }
 
@@ -724,7 +727,7 @@ export class CallController {
       res.send(488, { warning: `no capacity for ${decision.grantedBps} bit/s: ${resized.detail}` });
       return;
     }
-    if (resized.preempted.length > 0) void this.executePreemption(resized.preempted, log);
+    if (resized.preempted.length > 0) await this.executePreemption(resized.preempted, log);
     record.version += 1;
     record.grantedBps = decision.grantedBps;
     record.dscp = decision.dscp;
