@@ -59,7 +59,9 @@ export class Parameters implements Iterable<Parameter> {
     const k = this.key(name);
     let keys = this.keys;
     if (keys === undefined) {
-      keys = this.list.map((p) => this.key(p.name));
+      const list = this.list;
+      keys = new Array<string>(list.length);
+      for (let i = 0; i < list.length; i++) keys[i] = this.key((list[i] as Parameter).name);
       this.keys = keys;
     }
     return keys.indexOf(k);
@@ -137,37 +139,15 @@ function isGenValue(value: string): boolean {
 
 /**
  * *( SEMI generic-param ), generic-param = token [ EQUAL gen-value ] (RFC 3261 §25.1), with the
- * SWS that SEMI and EQUAL allow. An empty parameter (`;;`) is a syntax error.
+ * SWS that SEMI and EQUAL allow. An empty parameter (`;;`) is a syntax error. Scans from `sc.pos`
+ * and leaves it after the last parameter. Hand-inlined on locals (it runs for every Via, From, To
+ * and Contact value); errors go through the scanner, so they get the caller's type.
  */
 export function parseHeaderParams(sc: Scanner): Parameters {
-  const [params, end] = scanHeaderParams(sc.text, sc.pos, (pos, message) => {
-    sc.pos = pos;
-    return sc.fail(message);
-  });
-  sc.pos = end;
-  return params;
-}
-
-function skipWsp(text: string, p: number): number {
-  while (p < text.length) {
-    const c = text.charCodeAt(p);
-    if (c !== 0x20 && c !== 0x09) break;
-    p++;
-  }
-  return p;
-}
-
-/**
- * `parseHeaderParams` on a string from `pos`; returns the parameters and the end position.
- * Hand-inlined (it runs for every Via, From, To and Contact value); `fail` must throw.
- */
-export function scanHeaderParams(
-  text: string,
-  pos: number,
-  fail: (pos: number, message: string) => never,
-): [Parameters, number] {
+  const text = sc.text;
   const len = text.length;
   let list: Parameter[] | undefined;
+  let pos = sc.pos;
   for (;;) {
     let p = skipWsp(text, pos);
     if (p >= len || text.charCodeAt(p) !== 0x3b /* ; */) break;
@@ -178,17 +158,16 @@ export function scanHeaderParams(
       if (c >= 128 || TOKEN[c] !== 1) break;
       p++;
     }
-    if (p === nameStart) fail(p, 'expected a parameter name');
+    if (p === nameStart) {
+      sc.pos = p;
+      sc.fail('expected a parameter name');
+    }
     const name = text.slice(nameStart, p);
     let value: string | undefined;
     let q = skipWsp(text, p);
     if (q < len && text.charCodeAt(q) === 0x3d /* = */) {
       q = skipWsp(text, q + 1);
       if (text.charCodeAt(q) === 0x22) {
-        // Errors go through `fail`, so they get the caller's type (SipHeaderError for a header).
-        const sc: Scanner = new Scanner(text, 'parameter', (message) =>
-          fail(sc.pos, message.replace(/^parameter: | at offset \d+$/g, '')),
-        );
         sc.pos = q;
         value = sc.quotedString();
         q = sc.pos;
@@ -199,7 +178,10 @@ export function scanHeaderParams(
           if (c >= 128 || HEADER_VALUE_CHARS[c] !== 1) break;
           q++;
         }
-        if (q === valueStart) fail(q, `parameter '${name}' has an empty value`);
+        if (q === valueStart) {
+          sc.pos = q;
+          sc.fail(`parameter '${name}' has an empty value`);
+        }
         value = text.slice(valueStart, q);
       }
       p = q;
@@ -207,5 +189,15 @@ export function scanHeaderParams(
     (list ??= []).push({ name, value });
     pos = p;
   }
-  return [Parameters.adopt('header', list ?? []), pos];
+  sc.pos = pos;
+  return Parameters.adopt('header', list ?? []);
+}
+
+function skipWsp(text: string, p: number): number {
+  while (p < text.length) {
+    const c = text.charCodeAt(p);
+    if (c !== 0x20 && c !== 0x09) break;
+    p++;
+  }
+  return p;
 }

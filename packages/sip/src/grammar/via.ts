@@ -1,7 +1,8 @@
 import { HOSTNAME, TOKEN, isDigit } from './char-classes.js';
 import { SipHeaderError } from './errors.js';
 import { hostType, isIPv4, isIPv6 } from './host.js';
-import { type Parameter, Parameters, scanHeaderParams } from './parameters.js';
+import { type Parameter, Parameters, parseHeaderParams } from './parameters.js';
+import { Scanner } from './scanner.js';
 
 /** RFC 3261 §8.1.1.7 — branch IDs of RFC 3261 elements start with this magic cookie. */
 export const MAGIC_COOKIE = 'z9hG4bK';
@@ -58,16 +59,78 @@ export class Via {
   load(): this {
     const text = this.pending;
     if (text !== undefined) {
-      const parsed = parseVia(text);
-      this._protocolName = parsed._protocolName;
-      this._protocolVersion = parsed._protocolVersion;
-      this._transport = parsed._transport;
-      this._host = parsed._host;
-      this._port = parsed._port;
-      this._params = parsed._params;
+      this.parse(text);
       this.pending = undefined;
     }
     return this;
+  }
+
+  /**
+   * via-parm = sent-protocol LWS sent-by *( SEMI via-params ) (RFC 3261 §25.1), one element (split
+   * the header at top-level commas first), parsed into this Via's fields. LWS is allowed around
+   * "/" and ":" as the ABNF's SLASH and COLON allow (RFC 4475 §3.1.1.1). Hand-inlined, and no
+   * intermediate objects: every response and request carries Vias.
+   */
+  private parse(text: string): void {
+    const len = text.length;
+    let p = skipWsp(text, 0);
+    // sent-protocol = protocol-name SLASH protocol-version SLASH transport
+    let start = p;
+    p = skipToken(text, p);
+    if (p === start) fail(`expected a token at offset ${p}`);
+    const protocolName = text.slice(start, p);
+    p = skipSlash(text, p);
+    start = p;
+    p = skipToken(text, p);
+    if (p === start) fail(`expected a token at offset ${p}`);
+    const protocolVersion = text.slice(start, p);
+    p = skipSlash(text, p);
+    start = p;
+    p = skipToken(text, p);
+    if (p === start) fail(`expected a token at offset ${p}`);
+    const transport = text.slice(start, p);
+    const afterTransport = p;
+    p = skipWsp(text, p);
+    if (p === afterTransport) fail(`expected LWS before sent-by at offset ${p}`);
+    let host: string;
+    if (text.charCodeAt(p) === 0x5b) {
+      const close = text.indexOf(']', p);
+      if (close < 0) fail('unterminated IPv6 reference');
+      host = text.slice(p, close + 1);
+      p = close + 1;
+    } else {
+      start = p;
+      while (p < len) {
+        const c = text.charCodeAt(p);
+        if (c >= 128 || HOSTNAME[c] !== 1) break;
+        p++;
+      }
+      host = text.slice(start, p);
+    }
+    if (hostType(host) === undefined) fail(`bad sent-by host '${host}'`);
+    let port: number | undefined;
+    let q = skipWsp(text, p);
+    if (text.charCodeAt(q) === 0x3a) {
+      q = skipWsp(text, q + 1);
+      start = q;
+      let n = 0;
+      while (q < len && isDigit(text.charCodeAt(q)) && q - start < 6)
+        n = n * 10 + text.charCodeAt(q++) - 0x30;
+      if (q === start || q - start > 5 || n > 65535) fail(`bad port at offset ${start}`);
+      port = n;
+      p = q;
+    }
+    const sc = new Scanner(text, 'Via', viaError);
+    sc.pos = p;
+    const params = parseHeaderParams(sc);
+    if (skipWsp(text, sc.pos) !== len) fail(`unexpected '${text[sc.pos] ?? ''}' at offset ${sc.pos}`);
+    checkViaParams(params);
+    this._protocolName = protocolName;
+    this._protocolVersion = protocolVersion;
+    this._transport = transport;
+    this._host = host;
+    this._port = port;
+    this._params = params;
   }
 
   get protocolName(): string {
@@ -145,73 +208,9 @@ export class Via {
   }
 }
 
-/**
- * via-parm = sent-protocol LWS sent-by *( SEMI via-params ) (RFC 3261 §25.1), one element (split
- * the header at top-level commas first). LWS is allowed around "/" and ":" as the ABNF's SLASH and
- * COLON allow (RFC 4475 §3.1.1.1). Hand-inlined: every response and request carries Vias.
- */
+/** Parses one via-parm at once (see `Via.lazy` for the deferred form); throws SipHeaderError. */
 export function parseVia(value: string): Via {
-  const text = value;
-  const len = text.length;
-  let p = skipWsp(text, 0);
-  const tokens: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    if (i > 0) {
-      if (text.charCodeAt(p) !== 0x2f) fail(`expected '/' at offset ${p}`);
-      p = skipWsp(text, p + 1);
-    }
-    const start = p;
-    while (p < len) {
-      const c = text.charCodeAt(p);
-      if (c >= 128 || TOKEN[c] !== 1) break;
-      p++;
-    }
-    if (p === start) fail(`expected a token at offset ${p}`);
-    tokens.push(text.slice(start, p));
-    if (i < 2) p = skipWsp(text, p);
-  }
-  const afterTransport = p;
-  p = skipWsp(text, p);
-  if (p === afterTransport) fail(`expected LWS before sent-by at offset ${p}`);
-  let host: string;
-  if (text.charCodeAt(p) === 0x5b) {
-    const close = text.indexOf(']', p);
-    if (close < 0) fail('unterminated IPv6 reference');
-    host = text.slice(p, close + 1);
-    p = close + 1;
-  } else {
-    const start = p;
-    while (p < len) {
-      const c = text.charCodeAt(p);
-      if (c >= 128 || HOSTNAME[c] !== 1) break;
-      p++;
-    }
-    host = text.slice(start, p);
-  }
-  if (hostType(host) === undefined) fail(`bad sent-by host '${host}'`);
-  let port: number | undefined;
-  let q = skipWsp(text, p);
-  if (text.charCodeAt(q) === 0x3a) {
-    q = skipWsp(text, q + 1);
-    const start = q;
-    let n = 0;
-    while (q < len && isDigit(text.charCodeAt(q)) && q - start < 6) n = n * 10 + text.charCodeAt(q++) - 0x30;
-    if (q === start || q - start > 5 || n > 65535) fail(`bad port at offset ${start}`);
-    port = n;
-    p = q;
-  }
-  const [params, end] = scanHeaderParams(text, p, (at, message) => fail(`${message} at offset ${at}`));
-  if (skipWsp(text, end) !== len) fail(`unexpected '${text[end] ?? ''}' at offset ${end}`);
-  const via = new Via({
-    protocolName: tokens[0],
-    protocolVersion: tokens[1],
-    transport: tokens[2] as string,
-    host,
-    port,
-    params,
-  });
-  checkViaParams(params);
-  return via;
+  return Via.lazy(value).load();
 }
 
 function skipWsp(text: string, p: number): number {
@@ -221,6 +220,23 @@ function skipWsp(text: string, p: number): number {
     p++;
   }
   return p;
+}
+
+/** Skips a token (RFC 3261 §25.1) from `p`; returns its end. */
+function skipToken(text: string, p: number): number {
+  while (p < text.length) {
+    const c = text.charCodeAt(p);
+    if (c >= 128 || TOKEN[c] !== 1) break;
+    p++;
+  }
+  return p;
+}
+
+/** SLASH = SWS "/" SWS; returns the position after it. */
+function skipSlash(text: string, p: number): number {
+  const q = skipWsp(text, p);
+  if (text.charCodeAt(q) !== 0x2f) fail(`expected '/' at offset ${q}`);
+  return skipWsp(text, q + 1);
 }
 
 function viaError(message: string): SipHeaderError {
