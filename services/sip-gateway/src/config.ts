@@ -44,6 +44,11 @@ export const ConfigSchema = Type.Object({
   admissionUrl: Type.String({ default: '' }),
   /** Admission leader lease, ms (DESIGN §5). */
   leaderLeaseMs: Type.Integer({ minimum: 1000, default: 10_000 }),
+  /**
+   * On stop (SIGTERM): how long INVITE transactions already in progress may take to finish before
+   * the live sessions are ended and the transports close. New INVITEs get 503 + Retry-After meanwhile.
+   */
+  drainTimeoutMs: Type.Integer({ minimum: 0, default: 20_000 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -72,4 +77,11 @@ export function peerHost(uri: string): string {
   const rest = uri.replace(/^sips?:/, '').replace(/^[^@]*@/, '');
   if (rest.startsWith('[')) return rest.slice(1, rest.indexOf(']'));
   return rest.split(/[:;]/)[0] ?? rest;
+}
+
+/** The port of a peer URI (`sip:127.0.0.1:5070` → 5070), or `undefined` when it names none. */
+export function peerPort(uri: string): number | undefined {
+  const rest = uri.replace(/^sips?:/, '').replace(/^[^@]*@/, '');
+  const m = rest.startsWith('[') ? /^\[[^\]]*\]:(\d+)/.exec(rest) : /^[^:;]+:(\d+)/.exec(rest);
+  return m === null ? undefined : Number(m[1]);
 }

@@ -1,19 +1,39 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** The gateway's Prometheus metrics (issue 4 item 7). */
+/**
+ * The gateway's Prometheus metrics (issue 4 item 7; the list with meanings is in docs/operations.md).
+ * Link and tunnel gauges of the admission leader are in `ledger-metrics.ts`.
+ */
 export interface GatewayMetrics {
   registry: Registry;
+  /** `svpn_calls_total{outcome}`: INVITEs by the final status sent (`200`, `403`, `488`, `503`, …). */
   calls: Counter<'outcome'>;
+  /** `svpn_admissions_total{result}`: `admitted`, `no-capacity`, `no-path`. */
   admissions: Counter<'result'>;
+  /** `svpn_refusals_total{stage, reason}`: policy codes, admission reasons, provisioning error codes. */
+  refusals: Counter<'stage' | 'reason'>;
   preemptions: Counter<'action'>;
   registrations: Counter<'outcome'>;
+  /** Read from {@link GatewayMetrics.watchSessions}'s source when scraped. */
   activeSessions: Gauge;
   setupSeconds: Histogram;
+  /** Where `svpn_active_sessions` reads the live session count from at scrape time. */
+  watchSessions(source: () => number): void;
 }
 
 export function createGatewayMetrics(registry: Registry = new Registry()): GatewayMetrics {
   collectDefaultMetrics({ register: registry });
+  let sessions: (() => number) | undefined;
   return {
+    watchSessions(source) {
+      sessions = source;
+    },
+    refusals: new Counter({
+      name: 'svpn_refusals_total',
+      help: 'Session requests and changes refused, by stage (policy, admission, provisioning) and reason code',
+      labelNames: ['stage', 'reason'],
+      registers: [registry],
+    }),
     registry,
     calls: new Counter({
       name: 'svpn_calls_total',
@@ -43,6 +63,9 @@ export function createGatewayMetrics(registry: Registry = new Registry()): Gatew
       name: 'svpn_active_sessions',
       help: 'sessions bridged by this gateway',
       registers: [registry],
+      collect() {
+        if (sessions !== undefined) this.set(sessions());
+      },
     }),
     setupSeconds: new Histogram({
       name: 'svpn_session_setup_seconds',

@@ -31,8 +31,10 @@ import { gatewayAuth, parseDigestAlgorithms } from './auth/gateway-auth.js';
 import { CallController } from './calls/call-controller.js';
 import { recoverOrphanSessions } from './calls/orphan-recovery.js';
 import { Registrar } from './registrar/registrar.js';
-import { type Config, DEMO_TOPOLOGY_FILE, parsePeers, peerHost } from './config.js';
+import { type Config, DEMO_TOPOLOGY_FILE, parsePeers, peerHost, peerPort } from './config.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { registerLedgerMetrics } from './ledger-metrics.js';
+import { meterAdmission, meterPolicy, meterProvisioning } from './metered-ports.js';
 import type { AdmissionPort, EventsPort, MeterPort, PolicyPort, ProvisioningPort } from './ports.js';
 
 export interface GatewayDeps {
@@ -111,6 +113,18 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
       })
     : undefined;
   const admissionPort: AdmissionPort = admission ?? new HttpAdmissionClient({ baseUrl: config.admissionUrl });
+  // Reserved bandwidth per link and tunnel: only the ledger's holder knows it (DESIGN §5).
+  if (admission !== undefined) {
+    registerLedgerMetrics(metrics.registry, {
+      topology,
+      ledger: admission.ledger,
+      aggregates: () => admission.manager.aggregates(),
+      ...(deps.now === undefined ? {} : { now: deps.now }),
+    });
+  }
+  // Refusals by stage and reason, counted where they are decided (the ports the controller uses).
+  const policy = meterPolicy(deps.policy, metrics.refusals);
+  const provisioning = meterProvisioning(deps.provisioning, metrics.refusals);
   const peers = parsePeers(config.peers);
 
   const now = deps.now ?? Date.now;
@@ -146,9 +160,9 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
 
   const controller = new CallController({
     agent,
-    policy: deps.policy,
-    admission: admissionPort,
-    provisioning: deps.provisioning,
+    policy,
+    admission: meterAdmission(admissionPort, metrics.refusals),
+    provisioning,
     events,
     location,
     sessions,
@@ -183,12 +197,23 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     algorithms: parseDigestAlgorithms(config.digestAlgorithms),
     lookup: (username, lookupRealm, algorithm) =>
       deps.policy.credentials(username, lookupRealm, algorithm === 'MD5' ? 'MD5' : 'SHA-256'),
-    peers: Object.entries(peers).map(([domain, uri]) => ({ domain, address: peerHost(uri) })),
+    peers: Object.entries(peers).map(([domain, uri]) => {
+      const port = peerPort(uri);
+      return { domain, address: peerHost(uri), ...(port === undefined ? {} : { port }) };
+    }),
   });
   agent.use('register', auth);
   agent.use('invite', auth);
   agent.register((req, res) => registrar.handleRegister(req, res));
-  agent.invite((req, res) => controller.handleInvite(req, res));
+  // INVITE transactions in progress, so a drain lets them finish (their setup, 200 and ACK).
+  const inFlight = new Set<Promise<void>>();
+  agent.invite((req, res) => {
+    const handled = controller.handleInvite(req, res);
+    const done = (): void => void inFlight.delete(handled);
+    inFlight.add(handled);
+    handled.then(done, done);
+    return handled;
+  });
 
   let draining = false;
   const app = Fastify({ logger: false });
@@ -207,8 +232,7 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     address: config.httpAddress,
     port: typeof bound === 'object' && bound !== null ? bound.port : config.httpPort,
   };
-  const gaugeTimer = setInterval(() => metrics.activeSessions.set(controller.liveSessions), 1000);
-  gaugeTimer.unref();
+  metrics.watchSessions(() => controller.liveSessions);
 
   return {
     agent,
@@ -221,16 +245,30 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     sipAddress,
     httpAddress,
     async stop() {
-      // SIGTERM drains: new INVITEs get 503 + Retry-After while live sessions end cleanly.
+      // SIGTERM drains: /readyz answers 503 and new INVITEs get 503 + Retry-After, while the INVITE
+      // transactions in progress finish (bounded by drainTimeoutMs); then live sessions end cleanly.
       draining = true;
       controller.drain();
+      if (inFlight.size > 0) {
+        log.info(
+          { inFlight: inFlight.size, timeoutMs: config.drainTimeoutMs },
+          'draining INVITEs in progress',
+        );
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, config.drainTimeoutMs);
+        });
+        await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+        clearTimeout(timer);
+        if (inFlight.size > 0)
+          log.warn({ inFlight: inFlight.size }, 'drain timeout: INVITEs still in progress');
+      }
       await controller.endAll('admin');
       clearInterval(leaseTimer);
       if (leader)
         await journal
           .releaseLeadership()
           .catch((error: unknown) => log.warn({ err: error }, 'lease release failed'));
-      clearInterval(gaugeTimer);
       await app.close();
       await agent.close();
     },

@@ -2,8 +2,9 @@
  * The gateway's digest authentication (RFC 3261 §22, RFC 8760): a request without credentials, or
  * with a stale nonce, is challenged with 401 (one challenge per algorithm, in the configured order);
  * a request whose credentials are wrong gets 403, so an application with a bad password sees
- * `401, then 403` and stops instead of looping on challenges. Requests from a configured peer
- * gateway (seed 001 Fig. 2) are trusted by their source address and skip the challenge.
+ * `401, then 403` and stops instead of looping on challenges. INVITEs from a configured peer
+ * gateway (seed 001 Fig. 2) are trusted by their source address and port (the peer's SIP port over
+ * UDP) and skip the challenge: peers are a static, operator-configured trust relation.
  * @see https://www.rfc-editor.org/rfc/rfc3261#section-22.2
  * @see https://www.rfc-editor.org/rfc/rfc8760#section-2.4
  */
@@ -22,6 +23,8 @@ export interface TrustedPeer {
   domain: string;
   /** The address its requests come from. */
   address: string;
+  /** The port they come from (its SIP port over UDP); any port when absent. */
+  port?: number;
 }
 
 export interface GatewayAuthOptions {
@@ -72,7 +75,11 @@ export function gatewayAuth(options: GatewayAuthOptions): Middleware {
   return async (req, res, next) => {
     const message = req.message;
     const peer =
-      message.method === 'INVITE' ? peers.find((p) => p.address === req.source.address) : undefined;
+      message.method === 'INVITE'
+        ? peers.find(
+            (p) => p.address === req.source.address && (p.port === undefined || p.port === req.source.port),
+          )
+        : undefined;
     if (peer !== undefined) {
       req.locals['peer'] = peer.domain;
       next();
