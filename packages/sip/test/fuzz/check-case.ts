@@ -153,6 +153,11 @@ export interface CheckOptions {
   clock?: () => number;
   /** The code under test. @defaultValue the real `classifyIncoming` / `classifyUnframeable` */
   pipeline?: Pipeline;
+  /**
+   * Called before each timed block (a full GC, when a slow case is timed again: the collection of
+   * the checker's own garbage is not the pipeline's cost).
+   */
+  beforeTimed?: () => void;
 }
 
 /** The receive pipeline being judged (replaced by a broken one to show the checker can fail). */
@@ -169,10 +174,12 @@ class CaseRun {
   constructor(
     private readonly clock: (() => number) | undefined,
     readonly pipeline: Pipeline,
+    private readonly beforeTimed: (() => void) | undefined,
   ) {}
 
   time<T>(path: 'udp' | 'tcp', run: () => T): T {
     if (this.clock === undefined) return run();
+    this.beforeTimed?.();
     const t0 = this.clock();
     try {
       return run();
@@ -719,7 +726,7 @@ export function chunk(data: Buffer, rng: Prng): Buffer[] {
 /** Runs every invariant of one case over `data`. Pure: no IO, no clock. */
 export function checkCase(data: Buffer, options: CheckOptions): CaseResult {
   const policy = options.policy ?? FUZZ_POLICY;
-  const run = new CaseRun(options.clock, options.pipeline ?? REAL_PIPELINE);
+  const run = new CaseRun(options.clock, options.pipeline ?? REAL_PIPELINE, options.beforeTimed);
   const violations: Violation[] = [];
   const outcomes: string[] = [];
 
