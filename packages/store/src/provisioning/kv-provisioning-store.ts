@@ -32,19 +32,16 @@ import {
   planReleaseMembership,
   planReleaseSession,
 } from './provisioning-transitions.js';
-import type { RecordBackend, RecordRef, RecordValue, Table } from './record-backend.js';
+import type { RecordBackend, RecordValue, Table } from './record-backend.js';
+import {
+  MAX_ATTEMPTS,
+  TransactionLanes,
+  type Transaction,
+  type TransactionBody,
+} from './transaction-lanes.js';
 
-/** Compare-and-set attempts before {@link ContentionError}. */
-const MAX_ATTEMPTS = 50;
-
-interface Transaction {
-  read(refs: readonly RecordRef[]): Promise<(string | null)[]>;
-}
-
-interface TransactionResult<R> {
-  readonly writes: readonly RecordValue[];
-  readonly result: R;
-}
+/** Sessions whose LSP this process remembers (lane keys of releases); cleared past this size. */
+const LSP_HINTS_MAX = 100_000;
 
 const ID = /^[^\s{}|]{1,200}$/;
 
@@ -136,16 +133,34 @@ function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
  */
 export class KvProvisioningStore implements ProvisioningStore {
   readonly #backend: RecordBackend;
+  /**
+   * Group commit of the session writes that share an LSP record (joins and leaves of an aggregate
+   * LSP): see {@link TransactionLanes}. Fenced writes (the reconciler's) keep their own transaction.
+   */
+  readonly #lanes: TransactionLanes;
+  /** sessionId → the LSP its intent rides (this process's writes), to pick a release's lane. */
+  readonly #lspOf = new Map<string, string>();
 
   protected constructor(backend: RecordBackend) {
     this.#backend = backend;
+    this.#lanes = new TransactionLanes(backend);
   }
 
-  async #transact<R>(
-    what: string,
-    body: (tx: Transaction) => Promise<TransactionResult<R>>,
-    fence?: Fence,
-  ): Promise<R> {
+  /** Batches and transactions the group commit ran (diagnosis). @internal */
+  get groupCommitStats(): Readonly<{ batches: number; transactions: number; conflicts: number }> {
+    return this.#lanes.stats;
+  }
+
+  #rememberLsp(sessionId: string, lspId: string | undefined): void {
+    if (lspId === undefined) {
+      this.#lspOf.delete(sessionId);
+      return;
+    }
+    if (this.#lspOf.size >= LSP_HINTS_MAX) this.#lspOf.clear();
+    this.#lspOf.set(sessionId, lspId);
+  }
+
+  async #transact<R>(what: string, body: TransactionBody<R>, fence?: Fence): Promise<R> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const expected: RecordValue[] = [];
       const tx: Transaction = {
@@ -154,6 +169,7 @@ export class KvProvisioningStore implements ProvisioningStore {
           refs.forEach((r, i) => expected.push({ ...r, value: values[i] ?? null }));
           return values;
         },
+        nextRevision: () => this.#backend.nextRevision(),
       };
       const { writes, result } = await body(tx);
       if (writes.length === 0) return result;
@@ -185,57 +201,23 @@ export class KvProvisioningStore implements ProvisioningStore {
     }
     if (input.endpoints.length === 0) throw new ProvisioningStoreArgumentError('endpoints must not be empty');
     if (input.lsp) requireId(input.lsp.lspId, 'lspId');
-    return this.#transact(`session ${input.sessionId}`, async (tx) => {
-      const [json] = await tx.read([{ table: 'desiredSessions', id: input.sessionId }]);
-      const current = json ? decodeSession(json) : null;
-      const ids = lspIdsTouched(current, input);
-      const lspJsons = await tx.read(ids.map((id) => ({ table: 'desiredLsps', id })));
-      const lsps = new Map(ids.map((id, i) => [id, lspJsons[i] ? decodeLsp(lspJsons[i]) : null]));
-      const now = this.#backend.now();
-      // Plan once without a revision: a retransmission changes nothing and draws none.
-      let plan = planPutSession(current, lsps, input, now, 0);
-      if (plan.changed) plan = planPutSession(current, lsps, input, now, await this.#backend.nextRevision());
-      const writes: RecordValue[] = plan.changed
-        ? [
-            { table: 'desiredSessions', id: input.sessionId, value: JSON.stringify(plan.session) },
-            ...plan.lspWrites.map((l) => ({
-              table: 'desiredLsps' as const,
-              id: l.lspId,
-              value: JSON.stringify(l),
-            })),
-          ]
-        : [];
-      return {
-        writes,
-        result: { session: plan.session, previous: current, lsps: plan.lsps, changed: plan.changed },
-      };
-    });
-  }
-
-  async releaseSessionIntent(
-    sessionId: string,
-    options: ReleaseSessionOptions = {},
-  ): Promise<SessionIntentChange | null> {
-    requireId(sessionId, 'sessionId');
-    return this.#transact(
-      `session ${sessionId}`,
-      async (tx) => {
-        const [json] = await tx.read([{ table: 'desiredSessions', id: sessionId }]);
+    const lspId = input.lsp?.lspId;
+    const change = await this.#lanes.run(
+      lspId === undefined ? `session:${input.sessionId}` : `lsp:${lspId}`,
+      `session ${input.sessionId}`,
+      async (tx): Promise<{ writes: RecordValue[]; result: SessionIntentChange }> => {
+        const [json] = await tx.read([{ table: 'desiredSessions', id: input.sessionId }]);
         const current = json ? decodeSession(json) : null;
-        const lspId = current?.lsp?.lspId;
-        const [lspJson] = lspId ? await tx.read([{ table: 'desiredLsps', id: lspId }]) : [null];
-        if (current === null) return { writes: [], result: null };
-        const plan = planReleaseSession(
-          current,
-          lspJson ? decodeLsp(lspJson) : null,
-          options,
-          this.#backend.now(),
-          current.intent === 'released' ? current.revision : await this.#backend.nextRevision(),
-        );
-        if (plan === null) return { writes: [], result: null };
+        const ids = lspIdsTouched(current, input);
+        const lspJsons = await tx.read(ids.map((id) => ({ table: 'desiredLsps', id })));
+        const lsps = new Map(ids.map((id, i) => [id, lspJsons[i] ? decodeLsp(lspJsons[i]) : null]));
+        const now = this.#backend.now();
+        // Plan once without a revision: a retransmission changes nothing and draws none.
+        let plan = planPutSession(current, lsps, input, now, 0);
+        if (plan.changed) plan = planPutSession(current, lsps, input, now, await tx.nextRevision());
         const writes: RecordValue[] = plan.changed
           ? [
-              { table: 'desiredSessions', id: sessionId, value: JSON.stringify(plan.session) },
+              { table: 'desiredSessions', id: input.sessionId, value: JSON.stringify(plan.session) },
               ...plan.lspWrites.map((l) => ({
                 table: 'desiredLsps' as const,
                 id: l.lspId,
@@ -248,8 +230,65 @@ export class KvProvisioningStore implements ProvisioningStore {
           result: { session: plan.session, previous: current, lsps: plan.lsps, changed: plan.changed },
         };
       },
-      options.fence,
+      [
+        { table: 'desiredSessions', id: input.sessionId },
+        ...(lspId === undefined ? [] : [{ table: 'desiredLsps' as const, id: lspId }]),
+      ],
     );
+    this.#rememberLsp(input.sessionId, change.session.lsp?.lspId);
+    return change;
+  }
+
+  async releaseSessionIntent(
+    sessionId: string,
+    options: ReleaseSessionOptions = {},
+  ): Promise<SessionIntentChange | null> {
+    requireId(sessionId, 'sessionId');
+    const body: TransactionBody<SessionIntentChange | null> = async (tx) => {
+      const [json] = await tx.read([{ table: 'desiredSessions', id: sessionId }]);
+      const current = json ? decodeSession(json) : null;
+      const lspId = current?.lsp?.lspId;
+      const [lspJson] = lspId ? await tx.read([{ table: 'desiredLsps', id: lspId }]) : [null];
+      if (current === null) return { writes: [], result: null };
+      const plan = planReleaseSession(
+        current,
+        lspJson ? decodeLsp(lspJson) : null,
+        options,
+        this.#backend.now(),
+        current.intent === 'released' ? current.revision : await tx.nextRevision(),
+      );
+      if (plan === null) return { writes: [], result: null };
+      const writes: RecordValue[] = plan.changed
+        ? [
+            { table: 'desiredSessions', id: sessionId, value: JSON.stringify(plan.session) },
+            ...plan.lspWrites.map((l) => ({
+              table: 'desiredLsps' as const,
+              id: l.lspId,
+              value: JSON.stringify(l),
+            })),
+          ]
+        : [];
+      return {
+        writes,
+        result: { session: plan.session, previous: current, lsps: plan.lsps, changed: plan.changed },
+      };
+    };
+    // The reconciler's fenced release keeps its own transaction (its fence guards the commit).
+    if (options.fence) return this.#transact(`session ${sessionId}`, body, options.fence);
+    // A release rewrites its LSP's record like a join: same lane. The LSP is remembered from this
+    // process's put, else read (a hint only: the transaction reads the session again).
+    const lspId = this.#lspOf.get(sessionId) ?? (await this.getSessionIntent(sessionId))?.lsp?.lspId;
+    const change = await this.#lanes.run(
+      lspId === undefined ? `session:${sessionId}` : `lsp:${lspId}`,
+      `session ${sessionId}`,
+      body,
+      [
+        { table: 'desiredSessions', id: sessionId },
+        ...(lspId === undefined ? [] : [{ table: 'desiredLsps' as const, id: lspId }]),
+      ],
+    );
+    this.#lspOf.delete(sessionId);
+    return change;
   }
 
   async setSessionPhase(
@@ -340,7 +379,7 @@ export class KvProvisioningStore implements ProvisioningStore {
       const current = json ? decodeMembership(json) : null;
       const now = this.#backend.now();
       let plan = planPutMembership(current, input, now, 0);
-      if (plan.changed) plan = planPutMembership(current, input, now, await this.#backend.nextRevision());
+      if (plan.changed) plan = planPutMembership(current, input, now, await tx.nextRevision());
       return {
         writes: plan.changed
           ? [{ table: 'desiredMemberships', id, value: JSON.stringify(plan.membership) }]
@@ -358,7 +397,7 @@ export class KvProvisioningStore implements ProvisioningStore {
       const plan = planReleaseMembership(
         current,
         this.#backend.now(),
-        current && current.intent === 'active' ? await this.#backend.nextRevision() : 0,
+        current && current.intent === 'active' ? await tx.nextRevision() : 0,
       );
       return {
         writes: plan?.changed

@@ -43,6 +43,8 @@ export interface RecordBackend {
   releaseLease(lease: Lease): Promise<boolean>;
   /** The next desired-state revision: a store-wide counter that only grows. */
   nextRevision(): Promise<number>;
+  /** Reserves `count` consecutive revisions at once; returns the last of them. */
+  reserveRevisions(count: number): Promise<number>;
   /** Milliseconds since the epoch, as the backend sees them (record timestamps). */
   now(): number;
 }
@@ -106,6 +108,11 @@ export class MemoryRecordBackend implements RecordBackend {
 
   async nextRevision(): Promise<number> {
     return ++this.#revision;
+  }
+
+  async reserveRevisions(count: number): Promise<number> {
+    this.#revision += count;
+    return this.#revision;
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | null> {

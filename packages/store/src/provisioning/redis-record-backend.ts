@@ -134,6 +134,10 @@ export class RedisRecordBackend implements RecordBackend {
     return this.#redis.incr(this.#keys.key('provisioning', 'revision'));
   }
 
+  async reserveRevisions(count: number): Promise<number> {
+    return this.#redis.incrby(this.#keys.key('provisioning', 'revision'), count);
+  }
+
   async acquireLease(name: string, owner: string, ttlMs: number): Promise<Lease | null> {
     const key = this.#leaseKey(name);
     const reply = (await this.#run('acquireLease-2', [key, `${key}:token`], [owner, ttlMs])) as number[];

@@ -250,6 +250,43 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       assert.equal((await store.getLspIntent('lsp-1'))?.intent, 'released');
     });
 
+    test('many sessions joining and leaving one LSP at once: each share counted once, no contention failure', async () => {
+      const store = await make();
+      const ids = Array.from({ length: 300 }, (_, i) => `g${i}`);
+      // Joins, then leaves of the first half while the second half is still joining.
+      const joins = ids.map((id, i) => store.putSessionIntent(intent(id, { bandwidthBps: 1_000 + i })));
+      await Promise.all(joins.slice(0, 150));
+      const leaves = ids.slice(0, 150).map((id) => store.releaseSessionIntent(id));
+      await Promise.all([...joins.slice(150), ...leaves]);
+      const lsp = await store.getLspIntent('lsp-1');
+      const expected = ids.slice(150).reduce((sum, _, i) => sum + 1_000 + 150 + i, 0);
+      assert.equal(lsp?.bandwidthBps, expected);
+      assert.deepEqual(Object.keys(lsp?.contributions ?? {}).sort(), ids.slice(150).sort());
+      const revisions = (await store.listSessionIntents()).map((s) => s.revision);
+      assert.equal(new Set(revisions).size, revisions.length, 'every change has its own revision');
+    });
+
+    test('a transaction that fails in a batch fails alone', async () => {
+      const store = await make();
+      await store.putSessionIntent(intent('x0'));
+      const results = await Promise.allSettled([
+        store.putSessionIntent(intent('x1')),
+        // Same version with another bandwidth: a conflict, in the same batch as x1 and x2.
+        store.putSessionIntent(intent('x0', { bandwidthBps: 99 })),
+        store.putSessionIntent(intent('x2')),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.ok((results[1] as PromiseRejectedResult).reason instanceof IntentConflictStoreError);
+      assert.deepEqual((await store.getLspIntent('lsp-1'))?.contributions, {
+        x0: 10_000_000,
+        x1: 10_000_000,
+        x2: 10_000_000,
+      });
+    });
+
     test('memberships: put, unchanged, changed, release, phase and delete', async () => {
       const store = await make();
       const first = await store.putMembershipIntent(membership);
@@ -372,6 +409,22 @@ after(async () => {
 });
 
 conformance('memory', async () => new MemoryProvisioningStore());
+
+test('redis: two processes joining one LSP concurrently (each with its own group commit) add up exactly', async () => {
+  const keys = new KeySpace(`prov-two-${Date.now()}`);
+  const [a, b] = [new Redis(redis.url), new Redis(redis.url)];
+  clients.push(a, b);
+  const stores = [new RedisProvisioningStore(a, keys), new RedisProvisioningStore(b, keys)];
+  const ids = Array.from({ length: 200 }, (_, i) => `p${i}`);
+  await Promise.all(ids.map((id, i) => stores[i % 2]!.putSessionIntent(intent(id, { bandwidthBps: 1_000 }))));
+  assert.equal((await stores[0]!.getLspIntent('lsp-1'))?.bandwidthBps, 200_000);
+  // Each releases what the other joined: the release finds the LSP by reading the session.
+  await Promise.all(ids.map((id, i) => stores[(i + 1) % 2]!.releaseSessionIntent(id)));
+  const lsp = await stores[1]!.getLspIntent('lsp-1');
+  assert.equal(lsp?.intent, 'released');
+  assert.deepEqual(lsp?.contributions, {});
+});
+
 let n = 0;
 conformance('redis', async () => {
   const client = new Redis(redis.url);
