@@ -37,4 +37,6 @@ const gateway = await startGateway(config, {
   log,
 });
 log.info({ sip: gateway.sipAddress, http: gateway.httpAddress }, 'ready');
-handleShutdown([provisioner, gateway, { stop: async () => redis.disconnect() }], log);
+// handleShutdown stops in reverse order: the gateway drains first (it still needs Redis to release
+// its sessions and the admission lease), then the provisioner API, then the Redis connection.
+handleShutdown([{ stop: async () => redis.disconnect() }, provisioner, gateway], log);
