@@ -168,7 +168,12 @@ export class CallController {
     if (typeof peerDomain === 'string') return this.bridgeFromPeer(req, res, peerDomain);
     const rollback = new Rollback();
     let pendingB: ClientRequest | undefined;
-    req.onCancel(() => pendingB?.cancel());
+    req.onCancel(() => {
+      pendingB?.cancel();
+      // RFC 3261 §9.2 — a CANCEL before the final response ends the setup: give back what it holds
+      // now (a provisioning flow in progress is superseded by the release) instead of finishing it.
+      if (!res.finalSent) void rollback.run();
+    });
     const outcome = (status: number): void => this.o.metrics?.calls.inc({ outcome: String(status) });
     const refuse = async (
       status: number,

@@ -7,7 +7,13 @@ export class Rollback {
   private readonly steps: { name: string; undo: () => Promise<unknown> }[] = [];
   private done = false;
 
+  /** Registers how to give a step back; after `run`, a late step is given back at once. */
   add(name: string, undo: () => Promise<unknown>): void {
+    if (this.done) {
+      // A CANCEL rolled back while this step was still taking its share: undo it now.
+      void undo().catch(() => undefined);
+      return;
+    }
     this.steps.push({ name, undo });
   }
 
