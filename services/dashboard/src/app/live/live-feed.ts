@@ -40,6 +40,7 @@ export class LiveFeed {
   #status: LiveStatus = 'stopped';
   #abort: AbortController | undefined;
   #pollTimer: unknown;
+  #pollMs = 0;
   #reconnectTimer: unknown;
   #failures = 0;
   #lastEventId = '';
@@ -75,7 +76,7 @@ export class LiveFeed {
     this.#setStatus('stopped');
     this.#abort?.abort();
     this.#abort = undefined;
-    this.#o.timers.clearTimeout(this.#pollTimer);
+    this.#cancelPoll();
     this.#o.timers.clearTimeout(this.#reconnectTimer);
   }
 
@@ -85,14 +86,24 @@ export class LiveFeed {
     this.#o.onStatus?.(status);
   }
 
+  /** Keeps one poll timer at the interval the status calls for (a running one at that interval stays). */
   #schedulePoll(): void {
-    this.#o.timers.clearTimeout(this.#pollTimer);
-    if (this.#status === 'stopped' || this.#status === 'unauthorized') return;
     const ms = this.#status === 'streaming' ? this.#o.streamingPollMs : this.#o.pollMs;
+    if (this.#pollTimer !== undefined && this.#pollMs === ms) return;
+    this.#o.timers.clearTimeout(this.#pollTimer);
+    this.#pollTimer = undefined;
+    if (this.#status === 'stopped' || this.#status === 'unauthorized') return;
+    this.#pollMs = ms;
     this.#pollTimer = this.#o.timers.setTimeout(() => {
+      this.#pollTimer = undefined;
       this.#o.onChange('poll');
       this.#schedulePoll();
     }, ms);
+  }
+
+  #cancelPoll(): void {
+    this.#o.timers.clearTimeout(this.#pollTimer);
+    this.#pollTimer = undefined;
   }
 
   async #connect(): Promise<void> {
@@ -127,7 +138,7 @@ export class LiveFeed {
       if (this.#status === 'stopped' || abort.signal.aborted) return;
       if (error instanceof DashboardApiError && error.code === 'SVPN_DASHBOARD_UNAUTHORIZED') {
         this.#setStatus('unauthorized');
-        this.#o.timers.clearTimeout(this.#pollTimer);
+        this.#cancelPoll();
         return;
       }
       this.#failures++;

@@ -92,7 +92,7 @@ export function slaToForm(sla: Sla): SlaFormValues {
   };
 }
 
-/** A rate as the editor writes it back into a field: `1G`, `200M`, `1500` (exact, round-trips). */
+/** A rate as the editor writes it back into a field: `1G`, `2.5G`, `200M`, `1501` (at most one decimal with a prefix; exact, round-trips). */
 export function formatRateInput(bps: number): string {
   for (const [scale, prefix] of [
     [1e12, 'T'],
@@ -100,7 +100,7 @@ export function formatRateInput(bps: number): string {
     [1e6, 'M'],
     [1e3, 'k'],
   ] as const) {
-    if (bps >= scale && bps % (scale / 1000) === 0) return `${bps / scale}${prefix}`;
+    if (bps >= scale && bps % (scale / 10) === 0) return `${bps / scale}${prefix}`;
   }
   return String(bps);
 }

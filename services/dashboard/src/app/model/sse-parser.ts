@@ -36,6 +36,7 @@ export class SseParser {
   /** Feeds decoded text (any chunking); returns the events completed by it, in order. */
   feed(chunk: string): SseEvent[] {
     const events: SseEvent[] = [];
+    if (chunk === '') return events;
     let text = chunk;
     // A CR at the end of the previous chunk and an LF at the start of this one are one line end.
     if (this.#pendingCr && text.startsWith('\n')) text = text.slice(1);
