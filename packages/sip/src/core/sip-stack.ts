@@ -25,7 +25,6 @@ import {
   createResponse,
   formatWarning,
   generateTag,
-  parseMessage,
 } from '../messages/index.js';
 import {
   type AddressFamily,
@@ -52,7 +51,7 @@ import {
   systemTimers,
   serverTransactionKey,
 } from '../transactions/index.js';
-import { type IncomingPolicy, classifyIncoming } from './incoming.js';
+import { type IncomingPolicy, classifyIncoming, classifyUnframeable } from './incoming.js';
 import { buildCancel, buildNon2xxAck, pushVia } from './request-builders.js';
 import { type ResolvedTarget, nextHopUri, resolveTarget } from './resolve-target.js';
 import { SipCoreError } from './errors.js';
@@ -399,8 +398,13 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private receive(m: WithTransport<TransportMessage>): void {
     this.counters.received++;
     try {
-      if (m.framingError !== undefined) return this.receiveUnframeable(m);
-      const decision = classifyIncoming(m.data, m.source.protocol, this.options.validation ?? {});
+      const policy = this.options.validation ?? {};
+      // RFC 3261 §18.3 — a stream message that cannot be framed is answered (400, or 513 when too
+      // large) from the header fields that could be read; everything else runs the full pipeline.
+      const decision =
+        m.framingError !== undefined
+          ? classifyUnframeable(m.data, m.framingError, policy)
+          : classifyIncoming(m.data, m.source.protocol, policy);
       switch (decision.action) {
         case 'drop':
           return this.drop(decision.reason, m.source);
@@ -410,7 +414,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
             { status: decision.status, reason: decision.reason, source: m.source },
             'request refused',
           );
-          return void this.sendRaw(m.source.protocol, decision.response, this.replyTarget(m.source), m.local);
+          // A refusal that cannot be sent is counted by sendRaw; it must never reject unhandled.
+          this.sendRaw(m.source.protocol, decision.response, this.replyTarget(m.source), m.local).catch(
+            () => undefined,
+          );
+          return;
         case 'deliver':
           if (decision.message.kind === 'response') return this.receiveResponse(decision.message, m.source);
           return this.receiveRequest(decision.message, m.source, m.local);
@@ -420,21 +428,6 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       this.log?.error({ err: error, source: m.source }, 'failed to process a received message');
       this.drop(`internal error: ${(error as Error).message}`, m.source);
     }
-  }
-
-  /** RFC 3261 §18.3 — a stream message that cannot be framed gets a 400 if it is a request. */
-  private receiveUnframeable(m: WithTransport<TransportMessage>): void {
-    const parsed = parseMessage(m.data, { datagram: true });
-    if (parsed.ok && parsed.message.kind === 'request' && parsed.message.method !== 'ACK') {
-      const response = createResponse(parsed.message, 400, {
-        toTag: generateTag(),
-        headers: { Warning: formatWarning(`message framing error: ${m.framingError}`) },
-      });
-      this.counters.rejectedStateless++;
-      void this.sendRaw(m.source.protocol, response.toBuffer(), this.replyTarget(m.source), m.local);
-      return;
-    }
-    this.drop(`framing error ${m.framingError}`, m.source);
   }
 
   private drop(reason: string, source: MessageSource): void {

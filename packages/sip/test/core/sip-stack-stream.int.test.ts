@@ -82,3 +82,30 @@ describe('SipStack over TCP: one message per turn of the event loop', () => {
     assert.equal(t.agent.dialogs.size, 0);
   });
 });
+
+describe('SipStack over TCP: framing errors', () => {
+  it('RFC 3261 §18.3 — a request with a negative Content-Length is answered 400 with a Warning before the connection closes', async (ctx) => {
+    const t = await startAgent({ protocols: ['tcp'] });
+    ctx.after(() => t.agent.close());
+    const client = await rawClient(t.port);
+    ctx.after(() => client.socket.destroy());
+    const local = `127.0.0.1:${client.socket.localPort ?? 0}`;
+    client.socket.write(
+      [
+        `OPTIONS sip:svpn@127.0.0.1:${t.port};transport=tcp SIP/2.0`,
+        `Via: SIP/2.0/TCP ${local};branch=z9hG4bKbadlength`,
+        `From: <sip:raw@${local}>;tag=raw2`,
+        `To: <sip:svpn@127.0.0.1:${t.port}>`,
+        'Call-ID: bad-length@test',
+        'CSeq: 1 OPTIONS',
+        'Max-Forwards: 70',
+        'Content-Length: -999',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    await until(() => client.received().startsWith('SIP/2.0 400'), 2_000, 'the 400');
+    assert.match(client.received(), /\r\nWarning: 399 svpn "[^"\r]*framing[^"\r]*"/);
+    assert.match(client.received(), /\r\nCall-ID: bad-length@test\r\n/);
+  });
+});
