@@ -106,10 +106,15 @@ test('VPN mobility — a re-REGISTER from another CE moves the binding and the l
   // grid-a now attaches through CE5 (PE6): it registers again from there.
   const moved = await registerApp({ gateway: h.gateway, application: 'grid-a', ce: 'CE5', vpn: GLOBEX_GRID });
   assert.equal(moved.result.exitCode, 0, verdict(moved.result));
-  await whileRunning('the session on PE6', call, async () => {
-    const uni = (await uniSessionsOf(h, call.sessionId)).map((u) => `${u.pe}/${u.ce}`).sort();
-    return uni.join() === 'PE5/CE4,PE6/CE5';
-  });
+  await whileRunning(
+    'the session on PE6',
+    call,
+    async () => {
+      const uni = (await uniSessionsOf(h, call.sessionId)).map((u) => `${u.pe}/${u.ce}`).sort();
+      return uni.join() === 'PE5/CE4,PE6/CE5';
+    },
+    20_000,
+  );
   assert.equal(ledgerFlows(h).get(call.sessionId)?.ingress, 'PE6', 'the ledger flow moved');
   const lsps = await h.peSim.listLsps();
   assert.ok(
@@ -117,12 +122,16 @@ test('VPN mobility — a re-REGISTER from another CE moves the binding and the l
     'a PE6 → PE5 LSP is up',
   );
   assert.ok(!lsps.some((l) => l.ingress === 'PE2' && l.egress === 'PE5'), 'the PE2 → PE5 LSP is gone');
-  await waitFor('membership moved', async () => {
-    const m = await h.provisioner.adapter.listMemberships();
-    const has = (pe: string, ce: string) =>
-      m.some((x) => x.pe === pe && x.ce === ce && x.vpnId === GLOBEX_GRID);
-    return has('PE6', 'CE5') && !has('PE2', 'CE3');
-  });
+  await waitFor(
+    'membership moved',
+    async () => {
+      const m = await h.provisioner.adapter.listMemberships();
+      const has = (pe: string, ce: string) =>
+        m.some((x) => x.pe === pe && x.ce === ce && x.vpnId === GLOBEX_GRID);
+      return has('PE6', 'CE5') && !has('PE2', 'CE3');
+    },
+    20_000,
+  );
   const location = new RedisLocationStore(h.redis, new KeySpace('svpn'));
   const bindings = await location.lookup('sip:grid-a@svpn.example.net', Date.now());
   assert.deepEqual(

@@ -122,3 +122,24 @@ test('resize admits only the delta and keeps the old size when refused', async (
   assert.equal(refused.ok, false);
   assert.equal(e.manager.flow('b')?.bandwidthBps, 300_000_000);
 });
+
+test('VPN mobility — move swaps the flow to the new ingress/egress in one step; a refused move keeps the old one', async () => {
+  const journal = new MemoryFlowJournal();
+  const engine = await AdmissionEngine.open({ topology: parseTopology(TOPOLOGY), journal });
+  assert.ok((await engine.admit(request('s1'))).ok);
+  const moved = await engine.move('s1', 'PE2', 'PE1');
+  assert.ok(moved.ok, 'PE2 → PE1 fits');
+  assert.deepEqual(moved.ok && moved.route, ['PE2', 'P2', 'P1', 'PE1']);
+  const flow = engine.manager.flow('s1');
+  assert.deepEqual([flow?.ingress, flow?.egress], ['PE2', 'PE1']);
+  assert.equal(journal.entries.get('s1')?.spec.ingress, 'PE2', 'the move is journalled');
+  // Nothing connects a PE the topology does not know: refused, the flow stays where it was.
+  const refused = await engine.move('s1', 'PE9', 'PE1');
+  assert.equal(refused.ok, false);
+  assert.equal(engine.manager.flow('s1')?.ingress, 'PE2');
+  // Both ends on one PE: no core flow any more.
+  const local = await engine.move('s1', 'PE1', 'PE1');
+  assert.ok(local.ok && local.lspBandwidthBps === 0);
+  assert.equal(engine.manager.flow('s1'), undefined);
+  assert.equal(journal.entries.has('s1'), false);
+});

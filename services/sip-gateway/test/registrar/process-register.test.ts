@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SipRequest } from '@svpn/sip';
 import type { Binding } from '@svpn/store';
-import { contactHeaderValues, processRegister } from '../../src/registrar/process-register.js';
+import { applyMoves, contactHeaderValues, processRegister } from '../../src/registrar/process-register.js';
 
 const AOR = 'sip:primary-dc@svpn.example.net';
 const source = { protocol: 'udp' as const, address: '127.0.0.1', port: 5070 };
@@ -111,4 +111,27 @@ test('expired bindings are dropped; long expirations are capped', () => {
   assert.ok(out.ok);
   assert.deepEqual(out.ok && out.bindings.map((b) => b.contact), ['sip:a@10.0.0.1']);
   assert.equal(out.ok && out.bindings[0]?.expiresAt, ctx.now + 86_400_000);
+});
+
+test('VPN mobility — a binding re-registered from another CE is a move', () => {
+  const base = {
+    aor: 'sip:grid-a@svpn.example.net',
+    source: { protocol: 'udp' as const, address: '127.0.0.1', port: 1 },
+    callId: 'c',
+    cseq: 1,
+    expiresAt: 10_000,
+  };
+  const old = { ...base, contact: 'sip:grid-a@127.0.0.1:5001', vpnIds: ['00000b:00000001'], ce: 'CE3' };
+  // Same contact, new CE.
+  const same = { ...old, ce: 'CE5', cseq: 2 };
+  assert.deepEqual(applyMoves([old], [same]).moves, [{ from: old, to: same }]);
+  // Another contact on an overlapping VPN: the old binding is dropped.
+  const other = { ...base, contact: 'sip:grid-a@127.0.0.1:5002', vpnIds: ['00000b:00000001'], ce: 'CE5' };
+  const result = applyMoves([old], [old, other]);
+  assert.deepEqual(result.bindings, [other]);
+  assert.deepEqual(result.moves, [{ from: old, to: other }]);
+  // A refresh from the same CE, or another VPN, moves nothing.
+  assert.deepEqual(applyMoves([old], [{ ...old, cseq: 3 }]).moves, []);
+  const elsewhere = { ...other, vpnIds: ['00000b:00000002'] };
+  assert.deepEqual(applyMoves([old], [old, elsewhere]), { bindings: [old, elsewhere], moves: [] });
 });

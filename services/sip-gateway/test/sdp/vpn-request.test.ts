@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VpnRequestError, buildVpnSdp, parseVpnRequest } from '../../src/sdp/vpn-request.js';
+import {
+  VpnRequestError,
+  buildVpnSdp,
+  parseVpnRequest,
+  preconditionLines,
+  requiresQosPrecondition,
+} from '../../src/sdp/vpn-request.js';
 
 function offer(lines: string[], ip = 'IP4 198.51.100.7'): string {
   return [
@@ -118,4 +124,36 @@ test('the answer states what was granted and hides the caller: the gateway addre
   const again = parseVpnRequest(sdp);
   assert.equal(again.bandwidthBps, 100_000_000);
   assert.equal(again.vpnId, '00000a:00000001');
+});
+
+test('RFC 3312 §5.1 — a met reservation answers curr:qos for the reserved direction and echoes the desired status', () => {
+  const offer = [
+    'v=0',
+    'o=app 1 1 IN IP4 198.51.100.7',
+    's=-',
+    'c=IN IP4 198.51.100.7',
+    't=0 0',
+    'm=application 9000 TCP svpn-data',
+    'b=AS:1000',
+    'a=svpn-vpn-id:00000a:00000001',
+    'a=curr:qos e2e none',
+    'a=des:qos mandatory e2e sendrecv',
+    '',
+  ].join('\r\n');
+  const request = parseVpnRequest(offer);
+  assert.equal(requiresQosPrecondition(request), true);
+  assert.deepEqual(preconditionLines(request), [
+    'a=curr:qos e2e sendrecv',
+    'a=des:qos mandatory e2e sendrecv',
+  ]);
+  assert.deepEqual(preconditionLines({ ...request, direction: 'uni' })[0], 'a=curr:qos e2e send');
+  const answer = buildVpnSdp(
+    request,
+    { sessionId: 's-1', grantedBps: 1e6, dscp: 10, lspId: 'l', label: 16, address: '192.0.2.1', port: 9000 },
+    { preconditionsMet: true },
+  );
+  assert.match(answer, /a=curr:qos e2e sendrecv\r\na=des:qos mandatory e2e sendrecv\r\n$/);
+  const optional = parseVpnRequest(offer.replace('mandatory', 'optional'));
+  assert.equal(requiresQosPrecondition(optional), false);
+  assert.deepEqual(preconditionLines(parseVpnRequest(offer.replace(/a=(curr|des).*\r\n/g, ''))), []);
 });
