@@ -18,5 +18,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 if [ "${SVPN_SKIP_NPM:-}" != 1 ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   echo "== npm ci" >&2
+  node scripts/complete-lockfile.mjs
   npm ci --no-audit --no-fund --loglevel=error
 fi
