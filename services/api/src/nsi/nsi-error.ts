@@ -2,7 +2,7 @@
  * NSI-style errors of the connection service (OGF NSI CS 2.0 error identifiers, carried in the
  * RFC 9457 problem+json `nsiErrorId` / `code` and in the SOAP fault's detail).
  */
-import { SvpnError } from '@svpn/errors';
+import { HttpProblem } from '@svpn/service-kit';
 
 /** Every NSI-style code the API returns, with its NSI error id and HTTP status. */
 export const NSI_ERRORS = {
@@ -24,23 +24,25 @@ export const NSI_ERRORS = {
 
 export type NsiErrorCode = keyof typeof NSI_ERRORS;
 
-/** A refusal of the connection service, with its NSI code; becomes problem+json or a SOAP fault. */
-export class NsiError extends SvpnError<`SVPN_NSI_${NsiErrorCode}`> {
+/**
+ * A refusal of the connection service, with its NSI code: an RFC 9457 problem (`code` is the NSI
+ * code, `nsiErrorId` its number) over REST, a `soap:Fault` over SOAP.
+ */
+export class NsiError extends HttpProblem {
   readonly nsiCode: NsiErrorCode;
   readonly nsiErrorId: string;
-  readonly status: number;
-  readonly title: string;
 
   constructor(
     nsiCode: NsiErrorCode,
     detail: string,
     readonly connectionId?: string,
   ) {
-    super(`SVPN_NSI_${nsiCode}`, detail);
+    super(NSI_ERRORS[nsiCode].status, nsiCode, NSI_ERRORS[nsiCode].title, detail, {
+      nsiErrorId: NSI_ERRORS[nsiCode].id,
+      ...(connectionId === undefined ? {} : { connectionId }),
+    });
     this.nsiCode = nsiCode;
     this.nsiErrorId = NSI_ERRORS[nsiCode].id;
-    this.status = NSI_ERRORS[nsiCode].status;
-    this.title = NSI_ERRORS[nsiCode].title;
   }
 }
 

@@ -1,0 +1,171 @@
+/**
+ * Where connections, their event history and their timers live. Redis in production (the state a
+ * restarted API picks up: hold timeouts, start and end times), memory in unit tests; both behave
+ * the same (shared conformance in test/connections/connection-store.int.test.ts).
+ */
+import type { Redis } from 'ioredis';
+import type { ConnectionEvent } from '@svpn/api-contract';
+import type { ConnectionRecord } from './connection-record.js';
+
+/** A timer kind: the hold of a held reservation, the start and end of a scheduled connection. */
+export type TimerKind = 'hold' | 'start' | 'end';
+
+export interface DueTimer {
+  connectionId: string;
+  kind: TimerKind;
+  at: number;
+}
+
+export interface ConnectionStore {
+  get(connectionId: string): Promise<ConnectionRecord | undefined>;
+  put(record: ConnectionRecord): Promise<void>;
+  /** Every connection, newest first. */
+  list(): Promise<ConnectionRecord[]>;
+  appendEvent(event: ConnectionEvent): Promise<void>;
+  events(connectionId: string): Promise<ConnectionEvent[]>;
+  /** Events after `afterId` across connections (SSE replay after a reconnect), oldest first. */
+  eventsSince(afterId: string, limit: number): Promise<ConnectionEvent[]>;
+  setTimer(connectionId: string, kind: TimerKind, at: number): Promise<void>;
+  clearTimer(connectionId: string, kind: TimerKind): Promise<void>;
+  timers(): Promise<DueTimer[]>;
+}
+
+const TIMER_KINDS: readonly TimerKind[] = ['hold', 'start', 'end'];
+
+export class MemoryConnectionStore implements ConnectionStore {
+  readonly records = new Map<string, string>();
+  readonly history = new Map<string, ConnectionEvent[]>();
+  readonly all: ConnectionEvent[] = [];
+  readonly timerMap = new Map<string, number>();
+
+  async get(connectionId: string): Promise<ConnectionRecord | undefined> {
+    const text = this.records.get(connectionId);
+    return text === undefined ? undefined : (JSON.parse(text) as ConnectionRecord);
+  }
+  async put(record: ConnectionRecord): Promise<void> {
+    this.records.set(record.connection.connectionId, JSON.stringify(record));
+  }
+  async list(): Promise<ConnectionRecord[]> {
+    return [...this.records.values()]
+      .map((t) => JSON.parse(t) as ConnectionRecord)
+      .sort((a, b) => b.connection.createdAt.localeCompare(a.connection.createdAt));
+  }
+  async appendEvent(event: ConnectionEvent): Promise<void> {
+    const list = this.history.get(event.connectionId) ?? [];
+    list.push(event);
+    this.history.set(event.connectionId, list);
+    this.all.push(event);
+  }
+  async events(connectionId: string): Promise<ConnectionEvent[]> {
+    return [...(this.history.get(connectionId) ?? [])];
+  }
+  async eventsSince(afterId: string, limit: number): Promise<ConnectionEvent[]> {
+    const index = this.all.findIndex((e) => e.id === afterId);
+    return this.all.slice(index + 1, index + 1 + limit);
+  }
+  async setTimer(connectionId: string, kind: TimerKind, at: number): Promise<void> {
+    this.timerMap.set(`${connectionId}|${kind}`, at);
+  }
+  async clearTimer(connectionId: string, kind: TimerKind): Promise<void> {
+    this.timerMap.delete(`${connectionId}|${kind}`);
+  }
+  async timers(): Promise<DueTimer[]> {
+    return [...this.timerMap.entries()].map(([member, at]) => {
+      const [connectionId, kind] = member.split('|') as [string, TimerKind];
+      return { connectionId, kind, at };
+    });
+  }
+}
+
+/**
+ * Redis layout (under the deployment's key prefix, one hash tag so Redis Cluster keeps it together):
+ * `<p>:{api}:conn:<id>` JSON record · `<p>:{api}:conns` zset by creation time · `<p>:{api}:timers`
+ * zset `<id>|<kind>` by due time · `<p>:{api}:history:<id>` list of events · `<p>:{api}:events`
+ * stream of every event (SSE replay), capped.
+ */
+export class RedisConnectionStore implements ConnectionStore {
+  private readonly p: string;
+
+  constructor(
+    private readonly redis: Redis,
+    keyPrefix = 'svpn',
+    private readonly maxStream = 10_000,
+  ) {
+    this.p = `${keyPrefix}:{api}`;
+  }
+
+  async get(connectionId: string): Promise<ConnectionRecord | undefined> {
+    const text = await this.redis.get(`${this.p}:conn:${connectionId}`);
+    return text === null ? undefined : (JSON.parse(text) as ConnectionRecord);
+  }
+
+  async put(record: ConnectionRecord): Promise<void> {
+    const c = record.connection;
+    await this.redis
+      .multi()
+      .set(`${this.p}:conn:${c.connectionId}`, JSON.stringify(record))
+      .zadd(`${this.p}:conns`, Date.parse(c.createdAt), c.connectionId)
+      .exec();
+  }
+
+  async list(): Promise<ConnectionRecord[]> {
+    const ids = await this.redis.zrevrange(`${this.p}:conns`, 0, -1);
+    if (ids.length === 0) return [];
+    const texts = await this.redis.mget(ids.map((id) => `${this.p}:conn:${id}`));
+    return texts.filter((t): t is string => t !== null).map((t) => JSON.parse(t) as ConnectionRecord);
+  }
+
+  async appendEvent(event: ConnectionEvent): Promise<void> {
+    await this.redis
+      .multi()
+      .rpush(`${this.p}:history:${event.connectionId}`, JSON.stringify(event))
+      .xadd(
+        `${this.p}:events`,
+        'MAXLEN',
+        '~',
+        String(this.maxStream),
+        '*',
+        'id',
+        event.id,
+        'event',
+        JSON.stringify(event),
+      )
+      .exec();
+  }
+
+  async events(connectionId: string): Promise<ConnectionEvent[]> {
+    const texts = await this.redis.lrange(`${this.p}:history:${connectionId}`, 0, -1);
+    return texts.map((t) => JSON.parse(t) as ConnectionEvent);
+  }
+
+  async eventsSince(afterId: string, limit: number): Promise<ConnectionEvent[]> {
+    // Event ids are unique and time-ordered; scan the recent tail for the one the client last saw.
+    const entries = await this.redis.xrevrange(`${this.p}:events`, '+', '-', 'COUNT', String(this.maxStream));
+    const out: ConnectionEvent[] = [];
+    for (const [, fields] of entries) {
+      const id = fields[fields.indexOf('id') + 1];
+      if (id === afterId) break;
+      const text = fields[fields.indexOf('event') + 1];
+      if (text !== undefined) out.push(JSON.parse(text) as ConnectionEvent);
+    }
+    return out.reverse().slice(0, limit);
+  }
+
+  async setTimer(connectionId: string, kind: TimerKind, at: number): Promise<void> {
+    await this.redis.zadd(`${this.p}:timers`, at, `${connectionId}|${kind}`);
+  }
+
+  async clearTimer(connectionId: string, kind: TimerKind): Promise<void> {
+    await this.redis.zrem(`${this.p}:timers`, `${connectionId}|${kind}`);
+  }
+
+  async timers(): Promise<DueTimer[]> {
+    const flat = await this.redis.zrange(`${this.p}:timers`, 0, -1, 'WITHSCORES');
+    const out: DueTimer[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const [connectionId, kind] = (flat[i] as string).split('|') as [string, TimerKind];
+      if (TIMER_KINDS.includes(kind)) out.push({ connectionId, kind, at: Number(flat[i + 1]) });
+    }
+    return out;
+  }
+}

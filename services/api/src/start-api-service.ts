@@ -1,0 +1,162 @@
+/**
+ * Starts the API service: stores on Redis, the SIP agent, the connection service (timers rebuilt
+ * from Redis), notifications, and the HTTP app on `config.httpHost:httpPort`.
+ */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import { createLogger, type Logger } from '@svpn/service-kit';
+import { KeySpace, RedisLocationStore } from '@svpn/store';
+import { parseTopology, type ReservationLedger, type Topology } from '@svpn/te';
+import { createHttpPolicyClient } from '@svpn/policy-service';
+import { DEMO_TOPOLOGY_FILE } from '@svpn/sip-gateway-service';
+import type { Config } from './config.js';
+import { buildApp } from './app.js';
+import { ConnectionService } from './connections/connection-service.js';
+import { RedisConnectionStore } from './connections/connection-store.js';
+import { ApplicationAgent } from './sip/application-agent.js';
+import { HttpAdmissionPort } from './admission/admission-client.js';
+import { ApiKeys, RedisApiKeyStore } from './auth/api-keys.js';
+import { RedisAuditLog } from './audit/audit-log.js';
+import { EventBus, SessionTail } from './notify/event-bus.js';
+import { RedisWebhookStore, WebhookDispatcher } from './notify/webhooks.js';
+import { LedgerTopology } from './operator/ledger-topology.js';
+import { BullQueueAdmin } from './operator/queue-admin.js';
+import type { AdmissionPort, LocationPort, PolicyPort } from './ports.js';
+
+/** Where `services/dashboard` puts its build. */
+export const DASHBOARD_DIST = new URL('../../dashboard/dist', import.meta.url).pathname;
+
+export interface ApiServiceDeps {
+  redis: Redis;
+  log?: Logger;
+  /** The policy client (in-process for `svpn up`); default: HTTP to `config.policyUrl`. */
+  policy?: PolicyPort;
+  /** The admission leader; default: HTTP to `config.gatewayUrl`/v1/admissions. */
+  admission?: AdmissionPort;
+  topology?: Topology;
+  /** The admission leader's ledger, for link utilisation (in-process only). */
+  ledger?: () => ReservationLedger | undefined;
+  /** Listen on `config.httpHost:httpPort`. @defaultValue true */
+  listen?: boolean;
+}
+
+export interface ApiService {
+  app: FastifyInstance;
+  connections: ConnectionService;
+  keys: ApiKeys;
+  agent: ApplicationAgent;
+  url: string | undefined;
+  /** The operator key created at start (`config.operatorKeyFile`). */
+  operatorKey: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startApiService(config: Config, deps: ApiServiceDeps): Promise<ApiService> {
+  const log = deps.log ?? createLogger('api');
+  const redis = deps.redis;
+  const topology =
+    deps.topology ?? parseTopology(readFileSync(config.topologyFile ?? DEMO_TOPOLOGY_FILE, 'utf8'));
+  const policy = deps.policy ?? createHttpPolicyClient(config.policyUrl);
+  const admission = deps.admission ?? new HttpAdmissionPort(config.gatewayUrl);
+  const locations = new RedisLocationStore(redis, new KeySpace(config.keyPrefix));
+  const location: LocationPort = {
+    async ceOf(application, vpnId) {
+      const bindings = await locations.lookup(`sip:${application}@${config.domain}`, Date.now());
+      const b = bindings.find((x) => x.vpnIds.includes(vpnId));
+      return b === undefined ? undefined : { ce: b.ce };
+    },
+  };
+  const agent = await ApplicationAgent.listen({
+    gateway: config.gatewaySip,
+    domain: config.domain,
+    policy,
+    log: log.child({ component: 'api.sip' }),
+    address: config.sipAddress,
+  });
+  const store = new RedisConnectionStore(redis, config.keyPrefix);
+  const bus = new EventBus();
+  const webhookStore = new RedisWebhookStore(redis, config.keyPrefix);
+  const dispatcher = new WebhookDispatcher({
+    store: webhookStore,
+    log: log.child({ component: 'api.webhooks' }),
+    maxAttempts: config.webhookMaxAttempts,
+    backoffMs: config.webhookBackoffMs,
+  });
+  const connections = new ConnectionService({
+    store,
+    policy,
+    admission,
+    location,
+    sip: agent,
+    log: log.child({ component: 'api.connections' }),
+    holdTimeoutMs: config.holdTimeoutS * 1000,
+    onEvent: (event) => {
+      bus.emit('connection', event);
+      void dispatcher
+        .dispatch(event)
+        .catch((error: unknown) => log.warn({ err: error }, 'webhook dispatch failed'));
+    },
+  });
+  await connections.start();
+  const keys = new ApiKeys(new RedisApiKeyStore(redis, config.keyPrefix));
+  const queues = new BullQueueAdmin(
+    redis,
+    config.keyPrefix,
+    topology.nodeList.filter((n) => n.kind === 'PE').map((n) => n.id),
+  );
+  const tail = new SessionTail(
+    redis.duplicate(),
+    config.keyPrefix,
+    bus,
+    log.child({ component: 'api.sessions' }),
+  );
+  const app = await buildApp({
+    connections,
+    store,
+    keys,
+    audit: new RedisAuditLog(redis, config.keyPrefix),
+    bus,
+    webhooks: { dispatcher, store: webhookStore },
+    topology: new LedgerTopology(topology, deps.ledger ?? (() => undefined)),
+    queues,
+    upstream: { policy: config.policyUrl, gateway: config.gatewayUrl, charging: config.chargingUrl },
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    dashboardDir: config.dashboardDir ?? DASHBOARD_DIST,
+    logger: log,
+  });
+  let operatorKey: string | undefined;
+  if (config.operatorKeyFile !== '') {
+    operatorKey = (await keys.issue({ name: 'svpn up operator', scopes: ['operator'] })).key;
+    const file = resolve(config.operatorKeyFile);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, operatorKey + '\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  let url: string | undefined;
+  if (deps.listen ?? true) {
+    await app.listen({ host: config.httpHost, port: config.httpPort });
+    const address = app.server.address();
+    if (address !== null && typeof address === 'object') url = `http://${config.httpHost}:${address.port}`;
+    log.info({ url }, 'api service listening');
+  } else {
+    await app.ready();
+  }
+  return {
+    app,
+    connections,
+    keys,
+    agent,
+    url,
+    operatorKey,
+    async stop() {
+      connections.close();
+      dispatcher.close();
+      await app.close();
+      await tail.stop();
+      await queues.close();
+      await agent.close();
+    },
+  };
+}
