@@ -16,6 +16,7 @@ import {
   verdict,
   waitFor,
   whileRunning,
+  type CallRun,
 } from './support/sipp-peers.js';
 import { chargeOf, closedCharge, ledgerFlows, uniSessionsOf, waitForIdle } from './support/svpn-state.js';
 
@@ -100,7 +101,7 @@ test('RFC 4411 — a flash session preempts routine ones at the bottleneck: the 
     maxCalls: 2,
     timeoutMs: 30_000,
   });
-  const routine = [];
+  const routine: CallRun[] = [];
   for (let i = 0; i < 2; i++) {
     const call = await placeCall({
       gateway: h.gateway,
@@ -146,7 +147,7 @@ test('RFC 4411 — a flash session preempts routine ones at the bottleneck: the 
     const records = await Promise.all(routine.map((c) => chargeOf(h, c.sessionId)));
     return records.some((r) => r?.reason === 'preempted' && r.endAt !== null);
   });
-  const preempted = [];
+  const preempted: CallRun[] = [];
   for (const call of routine) {
     const record = await chargeOf(h, call.sessionId);
     if (record?.reason === 'preempted') preempted.push(call);

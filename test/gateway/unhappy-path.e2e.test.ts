@@ -15,6 +15,7 @@ import {
   registerApp,
   verdict,
   whileRunning,
+  type CallRun,
   type SippTransport,
 } from './support/sipp-peers.js';
 import { chargeOf, closedCharge, ledgerFlows, uniSessionsOf, waitForIdle } from './support/svpn-state.js';
@@ -154,7 +155,7 @@ test('no capacity → 503 with Retry-After (580 when the offer made QoS a mandat
     vpn: GLOBEX_GRID,
   });
   const uas = answerAs(callee.port, 'uas-answer-expect-200', { maxCalls: 2, timeoutMs: 30_000 });
-  const held = [];
+  const held: CallRun[] = [];
   // Two 1 Gbit/s routine sessions PE2 → PE5 fill the west–east core (1 G bottleneck + 2.5 G detour).
   for (let i = 0; i < 2; i++) {
     const call = await placeCall({

@@ -7,3 +7,6 @@ export * from './calls/call-controller.js';
 export * from './registrar/process-register.js';
 export * from './registrar/registrar.js';
 export * from './start-gateway.js';
+export * from './admission/admission-routes.js';
+export * from './admission/http-admission-client.js';
+export * from './auth/gateway-auth.js';
