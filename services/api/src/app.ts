@@ -335,7 +335,16 @@ export async function buildApp(deps: ApiAppDeps): Promise<FastifyInstance> {
       scopes: operator,
       handler: async (r) => deps.queues.retry(param(r, 'pe'), param(r, 'jobId')),
     },
-    listCharges: { scopes: operator, handler: proxy('charging', () => '/v1/charges') },
+    listCharges: {
+      scopes: operator,
+      handler: async (request, reply) => {
+        const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+        const r = await forward(deps.upstream.charging, 'GET', '/v1/charges' + query);
+        if (r.status !== 200) return reply.status(r.status).type(r.contentType).send(r.body);
+        const page = r.body as { items?: unknown[]; nextCursor?: string | null };
+        return { charges: page.items ?? [], nextCursor: page.nextCursor ?? null };
+      },
+    },
     exportCharges: { scopes: operator, handler: proxy('charging', () => '/v1/charges.csv') },
     listCustomerCharges: {
       scopes: operator,
@@ -352,7 +361,7 @@ export async function buildApp(deps: ApiAppDeps): Promise<FastifyInstance> {
           unknown
         >[];
         const totalMinor = charges.reduce(
-          (sum, ch) => sum + (typeof ch['totalMinor'] === 'number' ? ch['totalMinor'] : 0),
+          (sum, ch) => sum + (typeof ch['cost'] === 'number' ? ch['cost'] : 0),
           0,
         );
         const currency = charges.find((ch) => typeof ch['currency'] === 'string')?.['currency'];

@@ -788,7 +788,13 @@ export interface components {
       events?: string[];
       createdAt: components['schemas']['DateTime'];
     };
-    WebhookCreated: components['schemas']['Webhook'] & {
+    /** @description a new subscription, with its signing secret (shown once) */
+    WebhookCreated: {
+      id: string;
+      url: string;
+      owner: string;
+      events?: string[];
+      createdAt: components['schemas']['DateTime'];
       /** @description HMAC-SHA256 key for X-Svpn-Signature (shown once) */
       secret: string;
     };
@@ -818,8 +824,15 @@ export interface components {
       scopes: components['schemas']['Scope'][];
       createdAt: components['schemas']['DateTime'];
     };
-    ApiKeyCreated: components['schemas']['ApiKey'] & {
-      /** @description svpn_<keyId>_<secret>: shown once, stored only hashed */
+    /** @description a new key; `key` is shown once and stored only as its SHA-256 */
+    ApiKeyCreated: {
+      keyId: string;
+      name: string;
+      application?: string | null;
+      customerId?: string | null;
+      scopes: components['schemas']['Scope'][];
+      createdAt: components['schemas']['DateTime'];
+      /** @description svpn_<keyId>_<secret> */
       key: string;
     };
     LinkUse: {
