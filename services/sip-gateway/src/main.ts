@@ -29,6 +29,7 @@ const provisioning: ProvisioningPort = {
   provision: (intent) => (intent.version === 1 ? p.provisionSession(intent) : p.modifySession(intent)),
   release: async (id) => void (await p.releaseSession(id)),
   advertiseMembership: async (intent) => void (await p.advertiseMembership(intent)),
+  withdrawMembership: async (key) => void (await p.withdrawMembership(key)),
 };
 const gateway = await startGateway(config, {
   redis,
