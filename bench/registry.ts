@@ -32,4 +32,9 @@ export const benchmarks: Record<string, { description: string; load: () => Promi
       'INVITE/200/ACK/BYE cycles through svpn up (gateway, policy, provisioner, pe-sim at zero latency) under SIPp uac+uas: highest calls/s with 0 failures; INVITE-to-200 p50/p99 at 100 calls/s',
     load: async () => (await import('./e2e/e2e-calls.bench.js')).default,
   },
+  'api-cycle': {
+    description:
+      'NSI reserve → commit → provision → release cycles/s through the API (real SIP call, pe-sim zero latency); p50/p99 per operation',
+    load: async () => (await import('../services/api/bench/api-cycle.bench.js')).default,
+  },
 };

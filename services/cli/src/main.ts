@@ -56,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--sip-address <address>', 'SIP address to bind', '127.0.0.1')
     .option(
       '--http-port <port>',
-      'HTTP port of the gateway; policy, provisioner and charging use the next three',
+      'HTTP port of the gateway; policy, provisioner, charging and the API use the next four',
       port,
       8080,
     )
@@ -84,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
           httpAddress: '127.0.0.1',
           httpPort: opts.httpPort,
           demo: opts.demo,
+          operatorKeyFile: resolve(opts.dataDir, 'operator-key'),
           log,
         });
         const line = [
@@ -92,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
           `${system.urls.policy} (policy)`,
           `${system.urls.provisioner} (provisioner)`,
           `${system.urls.charging} (charging)`,
+          `${system.urls.api} (api, dashboard; docs ${system.urls.api}/docs; operator key in ${resolve(opts.dataDir, 'operator-key')})`,
           `redis ${redisUrl}${privateRedis ? ' (private)' : ''}`,
         ].join(' · ');
         process.stdout.write(line + '\n');

@@ -12,7 +12,14 @@ import {
   startProvisioner,
   type ProvisionerService,
 } from '@svpn/provisioner-service';
-import { ConfigSchema as ChargingConfig, startChargingService } from '@svpn/charging-service';
+import {
+  ConfigSchema as ChargingConfig,
+  PeSimMeterReader,
+  startChargingService,
+} from '@svpn/charging-service';
+import { PeSimulator } from '@svpn/pe-sim';
+import { parseTopology } from '@svpn/te';
+import { readFileSync } from 'node:fs';
 import {
   ConfigSchema as GatewayConfig,
   DEMO_TOPOLOGY_FILE,
@@ -20,13 +27,14 @@ import {
   type Gateway,
   type ProvisioningPort,
 } from '@svpn/sip-gateway-service';
+import { ConfigSchema as ApiConfig, startApiService, type ApiService } from '@svpn/api-service';
 
 export interface SystemOptions {
   redisUrl: string;
   sipAddress: string;
   sipPort: number;
   httpAddress: string;
-  /** The gateway's HTTP port; policy, provisioner and charging take the next three. */
+  /** The gateway's HTTP port; policy, provisioner, charging and the API take the next four. */
   httpPort: number;
   demo: boolean;
   keyPrefix?: string;
@@ -36,6 +44,8 @@ export interface SystemOptions {
    * answer only an MD5 challenge, such as SIPp). @defaultValue none
    */
   gatewayOverrides?: Record<string, unknown>;
+  /** Where `svpn up` writes the demo operator API key (mode 0600). @defaultValue none written */
+  operatorKeyFile?: string;
   log: Logger;
 }
 
@@ -44,7 +54,8 @@ export interface RunningSystem {
   gateway: Gateway;
   policy: PolicyService;
   provisioner: ProvisionerService;
-  urls: { gateway: string; policy: string; provisioner: string; charging: string };
+  api: ApiService;
+  urls: { gateway: string; policy: string; provisioner: string; charging: string; api: string };
   sip: { address: string; port: number };
   stop(): Promise<void>;
 }
@@ -59,6 +70,9 @@ export function provisioningPort(service: ProvisionerService): ProvisioningPort 
     },
     advertiseMembership: async (intent) => {
       await p.advertiseMembership(intent);
+    },
+    withdrawMembership: async (key) => {
+      await p.withdrawMembership(key);
     },
   };
 }
@@ -143,6 +157,11 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       { redis, log: o.log.child({ service: 'charging' }) },
     );
     stops.push(() => charging.stop());
+    // The PE byte counters the gateway reads before removing a session (charge `stop` bytes): a
+    // read-only view of the simulated network the provisioner drives.
+    const meter = new PeSimMeterReader(
+      new PeSimulator({ redis, topology: parseTopology(readFileSync(topologyFile, 'utf8')) }),
+    );
     const gateway = await startGateway(
       loadConfig(
         GatewayConfig,
@@ -162,21 +181,51 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
         redis,
         policy: policy.client,
         provisioning: provisioningPort(provisioner),
+        meter: { readBytes: (pe, peSessionId, at) => meter.readBytes({ pe, peSessionId, endAt: at }) },
         log: o.log.child({ service: 'sip-gateway' }),
       },
     );
     stops.push(() => gateway.stop());
     const http = (port: number): string => `http://${o.httpAddress}:${port}`;
+    // The northbound API (REST, SOAP, operator API, dashboard): it reaches the gateway over SIP and
+    // its admission API like any client, and reads the leader's ledger in-process for the topology view.
+    const api = await startApiService(
+      loadConfig(
+        ApiConfig,
+        {},
+        {
+          httpHost: o.httpAddress,
+          httpPort: o.httpPort + 4,
+          redisUrl: o.redisUrl,
+          keyPrefix,
+          topologyFile,
+          gatewaySip: `${gateway.sipAddress.address}:${gateway.sipAddress.port}`,
+          gatewayUrl: http(gateway.httpAddress.port),
+          policyUrl: policy.url ?? http(o.httpPort + 1),
+          chargingUrl: charging.url ?? http(o.httpPort + 3),
+          operatorKeyFile: o.operatorKeyFile ?? '',
+        },
+      ),
+      {
+        redis,
+        policy: policy.client,
+        ledger: () => gateway.admission?.ledger,
+        log: o.log.child({ service: 'api' }),
+      },
+    );
+    stops.push(() => api.stop());
     return {
       redis,
       gateway,
       policy,
       provisioner,
+      api,
       urls: {
         gateway: http(gateway.httpAddress.port),
         policy: policy.url ?? http(o.httpPort + 1),
         provisioner: http(o.httpPort + 2),
         charging: charging.url ?? http(o.httpPort + 3),
+        api: api.url ?? http(o.httpPort + 4),
       },
       sip: gateway.sipAddress,
       stop: stopAll,
