@@ -136,6 +136,26 @@ after(async () => {
   await redisServer?.stop();
 });
 
+test('every compose service answers /healthz, /readyz and /metrics with its own svpn metrics', async () => {
+  const own: Record<string, RegExp> = {
+    policy: /^# TYPE svpn_policy_decisions_total counter$/m,
+    provisioner: /^# TYPE svpn_provisioning_queue_depth gauge$/m,
+    charging: /^# TYPE svpn_charging_events_processed_total counter$/m,
+    'sip-gateway': /^# TYPE svpn_link_reserved_total_bps gauge$/m,
+  };
+  for (const r of running.values()) {
+    const base = `http://127.0.0.1:${r.httpPort}`;
+    assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' }, r.name);
+    const ready = await fetch(`${base}/readyz`);
+    assert.equal(ready.status, 200, r.name);
+    const metrics = await fetch(`${base}/metrics`);
+    assert.equal(metrics.status, 200, r.name);
+    const body = await metrics.text();
+    assert.match(body, /^process_cpu_seconds_total /m, r.name);
+    assert.match(body, own[r.name] as RegExp, r.name);
+  }
+});
+
 test('the compose services start from their compose environment and carry a demo call end to end', async () => {
   const gateway = running.get('sip-gateway') as Running;
   const sipPort = gateway.ports.get(5060);
