@@ -191,7 +191,10 @@ export function joinLsp(
     ...lsp,
     bandwidthBps: size,
     contributions: { ...lsp.contributions, [sessionId]: contribution },
-    revision,
+    // The revision names what the network must hold: a join that leaves the LSP's size as it is (an
+    // aggregate with room, RFC 3175) keeps it, so the flow's LSP step is the job already run (same id)
+    // instead of one more resize on the ingress PE.
+    revision: size === lsp.bandwidthBps ? lsp.revision : revision,
     updatedAtMs: nowMs,
   };
 }
@@ -214,11 +217,13 @@ export function leaveLsp(
   if (Object.keys(contributions).length === 0) {
     return { ...lsp, contributions, intent: 'released', revision, updatedAtMs: nowMs };
   }
+  const bandwidthBps = Math.max(1, explicitBps ?? lsp.bandwidthBps - contribution);
   return {
     ...lsp,
     contributions,
-    bandwidthBps: Math.max(1, explicitBps ?? lsp.bandwidthBps - contribution),
-    revision,
+    bandwidthBps,
+    // As for a join: the revision moves only when the network must change.
+    revision: bandwidthBps === lsp.bandwidthBps ? lsp.revision : revision,
     updatedAtMs: nowMs,
   };
 }

@@ -266,6 +266,26 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       assert.equal(new Set(revisions).size, revisions.length, 'every change has its own revision');
     });
 
+    test('joining or leaving an aggregate whose size stays keeps the LSP revision (no resize job)', async () => {
+      const store = await make();
+      const aggregate = (id: string) =>
+        intent(id, { bandwidthBps: 1_000, lsp: { ...intent(id).lsp!, bandwidthBps: 100_000 } });
+      const first = await store.putSessionIntent(aggregate('a1'));
+      const created = first.lsps[0]!.revision;
+      const second = await store.putSessionIntent(aggregate('a2'));
+      assert.equal(second.lsps[0]?.revision, created, 'same size: same revision');
+      assert.deepEqual(Object.keys(second.lsps[0]?.contributions ?? {}).sort(), ['a1', 'a2']);
+      const left = await store.releaseSessionIntent('a1', { lspBandwidthBps: 100_000 });
+      assert.equal(left?.lsps[0]?.revision, created);
+      assert.deepEqual(Object.keys(left?.lsps[0]?.contributions ?? {}), ['a2']);
+      const grown = await store.putSessionIntent(
+        intent('a3', { bandwidthBps: 1_000, lsp: { ...intent('a3').lsp!, bandwidthBps: 200_000 } }),
+      );
+      assert.ok((grown.lsps[0]?.revision ?? 0) > created, 'a new size is a new revision');
+      const shrunk = await store.releaseSessionIntent('a3', { lspBandwidthBps: 100_000 });
+      assert.ok((shrunk?.lsps[0]?.revision ?? 0) > (grown.lsps[0]?.revision ?? 0));
+    });
+
     test('a transaction that fails in a batch fails alone', async () => {
       const store = await make();
       await store.putSessionIntent(intent('x0'));
