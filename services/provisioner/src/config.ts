@@ -18,6 +18,11 @@ export const ConfigSchema = Type.Object({
   peSimPrefix: Type.String({ default: '{pesim}', pattern: '^[^{}]*\\{[^{}]+\\}[^{}]*$' }),
   /** How long a PE call may take before it counts as a timeout (retried). */
   peDeadlineMs: Type.Integer({ minimum: 1, default: 5_000 }),
+  /**
+   * Jobs of one PE in flight at once (over every process); jobs on the same network object (LSP,
+   * session, membership) still run one at a time in queue order. 1: one job per PE at a time.
+   */
+  peConcurrency: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
   /** Run the PE queue workers in this process. */
   runWorkers: Type.Boolean({ default: true }),
   /** Run the reconciler (at start, then every `reconcileIntervalMs`) in this process. */

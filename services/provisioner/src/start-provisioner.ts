@@ -56,7 +56,7 @@ export interface ProvisionerService {
 
 /**
  * Starts the provisioner (DESIGN §3 `services/provisioner`): one BullMQ worker per PE of the topology
- * (each PE queue at global concurrency 1), the reconciler at start and every
+ * (each PE queue at global concurrency `peConcurrency`, one job per network object at a time), the reconciler at start and every
  * `reconcileIntervalMs`, the Provisioner API for an in-process gateway, and the operations app.
  * `svpn run provisioner` listens on `httpHost:httpPort`; `svpn up` calls this and mounts or listens
  * as it likes.
@@ -121,6 +121,7 @@ export async function startProvisioner(
             peDeadlineMs: config.peDeadlineMs,
             lockDurationMs: config.jobLockMs,
             stalledIntervalMs: config.stalledIntervalMs,
+            concurrency: config.peConcurrency,
             log,
             metrics,
           }),
