@@ -162,6 +162,7 @@ export class CallController {
         headers: { 'Retry-After': String(this.o.retryAfterS ?? 30) },
         warning: 'gateway is shutting down',
       });
+      this.o.metrics?.calls.inc({ outcome: '503' });
       return;
     }
     const peerDomain = req.locals['peer'];
@@ -276,20 +277,29 @@ export class CallController {
     const start = vpnRequest.startAt ?? this.now();
     const maxDuration = decision.maxDurationS ?? this.o.maxDurationS;
     const durationS = vpnRequest.durationS ?? maxDuration;
-    const admission = await this.o.admission.admit({
-      sessionId,
-      ingressPe: ingress.pe,
-      egressPe: egress.pe,
-      bandwidthBps: decision.grantedBps,
-      classType: decision.classType,
-      setupPriority: decision.setupPriority,
-      holdingPriority: decision.holdingPriority,
-      level: decision.precedence,
-      start,
-      end: durationS === undefined ? Number.POSITIVE_INFINITY : start + durationS * 1000,
-      mayShrink: decision.mayShrink,
-      minBps: decision.minBps,
-    });
+    let admission: Awaited<ReturnType<AdmissionPort['admit']>>;
+    try {
+      admission = await this.o.admission.admit({
+        sessionId,
+        ingressPe: ingress.pe,
+        egressPe: egress.pe,
+        bandwidthBps: decision.grantedBps,
+        classType: decision.classType,
+        setupPriority: decision.setupPriority,
+        holdingPriority: decision.holdingPriority,
+        level: decision.precedence,
+        start,
+        end: durationS === undefined ? Number.POSITIVE_INFINITY : start + durationS * 1000,
+        mayShrink: decision.mayShrink,
+        minBps: decision.minBps,
+      });
+    } catch (error) {
+      // The admission leader is unreachable (or failed): nothing was admitted; give back the usage.
+      slog.error({ err: error }, 'admission failed');
+      return refuse(503, 'admission is unavailable, try again later', {
+        'Retry-After': String(this.o.retryAfterS ?? 30),
+      });
+    }
     if (!admission.ok) {
       this.o.metrics?.admissions.inc({ result: admission.reason });
       return refuse(unmet, `no capacity: ${admission.detail}`, {
