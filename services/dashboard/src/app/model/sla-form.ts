@@ -55,6 +55,21 @@ export interface SlaFormValues {
 
 export type SlaField = Exclude<keyof SlaFormValues, 'timeWindows'>;
 
+/** The fields in the order the editor shows them. */
+export const SLA_FIELD_ORDER: readonly SlaField[] = [
+  'id',
+  'description',
+  'maxSessionBps',
+  'maxTotalBps',
+  'maxSessions',
+  'maxDurationS',
+  'minBps',
+  'chargingProfile',
+  'maxPrecedence',
+  'serviceClasses',
+  'mayShrink',
+];
+
 export interface SlaProblem {
   field: SlaField;
   message: string;
@@ -164,7 +179,11 @@ export function validateSlaForm(form: SlaFormValues): SlaValidation {
   if (minBps !== undefined && maxSessionBps !== undefined && minBps > maxSessionBps)
     bad('minBps', `exceeds the per-session maximum of ${formatBps(maxSessionBps)}`);
 
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) {
+    // In the order the form shows its fields, so the first problem is the first one on screen.
+    problems.sort((x, y) => SLA_FIELD_ORDER.indexOf(x.field) - SLA_FIELD_ORDER.indexOf(y.field));
+    return { ok: false, problems };
+  }
   const description = form.description.trim();
   const sla: Sla = {
     id: form.id,

@@ -34,11 +34,9 @@ export class OverviewView implements View {
     ],
     { id: 'sessions-table' },
   );
-  readonly #tunnels = dataTable(
-    'Aggregate tunnels',
-    ['Tunnel', 'Ingress → egress', 'Priority', 'Size', 'Carries', 'Path'],
-    { id: 'tunnels-table' },
-  );
+  readonly #tunnels = dataTable('Aggregate tunnels', ['Tunnel', 'Priority', 'Size', 'Carries', 'Path'], {
+    id: 'tunnels-table',
+  });
   readonly #noSessions = emptyNote('No live sessions.');
   readonly #noTunnels = emptyNote('No tunnels.');
   readonly #sessionCount = h('span', { class: 'count', 'aria-live': 'polite' });
@@ -119,12 +117,16 @@ export class OverviewView implements View {
       tunnels,
       (t) => t.id,
       (t) => [
-        h('td', { class: 'mono' }, t.id),
-        `${t.ingress ?? '?'} → ${t.egress ?? '?'}`,
+        h(
+          'td',
+          {},
+          h('strong', {}, `${t.ingress ?? '?'} → ${t.egress ?? '?'}`),
+          h('div', { class: 'mono small muted' }, t.id),
+        ),
         t.holdingPriority === undefined ? (t.level ?? '—') : priorityLabel(t.holdingPriority),
         h('td', { class: 'num' }, t.sizeBps === undefined ? '—' : formatBps(t.sizeBps)),
         h('td', { class: 'num' }, String(t.contents?.length ?? 0)),
-        h('td', { class: 'mono small' }, pathOf(t.links ?? [])),
+        h('td', { class: 'wrap small' }, pathOf(t.links ?? [])),
       ],
     );
     this.#noTunnels.hidden = tunnels.length > 0;

@@ -93,13 +93,14 @@ export class QueuesView implements View {
       this.#ctx.reportError(error);
       return;
     }
-    const { table, body } = dataTable(
-      `Failed jobs of ${pe}`,
-      ['Job', 'Name', 'Attempts', 'Failed', 'Reason', ''],
-      {
-        captionVisible: true,
-      },
-    );
+    const { table, body } = dataTable(`Failed jobs of ${pe}`, [
+      'Job',
+      'Name',
+      'Attempts',
+      'Failed',
+      'Reason',
+      '',
+    ]);
     syncRows(
       body,
       jobs,

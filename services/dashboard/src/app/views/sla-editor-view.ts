@@ -215,9 +215,12 @@ export class SlaEditorView implements View {
       minBps: text('minBps'),
       chargingProfile: text('chargingProfile'),
       maxPrecedence: text('maxPrecedence'),
-      serviceClasses: Array.from(
-        this.#form.querySelectorAll<HTMLInputElement>('input[name="serviceClasses"]:checked'),
-      ).map((i) => i.value),
+      serviceClasses: keepOrder(
+        base.serviceClasses,
+        Array.from(this.#form.querySelectorAll<HTMLInputElement>('input[name="serviceClasses"]:checked')).map(
+          (i) => i.value,
+        ),
+      ),
       mayShrink: (this.#form.elements.namedItem('mayShrink') as HTMLInputElement | null)?.checked ?? false,
     };
   }
@@ -283,6 +286,11 @@ export class SlaEditorView implements View {
       if (button) button.disabled = false;
     }
   }
+}
+
+/** The checked values: those the SLA had, in its order, then newly checked ones in the form's order. */
+function keepOrder(before: readonly string[], checked: readonly string[]): string[] {
+  return [...before.filter((c) => checked.includes(c)), ...checked.filter((c) => !before.includes(c))];
 }
 
 /** The problems of a refusal: the policy service lists them as `{ path, message }` (path `/field`). */

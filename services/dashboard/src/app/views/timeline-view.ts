@@ -8,7 +8,7 @@ import { layoutTimeline, type TimelineItem } from '../model/timeline.js';
 import type { Connection, Session } from '../api/operator-types.js';
 import { dataTable, emptyNote, panel, userPart, type View, type ViewContext } from './view.js';
 
-const WIDTH = 900;
+const WIDTH = 1200;
 const LANE_HEIGHT = 26;
 const AXIS_HEIGHT = 24;
 const HOUR = 3_600_000;

@@ -16,8 +16,8 @@ import {
 import { layoutTopology, type NodePosition } from '../model/topology-layout.js';
 import { panel } from './view.js';
 
-const WIDTH = 760;
-const HEIGHT = 420;
+const WIDTH = 640;
+const HEIGHT = 360;
 
 /** Colours of the holding priorities 0…7 in the breakdown bars. */
 export const PRIORITY_COLOURS = [

@@ -136,3 +136,13 @@ test('whatever the form accepts, the policy model accepts too', () => {
     { numRuns: 300 },
   );
 });
+
+test('problems come in the order the form shows its fields (the first one gets the focus)', () => {
+  const result = validateSlaForm(form({ maxSessions: 'lots', maxSessionBps: '5G', chargingProfile: 'X' }));
+  assert.equal(result.ok, false);
+  if (!result.ok)
+    assert.deepEqual(
+      result.problems.map((p) => p.field),
+      ['maxSessionBps', 'maxSessions', 'chargingProfile'],
+    );
+});
