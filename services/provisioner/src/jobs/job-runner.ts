@@ -34,10 +34,15 @@ export interface JobRunnerOptions {
   keyPrefix?: string;
   policy?: JobPolicy;
   /**
-   * How often a waiting step re-reads its job's state. Completion normally arrives at once through
-   * `QueueEvents`; the poll is the fallback when an event is lost (they are best-effort). @defaultValue 250 ms
+   * How soon a waiting step first re-reads its job's state. Completion normally arrives at once
+   * through `QueueEvents`; the poll is the fallback when an event is lost (they are best-effort).
+   * Each next poll of the same step waits twice as long, up to `maxPollIntervalMs`: under load many
+   * steps wait at once, and fixed-rate polling would add work exactly when the queue is behind.
+   * @defaultValue 250 ms
    */
   pollIntervalMs?: number;
+  /** Longest wait between two polls of one step. @defaultValue 2 000 ms (at least `pollIntervalMs`) */
+  maxPollIntervalMs?: number;
   log?: Logger;
 }
 
@@ -93,6 +98,7 @@ export class JobRunner {
   readonly #prefix: string;
   readonly #policy: Required<JobPolicy>;
   readonly #pollIntervalMs: number;
+  readonly #maxPollIntervalMs: number;
   readonly #log: Logger | undefined;
   readonly #queues = new Map<string, Queue>();
   readonly #events = new Map<string, Promise<QueueEvents>>();
@@ -103,6 +109,7 @@ export class JobRunner {
     this.#prefix = queueKeyPrefix(options.keyPrefix ?? 'svpn');
     this.#policy = { ...DEFAULT_POLICY, ...options.policy };
     this.#pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.#maxPollIntervalMs = Math.max(this.#pollIntervalMs, options.maxPollIntervalMs ?? 2_000);
     this.#log = options.log;
   }
 
@@ -168,10 +175,11 @@ export class JobRunner {
         (value: unknown): Finished => ({ kind: 'completed', value }),
         (): Finished => ({ kind: 'event-failed' }),
       );
+    let interval = this.#pollIntervalMs;
     for (;;) {
       const left = deadlineAtMs - Date.now();
-      const winner =
-        left > 0 ? await Promise.race([finished, sleep(Math.min(this.#pollIntervalMs, left))]) : undefined;
+      const winner = left > 0 ? await Promise.race([finished, sleep(Math.min(interval, left))]) : undefined;
+      interval = Math.min(this.#maxPollIntervalMs, interval * 2);
       if (winner && winner.kind === 'completed') {
         return { status: 'completed', step: s, outcome: (winner.value as JobOutcome | null) ?? null };
       }

@@ -34,7 +34,8 @@ test('two processes: a job on an object waits while the other process holds it; 
     await gate;
     events.push('a out');
   });
-  await new Promise((r) => setTimeout(r, 20));
+  // Until the first process holds the object (its Redis SET is done).
+  while (!events.includes('a in')) await new Promise((r) => setTimeout(r, 5));
   const waiting = b.run('lsp:L1', async () => {
     events.push('b in');
   });
