@@ -81,12 +81,23 @@ export const DEFAULT_VALIDATION_POLICY: ResolvedValidationPolicy = {
   rejectEmptyBranch: true,
 };
 
-export function resolveValidationPolicy(policy: ValidationPolicy = {}): ResolvedValidationPolicy {
+/** Policies this module resolved: resolving one of them again returns it as it is. */
+const RESOLVED = new WeakSet<object>();
+
+/**
+ * The policy with every default filled in (other fields of `policy`, such as an `IncomingPolicy`'s,
+ * are kept). Resolve once and pass the result on: `validateRequest` then uses it without copying.
+ */
+export function resolveValidationPolicy<P extends ValidationPolicy>(
+  policy: P = {} as P,
+): P & ResolvedValidationPolicy {
+  if (RESOLVED.has(policy)) return policy as P & ResolvedValidationPolicy;
   const out: ResolvedValidationPolicy = { ...DEFAULT_VALIDATION_POLICY };
   for (const [k, v] of Object.entries(policy)) {
     if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   }
-  return out;
+  RESOLVED.add(out);
+  return out as P & ResolvedValidationPolicy;
 }
 
 /** Why a request is refused, and what the response must carry besides the copied fields. */

@@ -18,7 +18,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { lookup } from 'node:dns/promises';
-import type { Via } from '../grammar/index.js';
+import { type Via, isRfc3261Branch } from '../grammar/index.js';
 import {
   type SipRequest,
   SipResponse,
@@ -44,6 +44,7 @@ import {
   ClientTransactionDriver,
   ServerTransactionDriver,
   type ServerKeyInput,
+  type ServerTransactionKey,
   TransactionTable,
   type TransactionLogger,
   type TransactionTimers,
@@ -52,6 +53,7 @@ import {
   serverTransactionKey,
 } from '../transactions/index.js';
 import { type IncomingPolicy, classifyIncoming, classifyUnframeable } from './incoming.js';
+import { resolveValidationPolicy } from './request-validation.js';
 import { buildCancel, buildNon2xxAck, pushVia } from './request-builders.js';
 import { type ResolvedTarget, nextHopUri, resolveTarget } from './resolve-target.js';
 import { SipCoreError } from './errors.js';
@@ -297,6 +299,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   /** The clock of every transaction (and of the dialogs above): cleared when the stack closes. */
   readonly timers: ClosableTimers;
   private tu: TransactionUser | undefined;
+  /** The §8.2 checks' policy, defaults filled in once. */
+  private readonly validation: IncomingPolicy;
   private readonly contexts = new Map<string, ServerContext>();
   private readonly bytes = new WeakMap<SipRequest | SipResponse, Buffer>();
   private closed = false;
@@ -313,6 +317,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.log = options.logger?.child({ component: 'sip.core' });
     this.userAgent = options.userAgent ?? 'svpn';
     this.timers = new ClosableTimers(options.timers ?? systemTimers);
+    this.validation = resolveValidationPolicy(options.validation ?? {});
     transports.on('message', (m) =>
       m.source.protocol === 'udp' ? this.receive(m) : this.receiveFromStream(m),
     );
@@ -398,7 +403,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private receive(m: WithTransport<TransportMessage>): void {
     this.counters.received++;
     try {
-      const policy = this.options.validation ?? {};
+      const policy = this.validation;
       // RFC 3261 §18.3 — a stream message that cannot be framed is answered (400, or 513 when too
       // large) from the header fields that could be read; everything else runs the full pipeline.
       const decision =
@@ -467,11 +472,18 @@ export class SipStack extends EventEmitter<SipStackEvents> {
 
   private keyInput(request: SipRequest, method: string = request.method): ServerKeyInput {
     const via = request.topVia as Via;
-    return {
+    const branch = via.branch;
+    const input: ServerKeyInput = {
       method,
-      branch: via.branch,
+      branch,
       sentBy: { host: via.host, port: via.port },
       transport: via.transport,
+    };
+    // RFC 3261 §17.2.3 — the RFC 2543 fields only matter when the branch lacks the magic cookie:
+    // don't serialise the Request-URI and Via for every RFC 3261 request.
+    if (isRfc3261Branch(branch)) return input;
+    return {
+      ...input,
       requestUri: request.uri.toString(),
       toTag: request.to.tag,
       fromTag: request.from.tag,
@@ -479,7 +491,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       cseqSeq: request.cseq.seq,
       cseqMethod: request.cseq.method,
       topVia: via.toString(),
-    } as ServerKeyInput;
+    };
   }
 
   private receiveRequest(request: SipRequest, source: MessageSource, local: LocalAddress): void {
@@ -491,10 +503,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       this.counters.strayAcks++;
       return this.drop('ACK matching no transaction', source);
     }
-    const existing = this.table.findServer(this.keyInput(request));
+    const key = serverTransactionKey(this.keyInput(request));
+    const existing = this.table.getServer(key);
     if (existing instanceof ServerTransactionDriver) return existing.receiveRequest(request);
 
-    const context = this.createServerTransaction(request, source, local);
+    const context = this.createServerTransaction(key, request, source, local);
     if (request.method === 'CANCEL') return this.receiveCancel(request, context);
     if (this.tu === undefined) {
       context.respond(503, { warning: 'no application is attached to the SIP stack' });
@@ -534,11 +547,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   private createServerTransaction(
+    key: ServerTransactionKey,
     request: SipRequest,
     source: MessageSource,
     local: LocalAddress,
   ): ServerContext {
-    const key = serverTransactionKey(this.keyInput(request));
     const id = String(key);
     let context: ServerContext | undefined = undefined;
     const driver = new ServerTransactionDriver<SipRequest, SipResponse>({

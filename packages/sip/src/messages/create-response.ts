@@ -1,7 +1,7 @@
 import { SipSyntaxError, parseNameAddr, parseVia } from '../grammar/index.js';
 import { generateTag } from './identifiers.js';
 import { reasonPhrase } from './reason-phrase.js';
-import { type HeaderValue, SipHeaders } from './sip-headers.js';
+import { type HeaderField, type HeaderValue, SipHeaders } from './sip-headers.js';
 import { SipResponse, type SipRequest } from './sip-message.js';
 import type { SipParseError } from './sip-parse-error.js';
 
@@ -49,6 +49,16 @@ function addToTag(to: string, tag: string): string {
   return `${to};tag=${tag}`;
 }
 
+/** Whether the request's To carries a tag, read from its (cached) parsed To where it parses. */
+function toHasTag(request: SipRequest, to: string): boolean {
+  try {
+    return request.to.tag !== undefined;
+  } catch (e) {
+    if (!(e instanceof SipSyntaxError)) throw e;
+    return addToTag(to, '') === to;
+  }
+}
+
 /**
  * Builds a response to `request` per RFC 3261 §8.2.6: copies every Via (in order), From, To,
  * Call-ID and CSeq; adds the To tag when given and the To has none (never on 100, §8.2.6.2);
@@ -61,26 +71,37 @@ export function createResponse(
   options: CreateResponseOptions = {},
 ): SipResponse {
   const h = request.headers;
-  const headers = new SipHeaders();
+  // The copied fields are shared with the request, not appended again: a field is immutable and
+  // its value was checked when it was parsed or added.
+  const fields: HeaderField[] = [];
   // RFC 3261 §8.2.6.2 — Via values in the same order, From, Call-ID and CSeq equal to the request's.
-  for (const f of h.fields('Via')) headers.append('Via', f.value);
-  const from = h.get('From');
-  if (from !== undefined) headers.append('From', from);
-  const to = h.get('To');
+  for (const f of h.fields('Via')) fields.push(f);
+  const from = h.firstField('From');
+  if (from !== undefined) fields.push(from);
+  const to = h.firstField('To');
   if (to !== undefined) {
     // RFC 3261 §8.2.6.2 — the UAS MUST add a tag to a To without one, except on 100 (Trying).
-    headers.append('To', options.toTag !== undefined && status !== 100 ? addToTag(to, options.toTag) : to);
+    const tag = options.toTag;
+    fields.push(
+      tag === undefined || status === 100 || toHasTag(request, to.value)
+        ? to
+        : { key: to.key, name: to.name, value: `${to.value};tag=${tag}` },
+    );
   }
-  const callId = h.get('Call-ID');
-  if (callId !== undefined) headers.append('Call-ID', callId);
-  const cseq = h.get('CSeq');
-  if (cseq !== undefined) headers.append('CSeq', cseq);
+  const callId = h.firstField('Call-ID');
+  if (callId !== undefined) fields.push(callId);
+  const cseq = h.firstField('CSeq');
+  if (cseq !== undefined) fields.push(cseq);
   // RFC 3261 §8.2.6.1 — a Timestamp in the request MUST be copied into the 100 (Trying).
   if (status === 100) {
-    const ts = h.get('Timestamp');
-    if (ts !== undefined) headers.append('Timestamp', ts);
+    const ts = h.firstField('Timestamp');
+    if (ts !== undefined) fields.push(ts);
   }
-  for (const [name, value] of Object.entries(options.headers ?? {})) headers.append(name, value);
+  const headers = SipHeaders.fromFields(fields);
+  if (options.headers !== undefined) {
+    for (const name of Object.keys(options.headers))
+      headers.append(name, options.headers[name] as HeaderValue);
+  }
   if (options.contentType !== undefined) headers.set('Content-Type', options.contentType);
   return new SipResponse({
     status,

@@ -86,6 +86,14 @@ export class SipHeaders implements Iterable<[string, string]> {
     return this.list.filter((f) => f.key === key);
   }
 
+  /** @internal The first field with this name (field objects are immutable: safe to share). */
+  firstField(name: string): HeaderField | undefined {
+    const key = headerKey(name);
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if ((list[i] as HeaderField).key === key) return list[i];
+    return undefined;
+  }
+
   /** The values of the fields with this name, in order (no list splitting, no copies of fields). */
   fieldValues(name: string): string[] {
     const key = headerKey(name);
