@@ -368,7 +368,8 @@ test('charges: per customer with totals, and the CSV export downloads with the o
   await page.getByLabel('Customer').selectOption('acme');
   await page.locator('#charges-table tr[data-key="sess-g1"]').waitFor({ state: 'detached' });
   assert.equal(await page.locator('#charges-table tbody tr').count(), 2);
-  assert.ok(api.requests.some((r) => r.path === '/v1/customers/acme/charges'));
+  assert.ok(api.requests.some((r) => r.path === '/v1/charges?limit=1000&customer=acme'));
+  assert.match(await page.locator('#charge-totals tbody').innerText(), /^acme\s+2\s+4\.75 EUR$/);
   await browser.screenshot(page, 'pages-05-charges');
 
   const [download] = await Promise.all([

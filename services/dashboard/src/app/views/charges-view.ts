@@ -1,11 +1,11 @@
 /**
- * Charges per customer: the charge records (all, or one customer's, with the customer's total from
- * the API), totals per customer and currency, and a CSV export of what is shown.
+ * Charges per customer: the charge records (all, or one customer's), totals per customer and
+ * currency, and a CSV export of what is shown.
  */
 import { h, replaceChildren, syncRows } from '../dom/h.js';
 import { countCsvRecords } from '../model/csv.js';
 import { formatBps, formatDuration, formatInstant, formatMinorUnits } from '../model/format.js';
-import { chargeCustomer, type Charge, type Customer, type CustomerCharges } from '../api/operator-types.js';
+import { chargeCustomer, type Charge, type Customer } from '../api/operator-types.js';
 import { dataTable, emptyNote, panel, userPart, type View, type ViewContext } from './view.js';
 
 /** Sum of the rated costs per customer and currency (open or unrated records count for nothing). */
@@ -109,16 +109,12 @@ export class ChargesView implements View {
       this.#customersLoaded = true;
     }
     const customer = this.customer;
-    let charges: Charge[];
-    let serverTotal: CustomerCharges | undefined;
-    if (customer === undefined) {
-      charges = (await client.get<{ charges: Charge[] }>('/v1/charges', { limit: 1000 })).charges;
-    } else {
-      serverTotal = await client.get<CustomerCharges>(
-        `/v1/customers/${encodeURIComponent(customer)}/charges`,
-      );
-      charges = serverTotal.charges;
-    }
+    // One customer's records come filtered by the API; totals are summed here from the same rows, so
+    // the table and its totals cannot disagree.
+    const { charges } = await client.get<{ charges: Charge[] }>('/v1/charges', {
+      limit: 1000,
+      ...(customer === undefined ? {} : { customer }),
+    });
     const sorted = [...charges].sort((a, b) => (b.setupAt ?? 0) - (a.setupAt ?? 0));
     syncRows(
       this.#table.body,
@@ -150,17 +146,7 @@ export class ChargesView implements View {
       ],
     );
     this.#empty.hidden = sorted.length > 0;
-    const totals =
-      serverTotal === undefined
-        ? totalsByCustomer(sorted)
-        : [
-            {
-              customer: serverTotal.customerId,
-              currency: serverTotal.currency ?? '',
-              totalMinor: serverTotal.totalMinor,
-              records: serverTotal.charges.length,
-            },
-          ];
+    const totals = totalsByCustomer(sorted);
     syncRows(
       this.#totals.body,
       totals,

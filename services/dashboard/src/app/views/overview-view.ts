@@ -96,7 +96,7 @@ export class OverviewView implements View {
         h('td', { class: 'num' }, s.grantedBps === undefined ? '—' : formatBps(s.grantedBps)),
         h('td', { class: 'num' }, s.dscp === undefined ? '—' : String(s.dscp)),
         s.ingress && s.egress ? `${s.ingress.ce}@${s.ingress.pe} → ${s.egress.ce}@${s.egress.pe}` : '—',
-        h('td', { class: 'mono' }, s.lspId ?? '—'),
+        h('td', { class: 'mono small wrap' }, s.lspId ?? '—'),
         h('td', {}, h('span', { class: `badge phase-${s.phase ?? 'unknown'}` }, s.phase ?? '—')),
         h(
           'td',
@@ -119,7 +119,7 @@ export class OverviewView implements View {
       (t) => [
         h(
           'td',
-          {},
+          { class: 'wrap' },
           h('strong', {}, `${t.ingress ?? '?'} → ${t.egress ?? '?'}`),
           h('div', { class: 'mono small muted' }, t.id),
         ),
