@@ -384,6 +384,9 @@ export class Provisioner {
     }
     const log = this.#log?.child({ sessionId: session.sessionId, revision: session.revision });
     log?.debug({ flow: flowName, steps: stages.flat().map(describeStep) }, 'flow queued');
+    // A retransmission's flow (or a repair under fresh ids) runs as planned: only a new change trusts
+    // the actual state of the LSP it shares.
+    if (change.changed) stages = await this.#withoutConvergedLsps(stages);
     const flow = await this.#runner.runStages(stages, deadline);
     if (flow.ok) {
       const result = await this.#confirm(session, minLspRevision);
@@ -483,7 +486,9 @@ export class Provisioner {
     const pes = [
       ...new Set([...session.endpoints, ...(released.previous?.endpoints ?? [])].map((e) => e.pe)),
     ];
-    const stages = releaseFlow(session, released.lsps, origin, undefined, pes);
+    const stages = await this.#withoutConvergedLsps(
+      releaseFlow(session, released.lsps, origin, undefined, pes),
+    );
     const flow = await this.#runAll(stages, deadline);
     const left = (
       await Promise.all(pes.map((pe) => this.#store.getActualEndpoint(session.sessionId, pe)))
@@ -496,6 +501,28 @@ export class Provisioner {
     const complete = flow.ok && left.length === 0 && lspGone.every(Boolean);
     if (complete) await this.#store.deleteSessionIntent(session.sessionId, session.revision);
     return complete;
+  }
+
+  /**
+   * Drops the signal/resize steps of LSPs the actual-state store already shows up at the step's
+   * revision or a later one: a session joining or leaving an aggregate whose size stays keeps the
+   * LSP's revision (`@svpn/store`), and its job has run — one read instead of a job on the ingress
+   * PE's queue. The flow's result is still confirmed against the actual state afterwards.
+   */
+  async #withoutConvergedLsps(stages: readonly Stage[]): Promise<Stage[]> {
+    const pruned = await Promise.all(
+      stages.map(async (stage) => {
+        const keep = await Promise.all(
+          stage.map(async (s) => {
+            if (s.spec.type !== 'rsvp-te.signal' && s.spec.type !== 'rsvp-te.resize') return true;
+            const actual = await this.#store.getActualLsp(s.spec.payload.lspId);
+            return !(actual && actual.status === 'up' && actual.revision >= s.spec.payload.revision);
+          }),
+        );
+        return stage.filter((_, i) => keep[i]);
+      }),
+    );
+    return pruned.filter((stage) => stage.length > 0);
   }
 
   /** Runs every stage whatever fails (undo steps are independent), within the deadline. */

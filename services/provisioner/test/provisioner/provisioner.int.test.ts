@@ -288,6 +288,35 @@ describe('Provisioner: modify and release', () => {
   });
 });
 
+describe('Provisioner: aggregates sized by the gateway', () => {
+  test('sessions joining and leaving an aggregate whose size stays queue no LSP job on the ingress PE', async () => {
+    const h = await harness();
+    const aggregate = (id: string) =>
+      sessionIntent(id, {
+        bandwidthBps: 1_000_000,
+        lsp: { ...sessionIntent(id).lsp!, lspId: 'agg-fixed', bandwidthBps: 500_000_000 },
+      });
+    const first = await h.provisioner.provisionSession(aggregate('f1'));
+    const queue = h.runner.queue('PE1');
+    const lspJobs = async () =>
+      (await queue.getJobs(['completed', 'failed', 'waiting', 'active', 'delayed'])).filter((j) =>
+        j.name.startsWith('rsvp-te.'),
+      ).length;
+    assert.equal(await lspJobs(), 1, 'the aggregate is signalled once');
+    const second = await h.provisioner.provisionSession(aggregate('f2'));
+    await h.provisioner.releaseSession('f1', { lspBandwidthBps: 500_000_000 });
+    assert.equal(await lspJobs(), 1, 'a join and a leave at the same size run no LSP job');
+    assert.equal(second.ingressLabel, first.ingressLabel, 'the second session rides the same LSP');
+    assert.equal(second.lspBandwidthBps, 500_000_000);
+    assert.equal((await h.sim.getLsp('agg-fixed'))?.bandwidthBps, 500_000_000);
+    assert.equal((await h.sim.getSession('PE4', 'f2'))?.lspId, 'agg-fixed');
+    // The last one leaving tears it down: that is a job.
+    await h.provisioner.releaseSession('f2');
+    assert.equal(await lspJobs(), 2);
+    assert.deepEqual(await h.leftovers(), CLEAN);
+  });
+});
+
 describe('Provisioner: release during setup (CANCEL)', () => {
   test('the release wins: the pending setup rejects as superseded and nothing is left', async () => {
     const h = await harness({ simulator: { latency: { 'uni.add-session': 300 } } });
