@@ -7,25 +7,31 @@
  */
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { DASHBOARD_DIST_DIR, ensureDashboardBuilt } from '../../services/dashboard/src/index.js';
+import { buildDashboard } from '../../services/dashboard/src/index.js';
 import { launchBrowser, type Browser } from './support/browser.js';
 import { startStubApi, type StubApi } from './support/stub-api.js';
 
 let browser: Browser;
 let api: StubApi;
+let distDir: string;
 const T0 = Date.now();
 
 before(async () => {
-  await ensureDashboardBuilt();
-  api = await startStubApi({ distDir: DASHBOARD_DIST_DIR });
+  // A private, fresh build: this file never races the whole-system test over services/dashboard/dist.
+  distDir = await mkdtemp(join(tmpdir(), 'svpn-dashboard-pages-'));
+  await buildDashboard({ outDir: distDir });
+  api = await startStubApi({ distDir });
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await api?.stop();
+  if (distDir) await rm(distDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
@@ -427,6 +433,34 @@ test('SLA editor: problems are shown at their fields and nothing is sent; a vali
     .locator('#sla-chargingProfile-error')
     .getByText(/charging profile id/)
     .waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('responsive: on a 1024 px screen the overview is one column and nothing scrolls sideways', async () => {
+  api.state.sessions = [session('sess-narrow')];
+  reserve(300_000_000);
+  const { page, errors } = await loggedIn();
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 1024, height: 768 },
+  ]) {
+    await page.setViewportSize(viewport);
+    await page.locator('#sessions-table tr[data-key="sess-narrow"]').waitFor();
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.ok(overflow <= 0, `${viewport.width} px: the page is ${overflow} px too wide`);
+  }
+  const [topology, tunnels] = await Promise.all([
+    page.locator('#topology').boundingBox(),
+    page.locator('#tunnels').boundingBox(),
+  ]);
+  assert.ok(
+    topology && tunnels && tunnels.y > topology.y + topology.height - 1,
+    'tunnels below the topology',
+  );
+  await browser.screenshot(page, 'pages-07-1024px');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -72,7 +72,17 @@ test('operator-login-expect-overview: the API serves the dashboard; the demo ope
   await browser.screenshot(page, 'e2e-01-logged-in');
 });
 
-test('sipp-call-expect-session-row: the session appears without a reload when SIPp places a call', async () => {
+/** When `check` first holds (polled every 10 ms, bounded). */
+async function whenTrue(check: () => boolean, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now();
+}
+
+test('sipp-call-expect-session-row: the session appears without a reload when SIPp places a call', async (t) => {
   const sip = svpn.system.sip.port;
   const far = await registerApp({
     gateway: { sipAddress: { port: sip } },
@@ -96,11 +106,14 @@ test('sipp-call-expect-session-row: the session appears without a reload when SI
     vpn: ACME,
     kbps: 200_000,
   });
+  const live = whenTrue(() => svpn.system.gateway.controller.liveSessions === 1);
   const row = page.locator(`#sessions-table tr[data-key="${call.sessionId}"]`);
   await Promise.race([
     row.waitFor({ timeout: 15_000 }),
     call.done.then((r) => assert.fail(`SIPp ended before the session showed: ${verdict(r)}`)),
   ]);
+  const shownAt = Date.now();
+  t.diagnostic(`session row shown ${shownAt - (await live)} ms after the gateway had the session live`);
   const text = await row.innerText();
   assert.match(text, /acme/);
   assert.match(text, /00000a:00000001/);
@@ -146,13 +159,15 @@ test('link-utilisation-expect-rise: the bottleneck turns busy at the session’s
   await browser.screenshot(page, 'e2e-03-link-utilisation');
 });
 
-test('caller-hangs-up-expect-idle: after the BYE the row goes and the link falls idle, without a reload', async () => {
+test('caller-hangs-up-expect-idle: after the BYE the row goes and the link falls idle, without a reload', async (t) => {
   assert.ok(call && callee);
   await call.hangUp();
+  const ended = whenTrue(() => svpn.system.gateway.controller.liveSessions === 0);
   const [caller, far] = await Promise.all([call.done, callee.done]);
   assert.equal(caller.exitCode, 0, verdict(caller));
   assert.equal(far.exitCode, 0, verdict(far));
   await page.locator(`#sessions-table tr[data-key="${call.sessionId}"]`).waitFor({ state: 'detached' });
+  t.diagnostic(`session row gone ${Date.now() - (await ended)} ms after the gateway ended the session`);
   await page.waitForFunction(
     (id) => document.querySelector(`g.link[data-link="${id}"]`)?.getAttribute('data-utilisation') === '0',
     BOTTLENECK,

@@ -6,6 +6,7 @@
 export {
   buildDashboard,
   dashboardIsBuilt,
+  dashboardIsStale,
   ensureDashboardBuilt,
   DashboardBuildError,
   DASHBOARD_DIST_DIR,

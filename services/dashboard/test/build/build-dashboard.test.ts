@@ -1,9 +1,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDashboard, dashboardIsBuilt, DASHBOARD_FILES, ensureDashboardBuilt } from '../../src/index.js';
+import {
+  buildDashboard,
+  dashboardIsBuilt,
+  dashboardIsStale,
+  DASHBOARD_FILES,
+  ensureDashboardBuilt,
+} from '../../src/index.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -39,11 +45,35 @@ test('a directory missing a file or holding an empty app.js is not a built dashb
   assert.equal(await dashboardIsBuilt(dir), false, 'empty app.js');
 });
 
-test('ensureDashboardBuilt builds only when needed', async () => {
+test('ensureDashboardBuilt builds when missing or older than the sources, and only then', async () => {
   const dir = join(await tempDir(), 'dist');
+  assert.equal(await dashboardIsStale(dir), true, 'nothing built');
   await ensureDashboardBuilt(dir);
   assert.equal(await dashboardIsBuilt(dir), true);
+  assert.equal(await dashboardIsStale(dir), false);
   await writeFile(join(dir, 'app.js'), '/* kept */');
   await ensureDashboardBuilt(dir);
-  assert.equal(await readFile(join(dir, 'app.js'), 'utf8'), '/* kept */');
+  assert.equal(await readFile(join(dir, 'app.js'), 'utf8'), '/* kept */', 'fresh: not rebuilt');
+  // A build from before the sources last changed is rebuilt.
+  await utimes(join(dir, 'build.json'), new Date(0), new Date(0));
+  assert.equal(await dashboardIsStale(dir), true);
+  await ensureDashboardBuilt(dir);
+  assert.notEqual(await readFile(join(dir, 'app.js'), 'utf8'), '/* kept */');
+});
+
+test('a rebuild replaces the files in place and leaves no scratch directory behind', async () => {
+  const parent = await tempDir();
+  const dir = join(parent, 'dist');
+  await buildDashboard({ outDir: dir });
+  await writeFile(join(dir, 'extra.txt'), 'left alone');
+  await buildDashboard({ outDir: dir });
+  assert.deepEqual((await readdir(parent)).sort(), ['dist']);
+  assert.deepEqual((await readdir(dir)).sort(), [
+    'app.css',
+    'app.js',
+    'app.js.map',
+    'build.json',
+    'extra.txt',
+    'index.html',
+  ]);
 });
