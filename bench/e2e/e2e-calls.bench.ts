@@ -6,8 +6,9 @@
 //   - invite_to_200_p50_ms / _p99_ms (and failures) at --latency-rate (100 calls/s) for --seconds: from the
 //     authenticated INVITE to its 200 as SIPp sees it (-trace_rtt, one sample per call);
 //   - highest_calls_per_s: the highest rate sustained for --seconds (default 60) with 0 failed calls. Search
-//     as in sip-uas: short probes (--probe-seconds) at rising rates find the ceiling, then full-length
-//     confirmations from the best probe down in 10 % steps until one passes (at most --confirmations).
+//     as in sip-uas: short probes (--probe-seconds) at rising rates (×1.25 from --start-rate; downwards when
+//     the start rate already fails) find the ceiling, then full-length confirmations from the best probe
+//     down in 10 % steps until one passes (at most --confirmations).
 //
 // Every trial starts a private redis-server and the system in a child process (so `--cpu-prof` profiles
 // only svpn), seeds the bench subscriber (bench-policy-data.json) beside the demo data, REGISTERs the callee
@@ -234,6 +235,12 @@ async function highestSustained(a: BenchArgs, log: (t: Trial) => void): Promise<
     log(t);
     if (!t.ok) break;
     best = rate;
+  }
+  // The start rate already failed: probe downwards (÷1.25) to a floor of 5 calls/s.
+  for (let rate = Math.floor(a.startRate / 1.25); best === 0 && rate >= 5; rate = Math.floor(rate / 1.25)) {
+    const t = await trial(rate, a.probeSeconds, a);
+    log(t);
+    if (t.ok) best = rate;
   }
   let rate = best;
   for (let i = 0; i < a.confirmations && rate >= 1; i++, rate = Math.floor(rate * 0.9)) {
