@@ -302,7 +302,6 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   /** The §8.2 checks' policy, defaults filled in once. */
   private readonly validation: IncomingPolicy;
   private readonly contexts = new Map<string, ServerContext>();
-  private readonly bytes = new WeakMap<SipRequest | SipResponse, Buffer>();
   private closed = false;
   /** Stream messages waiting for their turn (see {@link SipStack.receiveFromStream}). */
   private readonly streamBacklog: WithTransport<TransportMessage>[] = [];
@@ -636,10 +635,10 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   // ------------------------------------------------------------------------------------------
 
   private serialize(message: SipRequest | SipResponse): Buffer {
-    let bytes = this.bytes.get(message);
+    let bytes = message.wire;
     if (bytes === undefined) {
       bytes = message.toBuffer();
-      this.bytes.set(message, bytes);
+      message.wire = bytes;
     }
     return bytes;
   }
@@ -677,7 +676,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     message: SipRequest | SipResponse,
     target: ResolvedTarget & { connectionId?: string },
   ): Promise<void> {
-    this.bytes.delete(message);
+    message.wire = undefined;
     const sendTarget: SendTarget =
       target.connectionId === undefined
         ? { address: target.address, port: target.port }

@@ -77,6 +77,12 @@ export abstract class SipMessage {
   headers: SipHeaders;
   body: Buffer;
   version: string;
+  /**
+   * @internal The bytes a `SipStack` sent for this message, kept for retransmissions; the stack
+   * sets and clears it. A field rather than a WeakMap in the stack: every scavenge walks a WeakMap's
+   * entries, and lingering transactions keep tens of thousands of messages alive (64·T1).
+   */
+  wire: Buffer | undefined = undefined;
   private cache = new HeaderViews();
   private cacheHeaders: SipHeaders | undefined;
   private cacheVersion = -1;

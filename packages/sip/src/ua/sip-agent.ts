@@ -171,8 +171,11 @@ export class SipAgent implements TransactionUser, DialogHost {
   readonly supportedTags: readonly string[];
   /** @internal RFC 3262 behaviour per role. */
   readonly reliableProvisionals: Required<ReliableProvisionalOptions>;
-  /** The INVITEs we are answering, with their RFC 3262 / RFC 4028 state. */
-  private readonly uasInvites = new WeakMap<ServerContext, UasInvite>();
+  /**
+   * The INVITEs we are answering, with their RFC 3262 / RFC 4028 state, until their transaction
+   * ends. A Map emptied on 'terminated' rather than a WeakMap: every scavenge walks a WeakMap.
+   */
+  private readonly uasInvites = new Map<ServerContext, UasInvite>();
 
   private constructor(stack: SipStack, options: SipAgentOptions) {
     this.stack = stack;
@@ -318,6 +321,7 @@ export class SipAgent implements TransactionUser, DialogHost {
       }
     }
     this.uasInvites.set(context, new UasInvite(this, context, sessionTimer));
+    context.once('terminated', () => this.uasInvites.delete(context));
     return true;
   }
 
