@@ -7,7 +7,8 @@
 //     authenticated INVITE to its 200 as SIPp sees it (-trace_rtt, one sample per call);
 //   - highest_calls_per_s: the highest rate sustained for --seconds (default 60) with 0 failed calls. Search
 //     as in sip-uas: short probes (--probe-seconds) at rising rates (×1.25 from --start-rate; downwards when
-//     the start rate already fails) find the ceiling, then full-length confirmations from the best probe
+//     the start rate already fails) find the ceiling — a probe passes with 0 failures and p99 under
+//     --probe-p99-ms (1000), since past capacity a short probe only piles up delay — then full-length confirmations from the best probe
 //     down in 10 % steps until one passes (at most --confirmations).
 //
 // Every trial starts a private redis-server and the system in a child process (so `--cpu-prof` profiles
@@ -16,6 +17,7 @@
 // everything down afterwards. Calls are bounded by -m, every process by a timeout.
 //
 // Args: --seconds=60 --probe-seconds=5 --latency-rate=100 --start-rate=50 --max-rate=1000 --confirmations=4
+//       --probe-p99-ms=1000
 //       --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system child of each trial)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +42,7 @@ export interface BenchArgs {
   startRate: number;
   maxRate: number;
   confirmations: number;
+  probeP99Ms: number;
   kbps: number;
   skipLatency: boolean;
   skipSearch: boolean;
@@ -55,6 +58,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     startRate: 50,
     maxRate: 1000,
     confirmations: 4,
+    probeP99Ms: 1000,
     kbps: 1000,
     skipLatency: false,
     skipSearch: false,
@@ -67,6 +71,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     '--start-rate': 'startRate',
     '--max-rate': 'maxRate',
     '--confirmations': 'confirmations',
+    '--probe-p99-ms': 'probeP99Ms',
     '--kbps': 'kbps',
   };
   for (const arg of args) {
@@ -202,7 +207,10 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
       timeoutMs: (seconds + 30) * 1000,
     }).done;
     uas.stop();
-    const far = await Promise.race([uas.done, new Promise<undefined>((r) => setTimeout(r, 5_000))]);
+    const far = await Promise.race([
+      uas.done,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 5_000)),
+    ]);
     if (far === undefined) uas.kill();
     const times = uac.responseTimesMs;
     const result: Trial = {
@@ -229,18 +237,21 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
 
 /** The highest rate sustained for `a.seconds` with 0 failed calls (probe, then confirm). */
 async function highestSustained(a: BenchArgs, log: (t: Trial) => void): Promise<number> {
+  // A short probe past the system's capacity still completes every call (the backlog only delays
+  // them), so a probe passes only if it also kept up: p99 under --probe-p99-ms.
+  const keptUp = (t: Trial): boolean => t.ok && t.p99Ms <= a.probeP99Ms;
   let best = 0;
   for (let rate = a.startRate; rate <= a.maxRate; rate = Math.round(rate * 1.25)) {
     const t = await trial(rate, a.probeSeconds, a);
     log(t);
-    if (!t.ok) break;
+    if (!keptUp(t)) break;
     best = rate;
   }
   // The start rate already failed: probe downwards (÷1.25) to a floor of 5 calls/s.
   for (let rate = Math.floor(a.startRate / 1.25); best === 0 && rate >= 5; rate = Math.floor(rate / 1.25)) {
     const t = await trial(rate, a.probeSeconds, a);
     log(t);
-    if (t.ok) best = rate;
+    if (keptUp(t)) best = rate;
   }
   let rate = best;
   for (let i = 0; i < a.confirmations && rate >= 1; i++, rate = Math.floor(rate * 0.9)) {
