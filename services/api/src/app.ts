@@ -356,7 +356,8 @@ export async function buildApp(deps: ApiAppDeps): Promise<FastifyInstance> {
           `/v1/charges?customer=${encodeURIComponent(id)}&limit=1000`,
         );
         if (r.status !== 200) return reply.status(r.status).type(r.contentType).send(r.body);
-        const charges = ((r.body as { charges?: Record<string, unknown>[] }).charges ?? []) as Record<
+        // The charging service pages its records as `{ items, nextCursor }`.
+        const charges = ((r.body as { items?: Record<string, unknown>[] }).items ?? []) as Record<
           string,
           unknown
         >[];

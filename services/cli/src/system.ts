@@ -28,6 +28,7 @@ import {
   type ProvisioningPort,
 } from '@svpn/sip-gateway-service';
 import { ConfigSchema as ApiConfig, startApiService, type ApiService } from '@svpn/api-service';
+import { ensureDashboardBuilt } from '@svpn/dashboard';
 
 export interface SystemOptions {
   redisUrl: string;
@@ -189,6 +190,10 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
     const http = (port: number): string => `http://${o.httpAddress}:${port}`;
     // The northbound API (REST, SOAP, operator API, dashboard): it reaches the gateway over SIP and
     // its admission API like any client, and reads the leader's ledger in-process for the topology view.
+    // The dashboard the API serves at `/`: built from its sources when dist/ is missing or stale.
+    await ensureDashboardBuilt().catch((error: unknown) =>
+      o.log.warn({ err: error }, 'the dashboard could not be built; the API serves a "not built" page'),
+    );
     const api = await startApiService(
       loadConfig(
         ApiConfig,

@@ -182,12 +182,19 @@ test('operator API: policy entities, SLA edit, sessions, tunnels, topology, queu
   assert.equal((await call(base, k, 'GET', '/v1/queues/PE1/failed')).status, 200);
   const retryMissing = await call(base, k, 'POST', '/v1/queues/PE1/jobs/none/retry');
   assert.equal(retryMissing.status, 404);
-  assert.equal((await call(base, k, 'GET', '/v1/charges?customer=globex')).status, 200);
+  const globexCharges = await call(base, k, 'GET', '/v1/charges?customer=globex');
+  assert.equal(globexCharges.status, 200);
   const csv = await call(base, k, 'GET', '/v1/charges.csv');
   assert.equal(csv.status, 200);
   assert.match(csv.contentType, /text\/csv/);
   const perCustomer = await call(base, k, 'GET', '/v1/customers/globex/charges');
   assert.equal(perCustomer.body['customerId'], 'globex');
+  // The per-customer view lists the same records as the filtered list.
+  assert.equal(
+    (perCustomer.body['charges'] as unknown[]).length,
+    (globexCharges.body['charges'] as unknown[]).length,
+    'per-customer charges match the filtered list',
+  );
   const created = await call(base, k, 'POST', '/v1/keys', {
     name: 'ops-2',
     scopes: ['connections:read'],
