@@ -22,7 +22,7 @@ import { planRequest, type ConnectionRequest } from '../nsi/connection-rules.js'
 import { reservationStateMachine, type ReservationEvent } from '../nsi/reservation-state-machine.js';
 import { provisionStateMachine, type ProvisionEvent } from '../nsi/provision-state-machine.js';
 import { lifecycleStateMachine, type LifecycleEvent } from '../nsi/lifecycle-state-machine.js';
-import type { Effect, NotificationType } from '../nsi/state-machine.js';
+import type { Effect, NotificationType, StateMachine } from '../nsi/state-machine.js';
 import {
   CallFailedError,
   type AdmissionPort,
@@ -172,11 +172,7 @@ export class ConnectionService {
     };
     await this.o.store.put(record);
     return this.serial(connectionId, async () => {
-      await this.fireReservation(record, 'reserve');
-      const failure = record.connection.lastError;
-      if (record.connection.states.reservationState === 'ReserveFailed' && failure != null) {
-        throw new NsiError(failure.code as NsiErrorCode, failure.detail, connectionId);
-      }
+      await this.reserveVersion(record);
       if (record.connection.autoCommit) await this.fireReservation(record, 'reserveCommit');
       if (record.connection.autoProvision && record.connection.committedVersion >= 1) {
         await this.fireProvision(record, 'provision');
@@ -243,11 +239,7 @@ export class ConnectionService {
         ...(change.bandwidthBps === undefined ? {} : { bandwidthBps: change.bandwidthBps }),
         ...(change.endTime === undefined ? {} : { endTime: change.endTime }),
       };
-      await this.fireReservation(record, 'reserve');
-      const failure = c.lastError;
-      if (c.states.reservationState === 'ReserveFailed' && failure != null) {
-        throw new NsiError(failure.code as NsiErrorCode, failure.detail, connectionId);
-      }
+      await this.reserveVersion(record);
       if (change.autoCommit === true) await this.fireReservation(record, 'reserveCommit');
     });
   }
@@ -285,6 +277,16 @@ export class ConnectionService {
   // Driver
   // ------------------------------------------------------------------------------------------
 
+  /** Steps `reserve` (a new connection or a modify's next version); a refusal is thrown to the caller. */
+  private async reserveVersion(record: ConnectionRecord): Promise<void> {
+    const c = record.connection;
+    await this.fireReservation(record, 'reserve');
+    const failure = c.lastError;
+    if (c.states.reservationState === 'ReserveFailed' && failure != null) {
+      throw new NsiError(failure.code as NsiErrorCode, failure.detail, c.connectionId);
+    }
+  }
+
   private async load(connectionId: string, actor: Actor): Promise<ConnectionRecord> {
     const record = await this.o.store.get(connectionId);
     // An application cannot tell another's connection from a missing one.
@@ -321,27 +323,38 @@ export class ConnectionService {
     return next;
   }
 
-  private async fireReservation(record: ConnectionRecord, event: ReservationEvent): Promise<void> {
-    const c = record.connection;
-    const { state, effects } = reservationStateMachine.step(c.states.reservationState, event, c.connectionId);
-    this.log(record, 'reservation', c.states.reservationState, state, event);
-    c.states.reservationState = state;
-    await this.apply(record, effects);
+  private fireReservation(record: ConnectionRecord, event: ReservationEvent): Promise<void> {
+    const states = record.connection.states;
+    return this.fire(record, reservationStateMachine, states.reservationState, event, (to) => {
+      states.reservationState = to;
+    });
   }
 
-  private async fireProvision(record: ConnectionRecord, event: ProvisionEvent): Promise<void> {
-    const c = record.connection;
-    const { state, effects } = provisionStateMachine.step(c.states.provisionState, event, c.connectionId);
-    this.log(record, 'provision', c.states.provisionState, state, event);
-    c.states.provisionState = state;
-    await this.apply(record, effects);
+  private fireProvision(record: ConnectionRecord, event: ProvisionEvent): Promise<void> {
+    const states = record.connection.states;
+    return this.fire(record, provisionStateMachine, states.provisionState, event, (to) => {
+      states.provisionState = to;
+    });
   }
 
-  private async fireLifecycle(record: ConnectionRecord, event: LifecycleEvent): Promise<void> {
-    const c = record.connection;
-    const { state, effects } = lifecycleStateMachine.step(c.states.lifecycleState, event, c.connectionId);
-    this.log(record, 'lifecycle', c.states.lifecycleState, state, event);
-    c.states.lifecycleState = state;
+  private fireLifecycle(record: ConnectionRecord, event: LifecycleEvent): Promise<void> {
+    const states = record.connection.states;
+    return this.fire(record, lifecycleStateMachine, states.lifecycleState, event, (to) => {
+      states.lifecycleState = to;
+    });
+  }
+
+  /** Steps one axis from `from`, logs the transition, stores the new state and applies the effects. */
+  private async fire<S extends string, E extends string>(
+    record: ConnectionRecord,
+    machine: StateMachine<S, E>,
+    from: S,
+    event: E,
+    setState: (to: S) => void,
+  ): Promise<void> {
+    const { state, effects } = machine.step(from, event, record.connection.connectionId);
+    this.log(record, machine.name, from, state, event);
+    setState(state);
     await this.apply(record, effects);
   }
 
@@ -537,6 +550,13 @@ export class ConnectionService {
     };
   }
 
+  /** Decides and books `criteria` for the current call; the grant is kept on the record. */
+  private async bookCriteria(record: ConnectionRecord, criteria: Criteria): Promise<void> {
+    const grant = await this.decide(record, criteria);
+    await this.book(record, grant, criteria);
+    record.internal.grant = grant;
+  }
+
   /** Books the grant in the TE ledger under the current call's session id. */
   private async book(record: ConnectionRecord, grant: GrantInfo, criteria: Criteria): Promise<void> {
     const c = record.connection;
@@ -578,9 +598,7 @@ export class ConnectionService {
     const c = record.connection;
     if (c.states.lifecycleState !== 'Created') return;
     try {
-      const grant = await this.decide(record, c.criteria);
-      await this.book(record, grant, c.criteria);
-      record.internal.grant = grant;
+      await this.bookCriteria(record, c.criteria);
     } catch (error) {
       if (!(error instanceof NsiError)) throw error;
       this.fail(record, error.nsiCode, `the reservation could not be kept: ${error.message}`);
@@ -691,9 +709,7 @@ export class ConnectionService {
     const c = record.connection;
     if (!record.internal.booked) {
       try {
-        const grant = await this.decide(record, c.criteria);
-        await this.book(record, grant, c.criteria);
-        record.internal.grant = grant;
+        await this.bookCriteria(record, c.criteria);
       } catch (error) {
         if (!(error instanceof NsiError)) throw error;
         this.fail(record, error.nsiCode, error.message);
