@@ -3,7 +3,8 @@
 // way in the same run as the reference.
 //
 // Search: short probes (5 s) at rising rates find the ceiling, then full-length confirmations at the best probe
-// rate, stepping down 10 % until one passes. Every SIPp run is bounded by -m and a timeout.
+// rate, stepping down 10 % until one passes. Every trial starts a fresh server, warms it up (WARM_UP) and then
+// measures. Every SIPp run is bounded by -m and a timeout.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark, Emit } from '@svpn/bench-kit';
@@ -35,15 +36,22 @@ const ours: Subject = {
 const sippUas: Subject = {
   name: 'sipp',
   async start(port) {
-    const child = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-bg'], {
+    // In the foreground (no -bg), so it is our child and is stopped by its pid like ours.
+    const child = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin'], {
       stdio: 'ignore',
     });
-    // -bg forks: the real SIPp keeps running after this parent exits; it is stopped with pkill by port below.
-    await new Promise((r) => child.once('exit', r));
     await new Promise((r) => setTimeout(r, 300));
+    if (child.exitCode !== null) throw new Error(`sipp uas exited with ${child.exitCode}`);
     return child;
   },
 };
+
+/**
+ * Calls served before every measured trial, by the same server process, at a low rate: the
+ * figure is the rate a running server sustains, not how fast V8 compiles the stack's hot paths in
+ * its first second. SIPp's uas gets the same warm-up.
+ */
+const WARM_UP = { rate: 200, seconds: 2 };
 
 interface Trial {
   rate: number;
@@ -58,6 +66,14 @@ async function trial(subject: Subject, rate: number, seconds: number): Promise<T
   const port = await freePort();
   const server = await subject.start(port);
   try {
+    await runSipp({
+      builtin: 'uac',
+      target: `127.0.0.1:${port}`,
+      maxCalls: WARM_UP.rate * WARM_UP.seconds,
+      rate: WARM_UP.rate,
+      limit: 200,
+      timeoutMs: (WARM_UP.seconds + 20) * 1000,
+    }).done;
     const calls = Math.round(rate * seconds);
     const result = await runSipp({
       builtin: 'uac',
@@ -82,7 +98,6 @@ async function trial(subject: Subject, rate: number, seconds: number): Promise<T
     };
   } finally {
     server.kill('SIGKILL');
-    if (subject === sippUas) spawn('pkill', ['-f', `sipp -sn uas -i 127.0.0.1 -p ${port}`]);
     await new Promise((r) => setTimeout(r, 500));
   }
 }

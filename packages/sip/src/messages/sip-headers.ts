@@ -188,6 +188,22 @@ export class SipHeaders implements Iterable<[string, string]> {
     return head;
   }
 
+  /**
+   * @internal The header lines of a message as serialized (`Name: value` CRLF each, canonical names
+   * for known headers), leaving out the fields under `skipKey`. A plain loop: this runs for every
+   * message sent.
+   */
+  wireLines(skipKey: string): string {
+    let out = '';
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
+      const f = list[i] as HeaderField;
+      if (f.key === skipKey) continue;
+      out += (canonicalHeaderName(f.key) ?? f.name) + ': ' + f.value + '\r\n';
+    }
+    return out;
+  }
+
   get size(): number {
     return this.list.length;
   }

@@ -225,12 +225,11 @@ export abstract class SipMessage {
 
   /** Serializes: start line, header fields with canonical names, a recomputed Content-Length, body. */
   toBuffer(): Buffer {
-    let head = this.startLine() + '\r\n';
-    for (const [name, value] of this.headers) {
-      if (name === 'Content-Length') continue;
-      head += `${name}: ${value}\r\n`;
-    }
-    head += `Content-Length: ${this.body.length}\r\n\r\n`;
+    const head =
+      this.startLine() +
+      '\r\n' +
+      this.headers.wireLines('content-length') +
+      `Content-Length: ${this.body.length}\r\n\r\n`;
     const headBuf = Buffer.from(head, 'utf8');
     return this.body.length === 0 ? headBuf : Buffer.concat([headBuf, this.body]);
   }

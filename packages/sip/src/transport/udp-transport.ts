@@ -1,6 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { addressFamily, formatHostPort, normalizeAddress } from './normalize-address.js';
+import { type AddressFamily, addressFamily, formatHostPort, normalizeAddress } from './normalize-address.js';
 import {
   AddressFamilyMismatchError,
   InvalidTargetError,
@@ -55,6 +55,33 @@ export const MAX_UDP_PAYLOAD_IPV6 = 65_535 - 8 - 40;
 /** Bytes that make up keep-alives rather than messages (CRLF pings, NUL padding, blanks). */
 const KEEP_ALIVE_BYTES = new Set([0x0d, 0x0a, 0x00, 0x20, 0x09]);
 
+/** An address as written, in canonical form, with its family (undefined: not an IP address). */
+interface KnownAddress {
+  readonly address: string;
+  readonly family: AddressFamily | undefined;
+}
+
+/**
+ * `normalizeAddress` / `addressFamily` per datagram cost a URL parse or `net.isIP` (regular
+ * expressions) for every message; a UDP server sees the same few peers again and again, so the
+ * answers are remembered (bounded: the table is emptied when it is full).
+ */
+class AddressCache {
+  static readonly MAX_ENTRIES = 1024;
+  readonly #known = new Map<string, KnownAddress>();
+
+  lookup(text: string): KnownAddress {
+    let known = this.#known.get(text);
+    if (known === undefined) {
+      const address = normalizeAddress(text);
+      known = { address, family: addressFamily(address) };
+      if (this.#known.size >= AddressCache.MAX_ENTRIES) this.#known.clear();
+      this.#known.set(text, known);
+    }
+    return known;
+  }
+}
+
 /**
  * SIP over UDP (RFC 3261 §18): one `node:dgram` socket, IPv4 or IPv6 by the bind address. Every
  * datagram is one message; the parser (with `datagram: true`) decides what it is worth.
@@ -71,6 +98,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
   private readonly maxDatagramBytes: number;
   private closed = false;
   private closing: Promise<void> | undefined;
+  private readonly addresses = new AddressCache();
 
   private constructor(socket: Socket, localAddress: LocalAddress, maxDatagramBytes: number) {
     super();
@@ -144,7 +172,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
    */
   send(data: Buffer, target: SendTarget): Promise<void> {
     let problem: TransportError | undefined;
-    const family = addressFamily(target.address);
+    const { address, family } = this.addresses.lookup(target.address);
     if (this.closed || this.closing) problem = new TransportClosedError('udp transport is closed');
     else if (family === undefined) {
       problem = new InvalidTargetError(
@@ -161,7 +189,6 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
       problem = new MessageTooLargeError(data.length, this.maxDatagramBytes, 'udp datagram');
     }
     if (problem) return this.fail(problem, target);
-    const address = normalizeAddress(target.address);
     return new Promise<void>((resolve, reject) => {
       try {
         this.socket.send(data, target.port, address, (error) => {
@@ -198,12 +225,12 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
       this.dropped += 1;
       return;
     }
-    const family = remote.family === 'IPv6' ? 'IPv6' : 'IPv4';
-    const address = normalizeAddress(remote.address);
+    const known = this.addresses.lookup(remote.address);
+    const family = known.family ?? (remote.family === 'IPv6' ? 'IPv6' : 'IPv4');
     try {
       this.emit('message', {
         data,
-        source: { address, port: remote.port, family: addressFamily(address) ?? family, protocol: 'udp' },
+        source: { address: known.address, port: remote.port, family, protocol: 'udp' },
         local: this.localAddress,
       });
     } catch (cause) {
