@@ -180,7 +180,8 @@ function parseNameAddrParts(value: string, header: string): NameAddrParts {
     const start = sc.pos;
     while (!sc.eof && sc.peek() !== 0x3b && !isWsp(sc.peek())) sc.pos++;
     const text = value.slice(start, sc.pos);
-    if (/[?,]/.test(text)) sc.fail('a URI with headers or commas must be enclosed in <>');
+    if (text.indexOf('?') >= 0 || text.indexOf(',') >= 0)
+      sc.fail('a URI with headers or commas must be enclosed in <>');
     uri = uriOf(text, header);
   }
   const params = parseHeaderParams(sc);
@@ -190,7 +191,7 @@ function parseNameAddrParts(value: string, header: string): NameAddrParts {
       ? undefined
       : rawDisplayName.startsWith('"')
         ? unquoteString(rawDisplayName)
-        : /\t| {2}/.test(rawDisplayName)
+        : rawDisplayName.indexOf('\t') >= 0 || rawDisplayName.indexOf('  ') >= 0
           ? rawDisplayName.replace(/[ \t]+/g, ' ')
           : rawDisplayName;
   return { displayName, rawDisplayName, uri, params };

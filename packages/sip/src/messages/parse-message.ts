@@ -45,11 +45,32 @@ interface StartLine {
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT — case-insensitive (RFC 3261 §7.1). */
 function isSipVersion(text: string): boolean {
-  return /^SIP\/\d+\.\d+$/i.test(text);
+  if (text.length < 7 || !startsWithSipSlash(text)) return false;
+  let i = 4;
+  const major = i;
+  while (i < text.length && isDigitCode(text.charCodeAt(i))) i++;
+  if (i === major || text.charCodeAt(i) !== 0x2e) return false;
+  const minor = ++i;
+  while (i < text.length && isDigitCode(text.charCodeAt(i))) i++;
+  return i > minor && i === text.length;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** `SIP/` in any case, without slicing and upper-casing the line. */
+function startsWithSipSlash(line: string): boolean {
+  return (
+    (line.charCodeAt(0) | 0x20) === 0x73 &&
+    (line.charCodeAt(1) | 0x20) === 0x69 &&
+    (line.charCodeAt(2) | 0x20) === 0x70 &&
+    line.charCodeAt(3) === 0x2f
+  );
 }
 
 function parseStartLine(line: string): StartLine {
-  if (line.length > 4 && line.slice(0, 4).toUpperCase() === 'SIP/') {
+  if (line.length > 4 && startsWithSipSlash(line)) {
     // RFC 3261 §7.2 — Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF
     const sp1 = line.indexOf(' ');
     const version = sp1 < 0 ? line : line.slice(0, sp1);
