@@ -147,15 +147,19 @@ export interface AggregationRefusal {
 export type AggregationResult =
   { ok: true; actions: AggregationAction[] } | { ok: false; refusal: AggregationRefusal };
 
-/** A read-only picture of an aggregate. */
-export interface AggregateView {
-  id: string;
+/** Where an aggregate or a flow runs: the fields its aggregate's id is made of. */
+interface AggregationKey {
   layer: string;
   /** RFC 3175 aggregator and de-aggregator. */
   ingress: string;
   egress: string;
   classType: number;
   level: PrecedenceLevel;
+}
+
+/** A read-only picture of an aggregate. */
+export interface AggregateView extends AggregationKey {
+  id: string;
   setupPriority: number;
   holdingPriority: number;
   defendingPriority: number;
@@ -175,13 +179,8 @@ export interface AggregateView {
 }
 
 /** A read-only picture of a flow. */
-export interface FlowView {
+export interface FlowView extends AggregationKey {
   id: string;
-  layer: string;
-  ingress: string;
-  egress: string;
-  classType: number;
-  level: PrecedenceLevel;
   tspec: Tspec;
   /** Its reservation, 8·r bit/s. */
   bandwidthBps: number;
@@ -202,14 +201,9 @@ interface LayerState {
   hysteresisBps: number;
 }
 
-interface FlowState {
+interface FlowState extends AggregationKey {
   id: string;
   owner: string;
-  layer: string;
-  ingress: string;
-  egress: string;
-  classType: number;
-  level: PrecedenceLevel;
   tspec: Tspec;
   minBandwidthBps: number | undefined;
   defendingPriority: number;
@@ -218,13 +212,8 @@ interface FlowState {
   sequence: number;
 }
 
-interface AggregateState {
+interface AggregateState extends AggregationKey {
   id: string;
-  layer: string;
-  ingress: string;
-  egress: string;
-  classType: number;
-  level: PrecedenceLevel;
   setupPriority: number;
   holdingPriority: number;
   defendingPriority: number;
@@ -464,11 +453,7 @@ export class AggregateManager {
     if (!a) return undefined;
     return {
       id: a.id,
-      layer: a.layer,
-      ingress: a.ingress,
-      egress: a.egress,
-      classType: a.classType,
-      level: a.level,
+      ...keyOf(a),
       setupPriority: a.setupPriority,
       holdingPriority: a.holdingPriority,
       defendingPriority: a.defendingPriority,
@@ -505,11 +490,7 @@ export class AggregateManager {
     if (!f) return undefined;
     return {
       id: f.id,
-      layer: f.layer,
-      ingress: f.ingress,
-      egress: f.egress,
-      classType: f.classType,
-      level: f.level,
+      ...keyOf(f),
       tspec: { ...f.tspec },
       bandwidthBps: reservationBandwidthBps(f.tspec),
       minBandwidthBps: f.minBandwidthBps,
@@ -740,10 +721,7 @@ export class AggregateManager {
     ctx: Context,
     except: string | undefined,
   ): void {
-    this.#act(
-      { target: 'aggregate', id: a.id, action: sizeBps === 0 ? 'end' : 'reduce', fromBps, toBps: sizeBps },
-      ctx,
-    );
+    this.#actCut('aggregate', a.id, fromBps, sizeBps, ctx);
     const inner: Context = { cause: 'deaggregation', deaggregator: a.egress, outerAggregateId: a.id };
     if (sizeBps > 0) {
       this.#setSize(a, sizeBps);
@@ -966,16 +944,7 @@ export class AggregateManager {
       if (a) this.#forcedReduction(a, v.bandwidthBps, size, ctx, undefined);
       else if (f) {
         const outer = this.#aggregate(f.aggregateId);
-        this.#act(
-          {
-            target: 'flow',
-            id: f.id,
-            action: size === 0 ? 'end' : 'reduce',
-            fromBps: v.bandwidthBps,
-            toBps: size,
-          },
-          ctx,
-        );
+        this.#actCut('flow', f.id, v.bandwidthBps, size, ctx);
         if (size === 0) {
           this.#mapDelete(this.#flows, f.id);
           this.#removeContent(outer, f.id);
@@ -984,17 +953,7 @@ export class AggregateManager {
           this.#invalidate(outer.id);
         }
         this.#fit(outer);
-      } else
-        this.#act(
-          {
-            target: 'reservation',
-            id: v.id,
-            action: size === 0 ? 'end' : 'reduce',
-            fromBps: v.bandwidthBps,
-            toBps: size,
-          },
-          ctx,
-        );
+      } else this.#actCut('reservation', v.id, v.bandwidthBps, size, ctx);
     }
   }
 
@@ -1158,6 +1117,17 @@ export class AggregateManager {
     const before = map.get(key) as V;
     map.delete(key);
     this.#record(() => map.set(key, before));
+  }
+
+  /** A forced cut of a reservation to `toBps`: `reduce`, or `end` at 0. */
+  #actCut(
+    target: AggregationAction['target'],
+    id: string,
+    fromBps: number,
+    toBps: number,
+    ctx: Context,
+  ): void {
+    this.#act({ target, id, action: toBps === 0 ? 'end' : 'reduce', fromBps, toBps }, ctx);
   }
 
   #act(action: Omit<AggregationAction, 'cause'>, ctx: Context): void {
@@ -1329,7 +1299,7 @@ export function aggregateId(
   classType: number,
   level: string,
 ): string {
-  return `aggregate:${layer}:${ingress}->${egress}:CT${classType}:${level}`;
+  return `aggregate:${keyString(layer, ingress, egress, classType, level)}`;
 }
 
 /** The id of the virtual ledger link an aggregate's contents ride on. */
@@ -1340,7 +1310,16 @@ export function tunnelLinkId(
   classType: number,
   level: string,
 ): string {
-  return `tunnel:${layer}:${ingress}->${egress}:CT${classType}:${level}`;
+  return `tunnel:${keyString(layer, ingress, egress, classType, level)}`;
+}
+
+function keyString(layer: string, ingress: string, egress: string, classType: number, level: string): string {
+  return `${layer}:${ingress}->${egress}:CT${classType}:${level}`;
+}
+
+/** The key fields of a state, copied into its view. */
+function keyOf(x: AggregationKey): AggregationKey {
+  return { layer: x.layer, ingress: x.ingress, egress: x.egress, classType: x.classType, level: x.level };
 }
 
 /**
