@@ -107,14 +107,16 @@ async function highestSustained(
   fullSeconds: number,
   log: (t: Trial) => void,
 ): Promise<number> {
+  const first = 500;
   let best = 0;
-  for (let rate = 500; rate <= 20_000; rate = Math.round(rate * 1.25)) {
+  for (let rate = first; rate <= 20_000; rate = Math.round(rate * 1.25)) {
     const t = await trial(subject, rate, 5);
     log(t);
     if (!t.ok) break;
     best = rate;
   }
-  for (let rate = best; rate >= 100; rate = Math.floor(rate * 0.9)) {
+  // A failed first probe (a neighbour's load spike is enough) steps down from it, not to 0.
+  for (let rate = best || Math.floor(first * 0.9); rate >= 100; rate = Math.floor(rate * 0.9)) {
     const t = await trial(subject, rate, fullSeconds);
     log(t);
     if (t.ok) return rate;
