@@ -3,48 +3,13 @@ import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { registerHealthRoutes } from '@svpn/service-kit';
-import { parseTopology } from '@svpn/te';
 import { AdmissionEngine, MemoryFlowJournal } from '../src/admission/admission-engine.js';
 import { registerLedgerMetrics } from '../src/ledger-metrics.js';
-import type { AdmissionRequest } from '../src/ports.js';
-
-// PE1 ─10G─ P1 ─1G─ P2 ─10G─ PE2 (two-way links: `<id>:<from>-><to>`), RDM with CT0 100 % and CT1 40 %.
-const TOPOLOGY = `
-name: tiny
-defaults:
-  teMetric: 10
-  bandwidthConstraints: { model: RDM, bcPercent: [100, 40] }
-nodes:
-  - { id: PE1, kind: PE, routerId: 192.0.2.1 }
-  - { id: PE2, kind: PE, routerId: 192.0.2.2 }
-  - { id: P1, kind: P, routerId: 192.0.2.11 }
-  - { id: P2, kind: P, routerId: 192.0.2.12 }
-links:
-  - { id: PE1-P1, from: PE1, to: P1, maxReservableBps: 10G }
-  - { id: P1-P2, from: P1, to: P2, maxReservableBps: 1G }
-  - { id: P2-PE2, from: P2, to: PE2, maxReservableBps: 10G }
-`;
-
-function request(sessionId: string, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
-  return {
-    sessionId,
-    ingressPe: 'PE1',
-    egressPe: 'PE2',
-    bandwidthBps: 300_000_000,
-    classType: 0,
-    setupPriority: 4,
-    holdingPriority: 4,
-    level: 'routine',
-    start: 0,
-    end: Number.POSITIVE_INFINITY,
-    mayShrink: false,
-    minBps: 300_000_000,
-    ...overrides,
-  };
-}
+import { admissionRequest as request, tinyNetwork } from './support/tiny-network.js';
 
 async function setup() {
-  const topology = parseTopology(TOPOLOGY);
+  // RDM with CT0 100 % and CT1 40 % of each link.
+  const topology = tinyNetwork('{ model: RDM, bcPercent: [100, 40] }');
   const engine = await AdmissionEngine.open({ topology, journal: new MemoryFlowJournal() });
   const registry = new Registry();
   registerLedgerMetrics(registry, {

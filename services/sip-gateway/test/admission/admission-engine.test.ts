@@ -1,46 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTopology } from '@svpn/te';
 import { AdmissionEngine, MemoryFlowJournal } from '../../src/admission/admission-engine.js';
-import type { AdmissionRequest } from '../../src/ports.js';
+import { admissionRequest as request, tinyNetwork } from '../support/tiny-network.js';
 
-// PE1 ─10G─ P1 ─1G─ P2 ─10G─ PE2: the 1 Gbit/s core link decides.
-const TOPOLOGY = `
-name: tiny
-defaults:
-  teMetric: 10
-  bandwidthConstraints: { model: MAM, bcPercent: [100] }
-nodes:
-  - { id: PE1, kind: PE, routerId: 192.0.2.1 }
-  - { id: PE2, kind: PE, routerId: 192.0.2.2 }
-  - { id: P1, kind: P, routerId: 192.0.2.11 }
-  - { id: P2, kind: P, routerId: 192.0.2.12 }
-links:
-  - { id: PE1-P1, from: PE1, to: P1, maxReservableBps: 10G }
-  - { id: P1-P2, from: P1, to: P2, maxReservableBps: 1G }
-  - { id: P2-PE2, from: P2, to: PE2, maxReservableBps: 10G }
-`;
-
-function request(sessionId: string, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
-  return {
-    sessionId,
-    ingressPe: 'PE1',
-    egressPe: 'PE2',
-    bandwidthBps: 300_000_000,
-    classType: 0,
-    setupPriority: 4,
-    holdingPriority: 4,
-    level: 'routine',
-    start: 0,
-    end: Number.POSITIVE_INFINITY,
-    mayShrink: false,
-    minBps: 300_000_000,
-    ...overrides,
-  };
-}
+// The tiny network under MAM, all of each link for CT0: the 1 Gbit/s core link decides.
+const MAM = '{ model: MAM, bcPercent: [100] }';
 
 async function engine(journal = new MemoryFlowJournal()): Promise<AdmissionEngine> {
-  return AdmissionEngine.open({ topology: parseTopology(TOPOLOGY), journal, bulkBps: 10_000_000 });
+  return AdmissionEngine.open({ topology: tinyNetwork(MAM), journal, bulkBps: 10_000_000 });
 }
 
 test('sessions of one (ingress, egress, CT, level) share one aggregate tunnel sized to cover them', async () => {
@@ -125,7 +92,7 @@ test('resize admits only the delta and keeps the old size when refused', async (
 
 test('VPN mobility — move swaps the flow to the new ingress/egress in one step; a refused move keeps the old one', async () => {
   const journal = new MemoryFlowJournal();
-  const engine = await AdmissionEngine.open({ topology: parseTopology(TOPOLOGY), journal });
+  const engine = await AdmissionEngine.open({ topology: tinyNetwork(MAM), journal });
   assert.ok((await engine.admit(request('s1'))).ok);
   const moved = await engine.move('s1', 'PE2', 'PE1');
   assert.ok(moved.ok, 'PE2 → PE1 fits');
