@@ -226,8 +226,9 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
       p99Ms: times.length ? quantile(times, 0.99) : Number.NaN,
       maxMs: times.length ? Math.max(...times) : Number.NaN,
     };
-    if (!result.ok && uac.errors)
-      process.stderr.write(`[e2e-calls] rate ${rate}: ${uac.errors.slice(0, 600)}\n`);
+    if (!result.ok) {
+      process.stderr.write(`[e2e-calls] rate ${rate} failures: ${JSON.stringify(uac.failureReasons)}\n`);
+    }
     return result;
   } finally {
     await system?.stop();

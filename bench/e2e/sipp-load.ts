@@ -39,6 +39,8 @@ export interface SippLoadResult {
   responseTimesMs: number[];
   /** The first lines of SIPp's error log, for diagnosis. */
   errors: string;
+  /** Why calls failed, as SIPp logged them: `<status> <Warning text>` (or SIPp's own reason) → count. */
+  failureReasons: Record<string, number>;
 }
 
 /** A running SIPp; `stop()` asks it to end (SIGUSR1: stop placing calls, finish, exit). */
@@ -87,6 +89,7 @@ export function runSippLoad(o: SippLoadOptions): SippLoadRun {
           elapsedSeconds: parseElapsed(stats['ElapsedTime(C)']),
           responseTimesMs: readResponseTimes(dir),
           errors: existsSync(errorFile) ? readFileSync(errorFile, 'utf8').slice(0, 4_000) : '',
+          failureReasons: existsSync(errorFile) ? summarizeFailures(readFileSync(errorFile, 'utf8')) : {},
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -108,6 +111,31 @@ export function parseRttCsv(text: string): number[] {
     if (rtd?.trim() !== '1') continue;
     const value = Number(ms);
     if (Number.isFinite(value)) out.push(value);
+  }
+  return out;
+}
+
+/**
+ * Counts the reasons in a SIPp error log: an unexpected response is named by its status and Warning
+ * text (`503 no capacity: …`, first 80 characters), any other abort by SIPp's message up to the Call-ID.
+ */
+export function summarizeFailures(log: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const add = (reason: string): void => {
+    out[reason] = (out[reason] ?? 0) + 1;
+  };
+  // Entries follow one another (SIPp separates them by the next timestamp, not always a newline).
+  const entries = log.split(/(?=\d{4}-\d{2}-\d{2}\t\d{2}:\d{2}:\d{2}\.\d+\t)/);
+  for (const entry of entries) {
+    const aborted = /Aborting call on (.*?) for Call-I[dD]/.exec(entry);
+    if (!aborted) continue;
+    const status = /received 'SIP\/2\.0 (\d{3})/.exec(entry)?.[1];
+    if (status === undefined) {
+      add((aborted[1] ?? '').slice(0, 80));
+      continue;
+    }
+    const warning = /^Warning: \d{3} \S+ "([^"\n]*)"/m.exec(entry)?.[1] ?? '';
+    add(`${status} ${warning.slice(0, 80)}`.trim());
   }
   return out;
 }
