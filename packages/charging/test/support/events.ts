@@ -1,7 +1,7 @@
 import type { ChargingEvent } from '../../src/index.js';
+import { DEMO_T0 as T0, MBPS, demoSessionEvent } from '@svpn/test-support';
 
-export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
-export const MBPS = 1_000_000;
+export { T0, MBPS };
 
 /** A session's event with the demo facts; `seq` and `type` say which. */
 export function event(
@@ -11,22 +11,7 @@ export function event(
   sessionId = 's-1',
 ): ChargingEvent {
   return {
-    eventId: `${sessionId}:${seq}`,
-    type,
-    sessionId,
-    seq,
-    at: T0,
-    customer: 'acme',
-    vpnId: '00000a:00000001',
-    caller: 'sip:primary-dc@svpn.example.net',
-    callee: 'sip:backup-dc@svpn.example.net',
-    grantedBps: 10 * MBPS,
-    serviceClass: 'high-throughput-data',
-    precedence: 'routine',
-    dscp: 10,
-    chargingProfile: 'standard',
-    setupAt: T0,
-    answerAt: T0,
+    ...demoSessionEvent(type, seq, sessionId),
     ...overrides,
   };
 }

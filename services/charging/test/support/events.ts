@@ -1,7 +1,7 @@
 import type { SessionEvent } from '@svpn/store';
+import { DEMO_T0 as T0, MBPS, demoSessionEvent } from '@svpn/test-support';
 
-export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
-export const MBPS = 1_000_000;
+export { T0, MBPS };
 
 /** A demo session's event (acme, standard profile, answered at T0). */
 export function event(
@@ -11,22 +11,7 @@ export function event(
   sessionId = 'sess-1',
 ): SessionEvent {
   return {
-    eventId: `${sessionId}:${seq}`,
-    type,
-    sessionId,
-    seq,
-    at: T0,
-    customer: 'acme',
-    vpnId: '00000a:00000001',
-    caller: 'sip:primary-dc@svpn.example.net',
-    callee: 'sip:backup-dc@svpn.example.net',
-    grantedBps: 10 * MBPS,
-    serviceClass: 'high-throughput-data',
-    precedence: 'routine',
-    dscp: 10,
-    chargingProfile: 'standard',
-    setupAt: T0,
-    answerAt: T0,
+    ...demoSessionEvent(type, seq, sessionId),
     ingressPe: 'PE1',
     peSessionId: sessionId,
     lspId: 'lsp-1',
