@@ -2,9 +2,10 @@
  * Shared pieces of the SIPp integration suites: an agent on a free loopback port, a tap on what
  * it sends and receives (so tests can assert the wire, not only SIPp's verdict), scenario paths.
  */
+import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { SipAgent, type SipAgentOptions, type TransportProtocol } from '@svpn/sip';
-import { type SippResult, type SippRunOptions, freePort, runSipp } from '@svpn/test-support';
+import { SIPP_ALL_OK, type SippResult, type SippRunOptions, freePort, runSipp } from '@svpn/test-support';
 
 /** Absolute path of a scenario file in `test/sipp/scenarios/`. */
 export function scenario(name: string): string {
@@ -107,4 +108,11 @@ export function describeRun(result: SippResult): string {
     retransmissions,
     errors: errors.slice(0, 2000),
   });
+}
+
+/** SIPp passed all of its `calls` calls: exit code 0, that many successful, none failed. */
+export function assertAllCallsPassed(result: SippResult, calls: number): void {
+  assert.equal(result.exitCode, SIPP_ALL_OK, describeRun(result));
+  assert.equal(result.successfulCalls, calls, describeRun(result));
+  assert.equal(result.failedCalls, 0, describeRun(result));
 }

@@ -7,8 +7,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dialog, SipResponse } from '@svpn/sip';
-import { SIPP_ALL_OK, freePort, runSipp } from '@svpn/test-support';
-import { OFFER_SDP, countStart, delay, describeRun, startAgent } from './support.js';
+import { freePort, runSipp } from '@svpn/test-support';
+import { OFFER_SDP, assertAllCallsPassed, countStart, delay, startAgent } from './support.js';
 
 describe('SipAgent UAC → SIPp UAS: happy paths', { concurrency: true }, () => {
   for (const protocol of ['udp', 'tcp'] as const) {
@@ -51,9 +51,7 @@ describe('SipAgent UAC → SIPp UAS: happy paths', { concurrency: true }, () => 
       assert.equal(t.agent.dialogs.size, 0);
 
       const result = await run.done;
-      assert.equal(result.exitCode, SIPP_ALL_OK, describeRun(result));
-      assert.equal(result.successfulCalls, calls);
-      assert.equal(result.failedCalls, 0);
+      assertAllCallsPassed(result, calls);
       // One ACK per 2xx (no 2xx retransmission reached us after it), one BYE per call, each answered 200.
       assert.equal(countStart(t.wire.sent, 'ACK '), calls);
       assert.equal(countStart(t.wire.sent, 'BYE '), calls);

@@ -6,8 +6,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ClientRequest, SipError } from '@svpn/sip';
-import { SIPP_ALL_OK, freePort, runSipp } from '@svpn/test-support';
-import { OFFER_SDP, countStart, delay, describeRun, scenario, startAgent } from './support.js';
+import { freePort, runSipp } from '@svpn/test-support';
+import { OFFER_SDP, assertAllCallsPassed, countStart, delay, scenario, startAgent } from './support.js';
 
 describe('SipAgent UAC → SIPp UAS: unhappy paths', { concurrency: true }, () => {
   it('a 486 Busy Here: createUAC rejects with SipError 486 and SIPp receives the ACK', async (ctx) => {
@@ -35,9 +35,7 @@ describe('SipAgent UAC → SIPp UAS: unhappy paths', { concurrency: true }, () =
       assert.equal(error.response?.status, 486);
     }
     const result = await run.done;
-    assert.equal(result.exitCode, SIPP_ALL_OK, describeRun(result));
-    assert.equal(result.successfulCalls, calls);
-    assert.equal(result.failedCalls, 0);
+    assertAllCallsPassed(result, calls);
     // RFC 3261 §17.1.1.3 — the ACK reuses the INVITE's branch and carries the 486's To tag.
     const acks = t.wire.sent.filter((m) => m.startsWith('ACK '));
     assert.equal(acks.length, calls);
@@ -78,9 +76,7 @@ describe('SipAgent UAC → SIPp UAS: unhappy paths', { concurrency: true }, () =
     );
     await assert.rejects(call, (error: unknown) => error instanceof SipError && error.status === 487);
     const result = await run.done;
-    assert.equal(result.exitCode, SIPP_ALL_OK, describeRun(result));
-    assert.equal(result.successfulCalls, 1);
-    assert.equal(result.failedCalls, 0);
+    assertAllCallsPassed(result, 1);
     // RFC 3261 §9.1 — the CANCEL has the INVITE's top Via (same branch), Call-ID, From, To and CSeq number.
     const invite = t.wire.sent.find((m) => m.startsWith('INVITE ')) ?? '';
     const cancel = t.wire.sent.find((m) => m.startsWith('CANCEL ')) ?? '';

@@ -5,12 +5,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type CredentialLookup, type Dialog, type SipError, computeHa1, digestAuth } from '@svpn/sip';
-import { SIPP_ALL_OK } from '@svpn/test-support';
 import {
   ANSWER_SDP,
   type TestAgent,
+  assertAllCallsPassed,
   countStart,
-  describeRun,
   scenario,
   sipp,
   startAgent,
@@ -51,9 +50,7 @@ describe('SIPp UAC → SipAgent UAS: happy paths', () => {
       rate: 20,
       timeoutMs: 15_000,
     });
-    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
-    assert.equal(run.successfulCalls, 10);
-    assert.equal(run.failedCalls, 0);
+    assertAllCallsPassed(run, 10);
     assert.equal(run.retransmissions, 0);
     await until(() => seen.destroyed.length === 10, 2_000, '10 destroy events');
     assert.deepEqual(seen.destroyed, Array(10).fill('bye'));
@@ -82,9 +79,7 @@ describe('SIPp UAC → SipAgent UAS: happy paths', () => {
       rate: 200,
       timeoutMs: 15_000,
     });
-    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
-    assert.equal(run.successfulCalls, 200);
-    assert.equal(run.failedCalls, 0);
+    assertAllCallsPassed(run, 200);
     assert.equal(run.retransmissions, 0);
     // SIPp writes the ACK and the BYE back to back: often one TCP segment, yet each dialog is
     // handed to the application before its BYE is processed, so no destroy event is missed.
@@ -121,9 +116,7 @@ describe('SIPp UAC → SipAgent UAS: happy paths', () => {
       maxCalls: 1,
       timeoutMs: 10_000,
     });
-    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
-    assert.equal(run.successfulCalls, 1);
-    assert.equal(run.failedCalls, 0);
+    assertAllCallsPassed(run, 1);
     await until(() => ends.length === 1, 2_000, 'BYE');
     assert.equal(offers.length, 1);
     assert.match(offers[0] ?? '', /m=audio \d+ RTP\/AVP 8\r\n/);
@@ -162,9 +155,7 @@ describe('SIPp UAC → SipAgent UAS: happy paths', () => {
       lostPercent: 10,
       timeoutMs: 25_000,
     });
-    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
-    assert.equal(run.successfulCalls, 20);
-    assert.equal(run.failedCalls, 0);
+    assertAllCallsPassed(run, 20);
     assert.ok(run.retransmissions > 0, 'SIPp retransmitted what it lost');
     // Each call reached the application once: retransmitted INVITEs were absorbed by their transaction.
     assert.equal(new Set(invites).size, 20);
@@ -214,9 +205,7 @@ describe('SIPp UAC → SipAgent UAS: happy paths', () => {
       rate: 10,
       timeoutMs: 10_000,
     });
-    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
-    assert.equal(run.successfulCalls, 3);
-    assert.equal(run.failedCalls, 0);
+    assertAllCallsPassed(run, 3);
     assert.deepEqual(registered, ['alice', 'alice', 'alice']);
     assert.equal(countStart(t.wire.sent, 'SIP/2.0 401'), 3);
     const challenge = t.wire.sent.find((m) => m.startsWith('SIP/2.0 401')) ?? '';
@@ -250,9 +239,7 @@ describe('SIPp UAC → SipAgent UAS: happy paths', () => {
       rate: 10,
       timeoutMs: 10_000,
     });
-    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
-    assert.equal(run.successfulCalls, 2);
-    assert.equal(run.failedCalls, 0);
+    assertAllCallsPassed(run, 2);
     await until(() => ends.length === 2, 2_000, 'BYE');
     assert.deepEqual(callers, ['alice', 'alice']);
     assert.deepEqual(ends, ['bye', 'bye']);

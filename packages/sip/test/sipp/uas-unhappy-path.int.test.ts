@@ -5,8 +5,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type CredentialLookup, SipError, computeHa1, digestAuth } from '@svpn/sip';
-import { SIPP_ALL_OK } from '@svpn/test-support';
-import { ANSWER_SDP, countStart, describeRun, scenario, sipp, startAgent, until } from './support.js';
+import {
+  ANSWER_SDP,
+  assertAllCallsPassed,
+  countStart,
+  describeRun,
+  scenario,
+  sipp,
+  startAgent,
+  until,
+} from './support.js';
 
 /** SIPp's exit code when at least one call failed (sipp(1)). */
 const SIPP_SOME_FAILED = 1;
@@ -41,9 +49,7 @@ describe('SIPp UAC → SipAgent UAS: unhappy paths', () => {
       rate: 10,
       timeoutMs: 10_000,
     });
-    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
-    assert.equal(run.successfulCalls, 3);
-    assert.equal(run.failedCalls, 0);
+    assertAllCallsPassed(run, 3);
     assert.equal(cancelled.length, 3);
     assert.equal(answered, 0);
     assert.equal(countStart(t.wire.sent, 'SIP/2.0 180'), 3);
@@ -85,9 +91,7 @@ describe('SIPp UAC → SipAgent UAS: unhappy paths', () => {
       rate: 10,
       timeoutMs: 10_000,
     });
-    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
-    assert.equal(run.successfulCalls, 2);
-    assert.equal(run.failedCalls, 0);
+    assertAllCallsPassed(run, 2);
     await until(() => ends.length === 2, 2_000, 'BYE');
     // RFC 3261 §9.2 — the CANCEL matched the INVITE transaction: 200 to it, and no effect otherwise.
     assert.equal(cancels, 0, 'the application was told of a CANCEL that had no effect');
@@ -112,9 +116,7 @@ describe('SIPp UAC → SipAgent UAS: unhappy paths', () => {
       rate: 20,
       timeoutMs: 10_000,
     });
-    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
-    assert.equal(run.successfulCalls, 5);
-    assert.equal(run.failedCalls, 0);
+    assertAllCallsPassed(run, 5);
     assert.equal(invites, 5);
     const busy = t.wire.sent.filter((m) => m.startsWith('SIP/2.0 486'));
     assert.equal(busy.length, 5);
@@ -180,9 +182,7 @@ describe('SIPp UAC → SipAgent UAS: unhappy paths', () => {
       rate: 10,
       timeoutMs: 10_000,
     });
-    assert.equal(run.exitCode, SIPP_ALL_OK, describeRun(run));
-    assert.equal(run.successfulCalls, 2);
-    assert.equal(run.failedCalls, 0);
+    assertAllCallsPassed(run, 2);
     await until(() => outcomes.length === 2, 1_000, 'createUAS to settle');
     for (const outcome of outcomes) {
       assert.ok(outcome instanceof SipError, 'createUAS only resolves with a live, ACKed dialog');
