@@ -14,7 +14,15 @@ import { loadConfig, silentLogger } from '@svpn/service-kit';
 import { ConfigSchema, startProvisioner, type ProvisionerService } from '@svpn/provisioner-service';
 import { DEMO_TOPOLOGY_FILE } from '@svpn/sip-gateway-service';
 import { startHarness, type Harness } from '../../services/sip-gateway/test/support/gateway-harness.js';
-import { ACME, answerAs, placeCall, registerApp, verdict, waitFor } from './support/sipp-peers.js';
+import {
+  ACME,
+  answerAs,
+  placeCall,
+  registerApp,
+  registerApps,
+  verdict,
+  waitFor,
+} from './support/sipp-peers.js';
 import { chargeOf, ledgerFlows, uniSessionsOf, waitForIdle } from './support/svpn-state.js';
 
 const CHILD = fileURLToPath(new URL('./support/provisioner-child.ts', import.meta.url));
@@ -54,13 +62,10 @@ after(async () => {
 });
 
 test("DESIGN §5 — the provisioner killed mid-setup: the caller gets 503, the gateway gives the ledger back, a fresh provisioner's reconciler leaves nothing on the PEs", async () => {
-  for (const [application, ce] of [
-    ['primary-dc', 'CE1'],
-    ['backup-dc', 'CE2'],
-  ] as const) {
-    const r = await registerApp({ gateway: h.gateway, application, ce, vpn: ACME });
-    assert.equal(r.result.exitCode, 0, verdict(r.result));
-  }
+  await registerApps(h.gateway, [
+    ['primary-dc', 'CE1', ACME],
+    ['backup-dc', 'CE2', ACME],
+  ]);
   const call = await placeCall({
     gateway: h.gateway,
     caller: 'primary-dc',

@@ -13,6 +13,7 @@ import {
   answerAs,
   placeCall,
   registerApp,
+  registerApps,
   verdict,
   waitFor,
   whileRunning,
@@ -24,13 +25,10 @@ let h: Harness;
 
 before(async () => {
   h = await startHarness({ digestAlgorithms: 'MD5,SHA-256' });
-  for (const [application, ce, vpn] of [
+  await registerApps(h.gateway, [
     ['primary-dc', 'CE1', ACME],
     ['grid-a', 'CE3', `${GLOBEX_GRID},${GLOBEX_ARCHIVE}`],
-  ] as const) {
-    const r = await registerApp({ gateway: h.gateway, application, ce, vpn });
-    assert.equal(r.result.exitCode, 0, verdict(r.result));
-  }
+  ]);
 });
 
 after(async () => {

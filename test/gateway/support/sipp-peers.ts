@@ -4,6 +4,7 @@
  * REGISTERs from a port, then a SIPp UAS bound to that same port answers). Scenario files live in
  * `../scenarios/`, named `<role>-<action>-expect-<status>`.
  */
+import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { freePort, runSipp, type SippResult } from '@svpn/test-support';
@@ -35,13 +36,9 @@ export interface GatewayTarget {
   sipAddress: { port: number };
 }
 
-function describe(result: SippResult): string {
-  return `exit ${result.exitCode}, ok ${result.successfulCalls}, failed ${result.failedCalls}; ${result.errors.slice(0, 1500)} ${result.stderr.slice(0, 500)}`;
-}
-
 /** SIPp's verdict in one line, for assertion messages. */
 export function verdict(result: SippResult): string {
-  return describe(result);
+  return `exit ${result.exitCode}, ok ${result.successfulCalls}, failed ${result.failedCalls}; ${result.errors.slice(0, 1500)} ${result.stderr.slice(0, 500)}`;
 }
 
 export interface RegisterOptions {
@@ -76,6 +73,17 @@ export async function registerApp(o: RegisterOptions): Promise<{ port: number; r
     timeoutMs: 10_000,
   }).done;
   return { port, result };
+}
+
+/** Registers each `[application, ce, vpn]` in turn and asserts SIPp's REGISTER passed. */
+export async function registerApps(
+  gateway: GatewayTarget,
+  bindings: readonly (readonly [application: string, ce: string, vpn: string])[],
+): Promise<void> {
+  for (const [application, ce, vpn] of bindings) {
+    const r = await registerApp({ gateway, application, ce, vpn });
+    assert.equal(r.result.exitCode, 0, verdict(r.result));
+  }
 }
 
 export interface UasRun {
