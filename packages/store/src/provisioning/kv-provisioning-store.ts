@@ -31,6 +31,7 @@ import {
   planPutSession,
   planReleaseMembership,
   planReleaseSession,
+  type SessionPlan,
 } from './provisioning-transitions.js';
 import type { RecordBackend, RecordValue, Table } from './record-backend.js';
 import {
@@ -121,6 +122,15 @@ const decodeLsp = (json: string): DesiredLsp => decode(json, 'desired LSP', LSP_
 const decodeMembership = (json: string): DesiredMembership =>
   decode(json, 'desired membership', MEMBERSHIP_FIELDS);
 
+/** The records a session plan writes: the session and the LSPs it changed (none when unchanged). */
+function planWrites(sessionId: string, plan: SessionPlan): RecordValue[] {
+  if (!plan.changed) return [];
+  return [
+    { table: 'desiredSessions', id: sessionId, value: JSON.stringify(plan.session) },
+    ...plan.lspWrites.map((l) => ({ table: 'desiredLsps' as const, id: l.lspId, value: JSON.stringify(l) })),
+  ];
+}
+
 function byKey<T>(key: (t: T) => string): (a: T, b: T) => number {
   return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 }
@@ -190,6 +200,29 @@ export class KvProvisioningStore implements ProvisioningStore {
     return [...(await this.#backend.list(table)).values()].map(parse);
   }
 
+  /** Deletes an intent that is released at `revision`; false (nothing written) otherwise. */
+  #deleteReleased(
+    table: Table,
+    id: string,
+    what: string,
+    parse: (json: string) => { revision: number; intent: string },
+    revision: number,
+    fence: Fence | undefined,
+  ): Promise<boolean> {
+    return this.#transact(
+      what,
+      async (tx) => {
+        const [json] = await tx.read([{ table, id }]);
+        const current = json ? parse(json) : null;
+        if (!current || current.revision !== revision || current.intent !== 'released') {
+          return { writes: [], result: false };
+        }
+        return { writes: [{ table, id, value: null }], result: true };
+      },
+      fence,
+    );
+  }
+
   // -------------------------------------------------------------------------------------------
   // desired sessions and LSPs
   // -------------------------------------------------------------------------------------------
@@ -215,18 +248,8 @@ export class KvProvisioningStore implements ProvisioningStore {
         // Plan once without a revision: a retransmission changes nothing and draws none.
         let plan = planPutSession(current, lsps, input, now, 0);
         if (plan.changed) plan = planPutSession(current, lsps, input, now, await tx.nextRevision());
-        const writes: RecordValue[] = plan.changed
-          ? [
-              { table: 'desiredSessions', id: input.sessionId, value: JSON.stringify(plan.session) },
-              ...plan.lspWrites.map((l) => ({
-                table: 'desiredLsps' as const,
-                id: l.lspId,
-                value: JSON.stringify(l),
-              })),
-            ]
-          : [];
         return {
-          writes,
+          writes: planWrites(input.sessionId, plan),
           result: { session: plan.session, previous: current, lsps: plan.lsps, changed: plan.changed },
         };
       },
@@ -258,18 +281,8 @@ export class KvProvisioningStore implements ProvisioningStore {
         current.intent === 'released' ? current.revision : await tx.nextRevision(),
       );
       if (plan === null) return { writes: [], result: null };
-      const writes: RecordValue[] = plan.changed
-        ? [
-            { table: 'desiredSessions', id: sessionId, value: JSON.stringify(plan.session) },
-            ...plan.lspWrites.map((l) => ({
-              table: 'desiredLsps' as const,
-              id: l.lspId,
-              value: JSON.stringify(l),
-            })),
-          ]
-        : [];
       return {
-        writes,
+        writes: planWrites(sessionId, plan),
         result: { session: plan.session, previous: current, lsps: plan.lsps, changed: plan.changed },
       };
     };
@@ -322,16 +335,12 @@ export class KvProvisioningStore implements ProvisioningStore {
 
   async deleteSessionIntent(sessionId: string, revision: number, fence?: Fence): Promise<boolean> {
     requireId(sessionId, 'sessionId');
-    return this.#transact(
+    return this.#deleteReleased(
+      'desiredSessions',
+      sessionId,
       `session ${sessionId}`,
-      async (tx) => {
-        const [json] = await tx.read([{ table: 'desiredSessions', id: sessionId }]);
-        const current = json ? decodeSession(json) : null;
-        if (!current || current.revision !== revision || current.intent !== 'released') {
-          return { writes: [], result: false };
-        }
-        return { writes: [{ table: 'desiredSessions', id: sessionId, value: null }], result: true };
-      },
+      decodeSession,
+      revision,
       fence,
     );
   }
@@ -354,18 +363,7 @@ export class KvProvisioningStore implements ProvisioningStore {
 
   async deleteLspIntent(lspId: string, revision: number, fence?: Fence): Promise<boolean> {
     requireId(lspId, 'lspId');
-    return this.#transact(
-      `LSP ${lspId}`,
-      async (tx) => {
-        const [json] = await tx.read([{ table: 'desiredLsps', id: lspId }]);
-        const current = json ? decodeLsp(json) : null;
-        if (!current || current.revision !== revision || current.intent !== 'released') {
-          return { writes: [], result: false };
-        }
-        return { writes: [{ table: 'desiredLsps', id: lspId, value: null }], result: true };
-      },
-      fence,
-    );
+    return this.#deleteReleased('desiredLsps', lspId, `LSP ${lspId}`, decodeLsp, revision, fence);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -430,16 +428,12 @@ export class KvProvisioningStore implements ProvisioningStore {
 
   async deleteMembershipIntent(key: MembershipKey, revision: number, fence?: Fence): Promise<boolean> {
     const id = membershipId(key);
-    return this.#transact(
+    return this.#deleteReleased(
+      'desiredMemberships',
+      id,
       `membership ${id}`,
-      async (tx) => {
-        const [json] = await tx.read([{ table: 'desiredMemberships', id }]);
-        const current = json ? decodeMembership(json) : null;
-        if (!current || current.revision !== revision || current.intent !== 'released') {
-          return { writes: [], result: false };
-        }
-        return { writes: [{ table: 'desiredMemberships', id, value: null }], result: true };
-      },
+      decodeMembership,
+      revision,
       fence,
     );
   }
