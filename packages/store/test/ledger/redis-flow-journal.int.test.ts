@@ -1,22 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import { FencedWriteError, KeySpace, RedisFlowJournal } from '../../src/index.js';
+import { privateRedis } from '../support/private-redis.js';
 
-let redis: RedisServerHandle;
-const clients: Redis[] = [];
-before(async () => {
-  redis = await startRedisServer();
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await redis.stop();
-});
+const redis = privateRedis();
 
 function journal(prefix: string): RedisFlowJournal<{ id: string; bps: number }> {
-  const client = new Redis(redis.url);
-  clients.push(client);
+  const client = redis.client();
   return new RedisFlowJournal(client, new KeySpace(prefix));
 }
 

@@ -1,7 +1,5 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import {
   KeySpace,
   MemoryLocationStore,
@@ -9,6 +7,7 @@ import {
   type Binding,
   type LocationStore,
 } from '../../src/index.js';
+import { privateRedis } from '../support/private-redis.js';
 
 function binding(contact: string, overrides: Partial<Binding> = {}): Binding {
   return {
@@ -57,20 +56,11 @@ function conformance(name: string, make: () => Promise<LocationStore>): void {
   });
 }
 
-let redis: RedisServerHandle;
-const clients: Redis[] = [];
-before(async () => {
-  redis = await startRedisServer();
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await redis.stop();
-});
+const redis = privateRedis();
 
 conformance('memory', async () => new MemoryLocationStore());
 let n = 0;
 conformance('redis', async () => {
-  const client = new Redis(redis.url);
-  clients.push(client);
+  const client = redis.client();
   return new RedisLocationStore(client, new KeySpace(`t${n++}`));
 });

@@ -1,8 +1,6 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import { KeySpace } from '../../src/keys.js';
 import {
   FencedError,
@@ -14,6 +12,7 @@ import {
   type ProvisioningStore,
   type SessionIntentInput,
 } from '../../src/provisioning/index.js';
+import { privateRedis } from '../support/private-redis.js';
 
 const ROUTE = { nodes: ['PE1', 'P1', 'P2', 'PE2'] };
 
@@ -418,22 +417,13 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
   });
 }
 
-let redis: RedisServerHandle;
-const clients: Redis[] = [];
-before(async () => {
-  redis = await startRedisServer();
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await redis.stop();
-});
+const redis = privateRedis();
 
 conformance('memory', async () => new MemoryProvisioningStore());
 
 test('redis: two processes joining one LSP concurrently (each with its own group commit) add up exactly', async () => {
   const keys = new KeySpace(`prov-two-${Date.now()}`);
-  const [a, b] = [new Redis(redis.url), new Redis(redis.url)];
-  clients.push(a, b);
+  const [a, b] = [redis.client(), redis.client()];
   const stores = [new RedisProvisioningStore(a, keys), new RedisProvisioningStore(b, keys)];
   const ids = Array.from({ length: 200 }, (_, i) => `p${i}`);
   await Promise.all(ids.map((id, i) => stores[i % 2]!.putSessionIntent(intent(id, { bandwidthBps: 1_000 }))));
@@ -447,7 +437,6 @@ test('redis: two processes joining one LSP concurrently (each with its own group
 
 let n = 0;
 conformance('redis', async () => {
-  const client = new Redis(redis.url);
-  clients.push(client);
+  const client = redis.client();
   return new RedisProvisioningStore(client, new KeySpace(`prov${n++}`));
 });

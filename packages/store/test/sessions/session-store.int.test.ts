@@ -1,7 +1,5 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import {
   KeySpace,
   MemorySessionStore,
@@ -9,6 +7,7 @@ import {
   type SessionRecord,
   type SessionStore,
 } from '../../src/index.js';
+import { privateRedis } from '../support/private-redis.js';
 
 function session(id: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {
@@ -58,20 +57,11 @@ function conformance(name: string, make: () => Promise<SessionStore>): void {
   });
 }
 
-let redis: RedisServerHandle;
-const clients: Redis[] = [];
-before(async () => {
-  redis = await startRedisServer();
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await redis.stop();
-});
+const redis = privateRedis();
 
 conformance('memory', async () => new MemorySessionStore());
 let n = 0;
 conformance('redis', async () => {
-  const client = new Redis(redis.url);
-  clients.push(client);
+  const client = redis.client();
   return new RedisSessionStore(client, new KeySpace(`s${n++}`));
 });
