@@ -20,10 +20,15 @@
 //       --probe-p99-ms=1000
 //       --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system child of each trial)
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { quantile, type Benchmark, type Emit } from '@svpn/bench-kit';
 import { freePort, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import { runSippLoad, type SippLoadResult } from './sipp-load.js';
+
+/** Linux USER_HZ: /proc times are in 1/100 s on every architecture Node runs on here. */
+const CLOCK_TICKS = 100;
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./system-child.ts', import.meta.url));
@@ -88,6 +93,8 @@ export function parseArgs(args: readonly string[]): BenchArgs {
 
 interface System {
   sipPort: number;
+  /** CPU time (user + system) the system process has used so far, ms; NaN where /proc is missing. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -119,6 +126,7 @@ async function startSystemChild(redisUrl: string, cpuProfDir: string | undefined
   });
   return {
     sipPort,
+    cpuMs: () => processCpuMs(child.pid),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -127,6 +135,26 @@ async function startSystemChild(redisUrl: string, cpuProfDir: string | undefined
       clearTimeout(forced);
     },
   };
+}
+
+/** utime + stime of a process from /proc/<pid>/stat (Linux), in ms. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state: utime is the 14th field.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Redis commands run (INFO commandstats, scripts' inner commands included) since the last reset. */
+async function redisCommands(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let total = 0;
+  for (const m of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) total += Number(m[1]);
+  return total;
 }
 
 async function register(
@@ -164,6 +192,10 @@ export interface Trial {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU time of the system process per call placed, ms (the Node process running every service). */
+  systemCpuMsPerCall: number;
+  /** Redis commands per call placed (inner commands of Lua scripts included). */
+  redisCommandsPerCall: number;
 }
 
 async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial> {
@@ -184,6 +216,9 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
       timeoutMs: (seconds + 60) * 1000,
     });
     await new Promise((r) => setTimeout(r, 300));
+    const stats = new Redis(redis.url);
+    await stats.config('RESETSTAT');
+    const cpuBefore = system.cpuMs();
     const uac: SippLoadResult = await runSippLoad({
       scenarioFile: scenario('bench-uac-call-expect-200'),
       target: `127.0.0.1:${system.sipPort}`,
@@ -212,6 +247,8 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
       new Promise<undefined>((r) => setTimeout(() => r(undefined), 5_000)),
     ]);
     if (far === undefined) uas.kill();
+    const cpuUsed = system.cpuMs() - cpuBefore;
+    const commands = await redisCommands(stats).finally(() => stats.disconnect());
     const times = uac.responseTimesMs;
     const result: Trial = {
       rate,
@@ -225,6 +262,8 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
       p50Ms: times.length ? quantile(times, 0.5) : Number.NaN,
       p99Ms: times.length ? quantile(times, 0.99) : Number.NaN,
       maxMs: times.length ? Math.max(...times) : Number.NaN,
+      systemCpuMsPerCall: cpuUsed / calls,
+      redisCommandsPerCall: commands / calls,
     };
     if (!result.ok) {
       process.stderr.write(`[e2e-calls] rate ${rate} failures: ${JSON.stringify(uac.failureReasons)}\n`);
@@ -282,6 +321,8 @@ const bench: Benchmark = {
       emit('latency_run_failed_calls', t.failed, 'calls');
       emit('latency_run_unfinished_calls', t.calls - t.successful - t.failed, 'calls');
       emit('latency_run_retransmissions', t.retransmissions, 'messages');
+      emit('latency_run_system_cpu_ms_per_call', t.systemCpuMsPerCall, 'ms');
+      emit('latency_run_redis_commands_per_call', t.redisCommandsPerCall, 'commands');
     }
     if (!a.skipSearch) {
       const trials: Trial[] = [];
@@ -293,6 +334,7 @@ const bench: Benchmark = {
       emit('highest_calls_per_s', best, 'calls/s');
       emit('highest_run_failed_calls', confirmed?.failed ?? 0, 'calls');
       emit('highest_run_p99_ms', confirmed?.p99Ms ?? 0, 'ms');
+      emit('highest_run_system_cpu_ms_per_call', confirmed?.systemCpuMsPerCall ?? 0, 'ms');
       emit('search_trials', trials.length, 'trials');
     }
     emit('sustain_seconds', a.seconds, 's');
