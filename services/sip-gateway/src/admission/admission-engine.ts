@@ -12,6 +12,7 @@ import {
   AggregateManager,
   type AggregationAction,
   type FlowSpec,
+  type FlowView,
   ReservationLedger,
   type Topology,
 } from '@svpn/te';
@@ -128,20 +129,10 @@ export class AdmissionEngine implements AdmissionPort {
       try {
         result = this.manager.addFlow(spec);
       } catch (error) {
-        return {
-          ok: false,
-          reason: 'no-path',
-          detail: (error as Error).message,
-          retryAfterS: this.retryAfterS,
-        };
+        return this.refuse('no-path', (error as Error).message);
       }
       if (!result.ok) {
-        return {
-          ok: false,
-          reason: result.refusal.code === 'TE_NO_PATH' ? 'no-path' : 'no-capacity',
-          detail: result.refusal.detail,
-          retryAfterS: this.retryAfterS,
-        };
+        return this.refuse(refusalReason(result.refusal.code), result.refusal.detail);
       }
       await this.journalActions(result.actions, spec);
       return this.describe(spec.id, this.victims(result.actions, spec.id));
@@ -152,22 +143,12 @@ export class AdmissionEngine implements AdmissionPort {
     return this.serial(async () => {
       const flow = this.manager.flow(sessionId);
       if (flow === undefined) {
-        return {
-          ok: false,
-          reason: 'no-capacity',
-          detail: `session ${sessionId} holds no reservation`,
-          retryAfterS: this.retryAfterS,
-        };
+        return this.refuse('no-capacity', `session ${sessionId} holds no reservation`);
       }
       const tspec = tspecFromBitRate(bandwidthBps);
       const result = this.manager.resizeFlow(sessionId, tspec);
       if (!result.ok) {
-        return {
-          ok: false,
-          reason: 'no-capacity',
-          detail: result.refusal.detail,
-          retryAfterS: this.retryAfterS,
-        };
+        return this.refuse('no-capacity', result.refusal.detail);
       }
       await this.journalActions(result.actions);
       return this.describe(sessionId, this.victims(result.actions, sessionId));
@@ -193,24 +174,10 @@ export class AdmissionEngine implements AdmissionPort {
     return this.serial(async () => {
       const flow = this.manager.flow(sessionId);
       if (flow === undefined) {
-        return {
-          ok: false,
-          reason: 'no-capacity',
-          detail: `session ${sessionId} holds no reservation`,
-          retryAfterS: this.retryAfterS,
-        };
+        return this.refuse('no-capacity', `session ${sessionId} holds no reservation`);
       }
       if (flow.ingress === ingressPe && flow.egress === egressPe) return this.describe(sessionId, []);
-      const old: FlowSpec = {
-        id: flow.id,
-        ingress: flow.ingress,
-        egress: flow.egress,
-        classType: flow.classType,
-        level: flow.level,
-        tspec: flow.tspec,
-        ...(flow.minBandwidthBps === undefined ? {} : { minBandwidthBps: flow.minBandwidthBps }),
-        owner: 'session',
-      };
+      const old = sessionFlowSpec(flow);
       const moved: FlowSpec = { ...old, ingress: ingressPe, egress: egressPe };
       // The single writer swaps the flow in one step: nobody can take the freed share in between,
       // and a refused move puts the old flow back where it was (it fitted a moment ago).
@@ -226,12 +193,7 @@ export class AdmissionEngine implements AdmissionPort {
       }
       if (result !== undefined && !result.ok) {
         this.manager.addFlow(old);
-        return {
-          ok: false,
-          reason: result.refusal.code === 'TE_NO_PATH' ? 'no-path' : 'no-capacity',
-          detail: result.refusal.detail,
-          retryAfterS: this.retryAfterS,
-        };
+        return this.refuse(refusalReason(result.refusal.code), result.refusal.detail);
       }
       if (result === undefined) {
         await this.options.journal.remove(sessionId);
@@ -249,17 +211,17 @@ export class AdmissionEngine implements AdmissionPort {
     });
   }
 
+  /** A refusal: the caller may retry after the configured Retry-After. */
+  private refuse(reason: 'no-path' | 'no-capacity', detail: string): AdmissionResult {
+    return { ok: false, reason, detail, retryAfterS: this.retryAfterS };
+  }
+
   /** The session's tunnel, route and the tunnel's size now. */
   private describe(sessionId: string, preempted: PreemptionAction[]): AdmissionResult {
     const flow = this.manager.flow(sessionId);
     const aggregate = flow === undefined ? undefined : this.manager.aggregate(flow.aggregateId);
     if (flow === undefined || aggregate === undefined) {
-      return {
-        ok: false,
-        reason: 'no-capacity',
-        detail: 'the session was preempted',
-        retryAfterS: this.retryAfterS,
-      };
+      return this.refuse('no-capacity', 'the session was preempted');
     }
     return {
       ok: true,
@@ -303,18 +265,28 @@ export class AdmissionEngine implements AdmissionPort {
       else {
         await this.options.journal.put({
           seq: ++this.seq,
-          spec: {
-            id: flow.id,
-            ingress: flow.ingress,
-            egress: flow.egress,
-            classType: flow.classType,
-            level: flow.level,
-            tspec: flow.tspec,
-            ...(flow.minBandwidthBps === undefined ? {} : { minBandwidthBps: flow.minBandwidthBps }),
-            owner: 'session',
-          },
+          spec: sessionFlowSpec(flow),
         });
       }
     }
   }
+}
+
+/** A refusal code of the aggregate manager as an admission refusal reason. */
+function refusalReason(code: string): 'no-path' | 'no-capacity' {
+  return code === 'TE_NO_PATH' ? 'no-path' : 'no-capacity';
+}
+
+/** The flow spec a session's flow is (re-)added or journalled with. */
+function sessionFlowSpec(flow: FlowView): FlowSpec {
+  return {
+    id: flow.id,
+    ingress: flow.ingress,
+    egress: flow.egress,
+    classType: flow.classType,
+    level: flow.level,
+    tspec: flow.tspec,
+    ...(flow.minBandwidthBps === undefined ? {} : { minBandwidthBps: flow.minBandwidthBps }),
+    owner: 'session',
+  };
 }
