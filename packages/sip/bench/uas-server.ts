@@ -16,7 +16,12 @@ const sdp = [
   '',
 ].join('\r\n');
 
-const agent = await SipAgent.listen({ listen: { udp: [{ address, port }] } });
+// A 4 MiB socket receive buffer (SO_RCVBUF, capped by net.core.rmem_max): on a shared machine the
+// process can be descheduled for a few hundred ms, and the default ~200 KB overflows in that time
+// (dropped datagrams come back as SIPp retransmissions). SIPp gets the same size (-buff_size).
+const agent = await SipAgent.listen({
+  listen: { udp: [{ address, port, receiveBufferBytes: 4 * 1024 * 1024 }] },
+});
 agent.invite((req, res) => {
   agent.createUAS(req, res, { localSdp: sdp }).catch(() => undefined);
 });

@@ -37,7 +37,8 @@ const sippUas: Subject = {
   name: 'sipp',
   async start(port) {
     // In the foreground (no -bg), so it is our child and is stopped by its pid like ours.
-    const child = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin'], {
+    const args = ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', ...BUFFER_ARGS];
+    const child = spawn('sipp', args, {
       stdio: 'ignore',
     });
     await new Promise((r) => setTimeout(r, 300));
@@ -45,6 +46,13 @@ const sippUas: Subject = {
     return child;
   },
 };
+
+/**
+ * 4 MiB socket buffers for every SIPp (the driver and SIPp's uas), as uas-server.ts sets for ours: on
+ * this shared machine a process can be descheduled for a few hundred ms, and a default ~200 KB UDP
+ * buffer overflows in that time; the dropped datagrams come back as retransmissions.
+ */
+const BUFFER_ARGS = ['-buff_size', String(4 * 1024 * 1024)];
 
 /**
  * Calls served before every measured trial, by the same server process, at a low rate: the
@@ -73,6 +81,7 @@ async function trial(subject: Subject, rate: number, seconds: number): Promise<T
       rate: WARM_UP.rate,
       limit: 200,
       timeoutMs: (WARM_UP.seconds + 20) * 1000,
+      extraArgs: BUFFER_ARGS,
     }).done;
     const calls = Math.round(rate * seconds);
     const result = await runSipp({
@@ -82,6 +91,7 @@ async function trial(subject: Subject, rate: number, seconds: number): Promise<T
       rate,
       limit: Math.max(200, rate * 2),
       timeoutMs: (seconds + 20) * 1000,
+      extraArgs: BUFFER_ARGS,
     }).done;
     const ok =
       result.exitCode === 0 &&
