@@ -4,3 +4,4 @@ export * from './problem.js';
 export * from './health.js';
 export * from './redis.js';
 export * from './lifecycle.js';
+export * from './http-url.js';

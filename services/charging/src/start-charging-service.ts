@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { TariffBook, type ChargeRecord } from '@svpn/charging';
 import { PeSimulator } from '@svpn/pe-sim';
-import { connectRedis, createLogger, pingRedis, type Logger } from '@svpn/service-kit';
+import { connectRedis, createLogger, httpUrl, pingRedis, type Logger } from '@svpn/service-kit';
 import {
   KeySpace,
   RedisChargeStore,
@@ -147,11 +147,7 @@ export async function startChargingService(
     let url: string | undefined;
     if (deps.listen ?? true) {
       await app.listen({ host: config.httpHost, port: config.httpPort });
-      const address = app.server.address();
-      if (address !== null && typeof address === 'object') {
-        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        url = `http://${host}:${address.port}`;
-      }
+      url = httpUrl(app.server.address());
       log.info({ url, consumer: consumer.consumer, group: consumer.group }, 'charging service listening');
     } else {
       await app.ready();

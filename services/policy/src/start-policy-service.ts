@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { DecisionOptions } from '@svpn/policy';
-import { connectRedis, createLogger, pingRedis, type Logger } from '@svpn/service-kit';
+import { connectRedis, createLogger, httpUrl, pingRedis, type Logger } from '@svpn/service-kit';
 import { KeySpace, RedisPolicyStore, type PolicyStore } from '@svpn/store';
 
 import { buildApp } from './app.js';
@@ -73,11 +73,7 @@ export async function startPolicyService(
     let url: string | undefined;
     if (deps.listen ?? true) {
       await app.listen({ host: config.httpHost, port: config.httpPort });
-      const address = app.server.address();
-      if (address !== null && typeof address === 'object') {
-        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        url = `http://${host}:${address.port}`;
-      }
+      url = httpUrl(app.server.address());
       log.info({ url }, 'policy service listening');
     } else {
       await app.ready();
