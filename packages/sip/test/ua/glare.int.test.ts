@@ -5,23 +5,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Dialog } from '@svpn/sip';
-import { ANSWER_SDP, OFFER_SDP, header, messages, sdp, startAgent, until } from './support.js';
+import { OFFER_SDP, header, messages, sdp, until, connectedCall } from './support.js';
 
 describe('RFC 3261 §14 re-INVITE glare', () => {
   it('both re-INVITE at once: 491 both ways, the retries go through, both sides agree on the SDP', async (t) => {
-    const a = await startAgent();
-    const b = await startAgent();
-    t.after(async () => {
-      await a.agent.close();
-      await b.agent.close();
-    });
-    let callee: Promise<Dialog> | undefined;
-    b.agent.invite((req, res) => {
-      callee = b.agent.createUAS(req, res, { localSdp: ANSWER_SDP });
-    });
-    const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
-    const answered = await (callee as Promise<Dialog>);
+    const { a, b, caller, callee: answered } = await connectedCall(t);
     const answeredAt: Record<string, number> = {};
     for (const [name, dialog] of [
       ['caller', caller],

@@ -4,24 +4,30 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ActiveSessionTimer, type Dialog, DialogOptionsError } from '@svpn/sip';
-import { ANSWER_SDP, OFFER_SDP, delay, header, messages, startAgent, until } from './support.js';
+import { type ActiveSessionTimer, DialogOptionsError } from '@svpn/sip';
+import {
+  ANSWER_SDP,
+  OFFER_SDP,
+  delay,
+  header,
+  messages,
+  startAgent,
+  until,
+  connectedCall,
+} from './support.js';
 
 describe('RFC 4028 session timers', () => {
   it('the UAC asks for 3 s and refreshes by UPDATE every 1.5 s; the UAS watches', async (t) => {
-    const a = await startAgent({ sessionTimer: { sessionExpires: 3, minSE: 1, refresher: 'local' } });
-    const b = await startAgent({ sessionTimer: { minSE: 1 } });
-    t.after(async () => {
-      await a.agent.close();
-      await b.agent.close();
-    });
-    let callee: Promise<Dialog> | undefined;
-    b.agent.invite((req, res) => {
-      callee = b.agent.createUAS(req, res, { localSdp: ANSWER_SDP });
-    });
-    const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
-    assert.ok(callee);
-    const answered = await callee;
+    const {
+      a,
+      b,
+      caller,
+      callee: answered,
+    } = await connectedCall(
+      t,
+      { sessionTimer: { sessionExpires: 3, minSE: 1, refresher: 'local' } },
+      { sessionTimer: { minSE: 1 } },
+    );
     const invite = messages(a.wire.sent, 'INVITE ')[0] ?? '';
     assert.equal(header(invite, 'Session-Expires'), '3;refresher=uac');
     assert.equal(header(invite, 'Min-SE'), '1');
@@ -78,18 +84,16 @@ describe('RFC 4028 session timers', () => {
   });
 
   it('the UAS refreshes by re-INVITE; when it falls silent the UAC ends the call with BYE', async (t) => {
-    const a = await startAgent({ sessionTimer: { sessionExpires: 3, minSE: 1 } });
-    const b = await startAgent({ sessionTimer: { minSE: 1, refresher: 'local', refreshMethod: 'INVITE' } });
-    t.after(async () => {
-      await a.agent.close();
-      await b.agent.close();
-    });
-    let callee: Promise<Dialog> | undefined;
-    b.agent.invite((req, res) => {
-      callee = b.agent.createUAS(req, res, { localSdp: ANSWER_SDP });
-    });
-    const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
-    const answered = await (callee as Promise<Dialog>);
+    const {
+      a,
+      b,
+      caller,
+      callee: answered,
+    } = await connectedCall(
+      t,
+      { sessionTimer: { sessionExpires: 3, minSE: 1 } },
+      { sessionTimer: { minSE: 1, refresher: 'local', refreshMethod: 'INVITE' } },
+    );
     assert.deepEqual(answered.sessionTimer, { interval: 3, refresher: 'local' });
     assert.deepEqual(caller.sessionTimer, { interval: 3, refresher: 'remote' });
     const ended: string[] = [];

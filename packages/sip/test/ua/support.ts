@@ -2,7 +2,8 @@
  * Helpers for the dialog-extension integration tests: two `SipAgent`s on 127.0.0.1 UDP with a
  * small T1, a wire tap that records (and can drop) what each one sends, and polling waits.
  */
-import { SipAgent, type SipAgentOptions } from '@svpn/sip';
+import assert from 'node:assert/strict';
+import { type Dialog, SipAgent, type SipAgentOptions } from '@svpn/sip';
 import { freePort } from '@svpn/test-support';
 
 /** Timer base for the tests: short, so 64·T1 guards fire within about a second. */
@@ -96,4 +97,36 @@ export async function until(check: () => boolean, timeoutMs = 3_000, what = 'con
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await delay(10);
   }
+}
+
+/** Two agents and the confirmed call `a` placed to `b`. */
+export interface ConnectedCall {
+  a: TestAgent;
+  b: TestAgent;
+  caller: Dialog;
+  callee: Dialog;
+}
+
+/**
+ * Starts a caller `a` and a callee `b` (both closed after the test), lets `b` answer every INVITE
+ * with {@link ANSWER_SDP}, and has `a` call `b` with {@link OFFER_SDP}.
+ */
+export async function connectedCall(
+  t: { after: (fn: () => Promise<void>) => void },
+  callerOptions: Omit<SipAgentOptions, 'listen'> = {},
+  calleeOptions: Omit<SipAgentOptions, 'listen'> = {},
+): Promise<ConnectedCall> {
+  const a = await startAgent(callerOptions);
+  const b = await startAgent(calleeOptions);
+  t.after(async () => {
+    await a.agent.close();
+    await b.agent.close();
+  });
+  let callee: Promise<Dialog> | undefined;
+  b.agent.invite((req, res) => {
+    callee = b.agent.createUAS(req, res, { localSdp: ANSWER_SDP });
+  });
+  const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
+  assert.ok(callee, 'the callee saw the INVITE before the caller saw the 2xx');
+  return { a, b, caller, callee: await callee };
 }

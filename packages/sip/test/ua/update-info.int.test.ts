@@ -8,36 +8,25 @@ import {
   ANSWER_SDP,
   OFFER_SDP,
   T1,
-  type TestAgent,
   delay,
   header,
   messages,
   sdp,
   startAgent,
   until,
+  type ConnectedCall,
+  connectedCall,
 } from './support.js';
 
 const QOS = 'application/svpn-qos+json';
 
-/** Two agents and a confirmed call between them. */
-async function call(
+/** Two agents (both accepting {@link QOS} and text bodies) and a confirmed call between them. */
+function call(
   t: { after: (fn: () => Promise<void>) => void },
   calleeOptions: Parameters<typeof startAgent>[0] = {},
-): Promise<{ a: TestAgent; b: TestAgent; caller: Dialog; callee: Dialog }> {
+): Promise<ConnectedCall> {
   const validation = { acceptedContentTypes: ['application/sdp', QOS, 'text/plain'] };
-  const a = await startAgent({ validation });
-  const b = await startAgent({ validation, ...calleeOptions });
-  t.after(async () => {
-    await a.agent.close();
-    await b.agent.close();
-  });
-  let callee: Promise<Dialog> | undefined;
-  b.agent.invite((req, res) => {
-    callee = b.agent.createUAS(req, res, { localSdp: ANSWER_SDP });
-  });
-  const caller = await a.agent.createUAC(b.uri(), { localSdp: OFFER_SDP });
-  assert.ok(callee);
-  return { a, b, caller, callee: await callee };
+  return connectedCall(t, { validation }, { validation, ...calleeOptions });
 }
 
 describe('RFC 3311 UPDATE', () => {
