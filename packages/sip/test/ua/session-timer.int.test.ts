@@ -8,26 +8,22 @@ import { type ActiveSessionTimer, DialogOptionsError } from '@svpn/sip';
 import {
   ANSWER_SDP,
   OFFER_SDP,
+  connectedCall,
   delay,
   header,
   messages,
   startAgent,
   until,
-  connectedCall,
 } from './support.js';
 
 describe('RFC 4028 session timers', () => {
   it('the UAC asks for 3 s and refreshes by UPDATE every 1.5 s; the UAS watches', async (t) => {
-    const {
-      a,
-      b,
-      caller,
-      callee: answered,
-    } = await connectedCall(
+    const call = await connectedCall(
       t,
       { sessionTimer: { sessionExpires: 3, minSE: 1, refresher: 'local' } },
       { sessionTimer: { minSE: 1 } },
     );
+    const { a, b, caller, callee: answered } = call;
     const invite = messages(a.wire.sent, 'INVITE ')[0] ?? '';
     assert.equal(header(invite, 'Session-Expires'), '3;refresher=uac');
     assert.equal(header(invite, 'Min-SE'), '1');
@@ -84,16 +80,12 @@ describe('RFC 4028 session timers', () => {
   });
 
   it('the UAS refreshes by re-INVITE; when it falls silent the UAC ends the call with BYE', async (t) => {
-    const {
-      a,
-      b,
-      caller,
-      callee: answered,
-    } = await connectedCall(
+    const call = await connectedCall(
       t,
       { sessionTimer: { sessionExpires: 3, minSE: 1 } },
       { sessionTimer: { minSE: 1, refresher: 'local', refreshMethod: 'INVITE' } },
     );
+    const { a, b, caller, callee: answered } = call;
     assert.deepEqual(answered.sessionTimer, { interval: 3, refresher: 'local' });
     assert.deepEqual(caller.sessionTimer, { interval: 3, refresher: 'remote' });
     const ended: string[] = [];
