@@ -3,6 +3,7 @@
  * pair up and returns the next state with its effects as plain data; a pair the table does not list
  * throws {@link InvalidTransitionError}. The driver applies the effects (timers, SIP, ledger, notices).
  */
+import type { ConnectionEvent } from '@svpn/api-contract';
 import { InvalidTransitionError } from './nsi-error.js';
 
 /** What a transition asks the driver to do. */
@@ -17,22 +18,8 @@ export type Effect =
   | { kind: 'teardown' }
   | { kind: 'notify'; type: NotificationType };
 
-/** Notification types (NSI CS 2.0 names where they exist). */
-export type NotificationType =
-  | 'reserveConfirmed'
-  | 'reserveFailed'
-  | 'reserveCommitConfirmed'
-  | 'reserveCommitFailed'
-  | 'reserveAbortConfirmed'
-  | 'reserveTimeout'
-  | 'provisionConfirmed'
-  | 'provisionFailed'
-  | 'releaseConfirmed'
-  | 'terminateConfirmed'
-  | 'dataPlaneStateChange'
-  | 'passedEndTime'
-  | 'errorEvent'
-  | 'modifyConfirmed';
+/** Notification types (NSI CS 2.0 names where they exist), as the contract's `ConnectionEvent.type`. */
+export type NotificationType = ConnectionEvent['type'];
 
 export interface Transition<S extends string> {
   readonly to: S;
