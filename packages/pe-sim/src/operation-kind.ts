@@ -1,27 +1,16 @@
 /**
- * The provisioning operations a simulated PE accepts, named as the provisioner's job types
- * (DESIGN.md §4). Faults and latency are configured per operation kind.
+ * The provisioning operations a simulated PE accepts: the provisioner's job types (DESIGN.md §4),
+ * taken from the `@svpn/provisioning` contract so the two cannot drift. Faults and latency are
+ * configured per operation kind.
  */
-export const OPERATION_KINDS = [
-  'uni.add-session',
-  'uni.modify-session',
-  'uni.remove-session',
-  'bgp.advertise-membership',
-  'bgp.withdraw-membership',
-  'ldp.bind',
-  'ldp.release',
-  'rsvp-te.signal',
-  'rsvp-te.resize',
-  'rsvp-te.teardown',
-  'marking.apply',
-] as const;
+import { JOB_TYPES, isJobType, type JobType } from '@svpn/provisioning';
+
+export const OPERATION_KINDS: typeof JOB_TYPES = JOB_TYPES;
 
 /** One provisioning operation kind. */
-export type OperationKind = (typeof OPERATION_KINDS)[number];
-
-const KINDS: ReadonlySet<string> = new Set(OPERATION_KINDS);
+export type OperationKind = JobType;
 
 /** Whether `value` names an operation kind. */
 export function isOperationKind(value: unknown): value is OperationKind {
-  return typeof value === 'string' && KINDS.has(value);
+  return isJobType(value);
 }
