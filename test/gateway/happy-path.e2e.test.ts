@@ -11,6 +11,7 @@ import {
   answerAs,
   placeCall,
   registerApp,
+  registerApps,
   verdict,
   waitFor,
   whileRunning,
@@ -33,22 +34,14 @@ for (const transport of ['u1', 't1'] as SippTransport[]) {
   const over = transport === 'u1' ? 'UDP' : 'TCP';
 
   test(`${over}: REGISTER binds each application to VPN and CE; the PE advertises the membership`, async () => {
-    const primary = await registerApp({
-      gateway: h.gateway,
-      application: 'primary-dc',
-      ce: 'CE1',
-      vpn: ACME,
+    await registerApps(
+      h.gateway,
+      [
+        ['primary-dc', 'CE1', ACME],
+        ['backup-dc', 'CE2', ACME],
+      ],
       transport,
-    });
-    assert.equal(primary.result.exitCode, 0, verdict(primary.result));
-    const backup = await registerApp({
-      gateway: h.gateway,
-      application: 'backup-dc',
-      ce: 'CE2',
-      vpn: ACME,
-      transport,
-    });
-    assert.equal(backup.result.exitCode, 0, verdict(backup.result));
+    );
     // seed 001 Fig. 1 arrow 3 — the serving PEs hold the site in the VPN's VRF.
     await waitFor('memberships at PE1 and PE4', async () => {
       const m = await h.provisioner.adapter.listMemberships();

@@ -79,9 +79,10 @@ export async function registerApp(o: RegisterOptions): Promise<{ port: number; r
 export async function registerApps(
   gateway: GatewayTarget,
   bindings: readonly (readonly [application: string, ce: string, vpn: string])[],
+  transport?: SippTransport,
 ): Promise<void> {
   for (const [application, ce, vpn] of bindings) {
-    const r = await registerApp({ gateway, application, ce, vpn });
+    const r = await registerApp({ gateway, application, ce, vpn, transport });
     assert.equal(r.result.exitCode, 0, verdict(r.result));
   }
 }
