@@ -616,13 +616,7 @@ export class PeSimulator {
         case ScriptCode.HalfWay:
           throw new PeFailedHalfWayError(lspId, 'rsvp-te.signal', Number(reply[2]), linkIds.length);
         case ScriptCode.NoBandwidth:
-          throw new NoBandwidthError(
-            lspId,
-            Number(reply[1]),
-            String(reply[2]),
-            bandwidthBps,
-            Number(reply[3]),
-          );
+          throw noBandwidth(lspId, reply, bandwidthBps);
         case ScriptCode.Conflict:
           throw new ConflictError(
             reply[1] === 'route'
@@ -667,13 +661,7 @@ export class PeSimulator {
         case ScriptCode.HalfWay:
           throw new PeFailedHalfWayError(lspId, 'rsvp-te.resize', Number(reply[2]), before.hops.length);
         case ScriptCode.NoBandwidth:
-          throw new NoBandwidthError(
-            lspId,
-            Number(reply[1]),
-            String(reply[2]),
-            bandwidthBps,
-            Number(reply[3]),
-          );
+          throw noBandwidth(lspId, reply, bandwidthBps);
         case ScriptCode.NotFound:
           throw new NotFoundError(`LSP ${lspId}`);
         case ScriptCode.LspNotUp:
@@ -1000,6 +988,11 @@ function checkMarking(marking: MarkingRule): MarkingRule {
 function expectOk(reply: ScriptReply, script: string): ScriptReply {
   if (reply[0] < 0) throw unexpected(script, reply);
   return reply;
+}
+
+/** A signal or resize script's NoBandwidth reply (`[code, hop index, link id, available bit/s]`). */
+function noBandwidth(lspId: string, reply: ScriptReply, requestedBps: number): NoBandwidthError {
+  return new NoBandwidthError(lspId, Number(reply[1]), String(reply[2]), requestedBps, Number(reply[3]));
 }
 
 function unexpected(script: string, reply: ScriptReply): Error {
