@@ -92,15 +92,31 @@ export class AdmissionEngine implements AdmissionPort {
     return engine;
   }
 
-  /** One change at a time: admission has a single writer (DESIGN §5). */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn, fn);
+  /**
+   * One change at a time: admission has a single writer (DESIGN §5). A change is applied in memory
+   * and its journal writes are sent at once, in order, on the journal's connection (`persist`); the
+   * next change does not wait for their acknowledgement, but each caller is answered only once its own
+   * writes are acknowledged — and Redis runs one connection's commands in order, so every earlier
+   * change is persisted by then too. Waiting for each write before the next change capped admissions
+   * plus releases at one Redis round trip each, which a busy event loop stretches to milliseconds.
+   */
+  private serial<T>(fn: (persist: (write: Promise<void>) => void) => Promise<T>): Promise<T> {
+    const writes: Promise<void>[] = [];
+    const persist = (write: Promise<void>): void => {
+      write.catch(() => undefined); // reported to the caller below, never unhandled
+      writes.push(write);
+    };
+    const run = (): Promise<T> => fn(persist);
+    const next = this.chain.then(run, run);
     this.chain = next.catch(() => undefined);
-    return next;
+    return next.then(async (value) => {
+      await Promise.all(writes);
+      return value;
+    });
   }
 
   admit(request: AdmissionRequest): Promise<AdmissionResult> {
-    return this.serial(async () => {
+    return this.serial(async (persist) => {
       const level: PrecedenceLevel = isPrecedenceLevel(request.level) ? request.level : 'routine';
       const spec: FlowSpec = {
         id: request.sessionId,
@@ -134,13 +150,13 @@ export class AdmissionEngine implements AdmissionPort {
       if (!result.ok) {
         return this.refuse(refusalReason(result.refusal.code), result.refusal.detail);
       }
-      await this.journalActions(result.actions, spec);
+      persist(this.journalActions(result.actions, spec));
       return this.describe(spec.id, this.victims(result.actions, spec.id));
     });
   }
 
   resize(sessionId: string, bandwidthBps: number): Promise<AdmissionResult> {
-    return this.serial(async () => {
+    return this.serial(async (persist) => {
       const flow = this.manager.flow(sessionId);
       if (flow === undefined) {
         return this.refuse('no-capacity', `session ${sessionId} holds no reservation`);
@@ -150,20 +166,20 @@ export class AdmissionEngine implements AdmissionPort {
       if (!result.ok) {
         return this.refuse('no-capacity', result.refusal.detail);
       }
-      await this.journalActions(result.actions);
+      persist(this.journalActions(result.actions));
       return this.describe(sessionId, this.victims(result.actions, sessionId));
     });
   }
 
   release(sessionId: string): Promise<{ lspId: string; lspBandwidthBps: number } | undefined> {
-    return this.serial(async () => {
+    return this.serial(async (persist) => {
       const flow = this.manager.flow(sessionId);
       if (flow === undefined) {
-        await this.options.journal.remove(sessionId);
+        persist(this.options.journal.remove(sessionId));
         return undefined;
       }
       const result = this.manager.removeFlow(sessionId);
-      await this.options.journal.remove(sessionId);
+      persist(this.options.journal.remove(sessionId));
       if (!result.ok) return undefined;
       const aggregate = this.manager.aggregate(flow.aggregateId);
       return { lspId: flow.aggregateId, lspBandwidthBps: aggregate?.sizeBps ?? 0 };
@@ -171,7 +187,7 @@ export class AdmissionEngine implements AdmissionPort {
   }
 
   move(sessionId: string, ingressPe: string, egressPe: string): Promise<AdmissionResult> {
-    return this.serial(async () => {
+    return this.serial(async (persist) => {
       const flow = this.manager.flow(sessionId);
       if (flow === undefined) {
         return this.refuse('no-capacity', `session ${sessionId} holds no reservation`);
@@ -196,7 +212,7 @@ export class AdmissionEngine implements AdmissionPort {
         return this.refuse(refusalReason(result.refusal.code), result.refusal.detail);
       }
       if (result === undefined) {
-        await this.options.journal.remove(sessionId);
+        persist(this.options.journal.remove(sessionId));
         return {
           ok: true,
           lspId: `local-${ingressPe}`,
@@ -206,7 +222,7 @@ export class AdmissionEngine implements AdmissionPort {
           preempted: [],
         };
       }
-      await this.journalActions(result.actions, moved);
+      persist(this.journalActions(result.actions, moved));
       return this.describe(sessionId, this.victims(result.actions, sessionId));
     });
   }
@@ -255,20 +271,20 @@ export class AdmissionEngine implements AdmissionPort {
     return out;
   }
 
-  /** Persists what changed: the new flow, resized victims, removed victims. */
-  private async journalActions(actions: AggregationAction[], added?: FlowSpec): Promise<void> {
-    if (added !== undefined) await this.options.journal.put({ seq: ++this.seq, spec: added });
+  /**
+   * Persists what changed: the new flow, resized victims, removed victims — every write sent now, in
+   * this order (none waits for another), acknowledged together.
+   */
+  private journalActions(actions: AggregationAction[], added?: FlowSpec): Promise<void> {
+    const writes: Promise<void>[] = [];
+    if (added !== undefined) writes.push(this.options.journal.put({ seq: ++this.seq, spec: added }));
     for (const a of actions) {
       if (a.target !== 'flow' || a.id === added?.id) continue;
       const flow = this.manager.flow(a.id);
-      if (flow === undefined) await this.options.journal.remove(a.id);
-      else {
-        await this.options.journal.put({
-          seq: ++this.seq,
-          spec: sessionFlowSpec(flow),
-        });
-      }
+      if (flow === undefined) writes.push(this.options.journal.remove(a.id));
+      else writes.push(this.options.journal.put({ seq: ++this.seq, spec: sessionFlowSpec(flow) }));
     }
+    return Promise.all(writes).then(() => undefined);
   }
 }
 

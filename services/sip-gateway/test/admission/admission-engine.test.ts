@@ -110,3 +110,41 @@ test('VPN mobility — move swaps the flow to the new ingress/egress in one step
   assert.equal(engine.manager.flow('s1'), undefined);
   assert.equal(journal.entries.has('s1'), false);
 });
+
+/** A journal whose writes are acknowledged only when the test says so. */
+class HeldJournal extends MemoryFlowJournal {
+  readonly held: { id: string; ack: () => void; fail: (e: Error) => void }[] = [];
+  override async put(entry: Parameters<MemoryFlowJournal['put']>[0]): Promise<void> {
+    await super.put(entry);
+    await new Promise<void>((ack, fail) => this.held.push({ id: entry.spec.id, ack, fail }));
+  }
+  override async remove(id: string): Promise<void> {
+    await super.remove(id);
+    await new Promise<void>((ack, fail) => this.held.push({ id: `-${id}`, ack, fail }));
+  }
+}
+
+test('DESIGN §5 — a change is answered only once its journal write is acknowledged; the next change does not wait for it', async () => {
+  const journal = new HeldJournal();
+  const e = await engine(journal);
+  let answered = '';
+  const a = e.admit(request('a')).then(() => (answered += 'a'));
+  const b = e.admit(request('b')).then(() => (answered += 'b'));
+  const gone = e.release('a').then(() => (answered += '-a'));
+  // All three changes were applied and their writes sent, in order, before any acknowledgement.
+  for (let i = 0; i < 50 && journal.held.length < 3; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(
+    journal.held.map((w) => w.id),
+    ['a', 'b', '-a'],
+  );
+  assert.equal(answered, '', 'nobody is answered before its write is acknowledged');
+  journal.held[1]?.ack();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(answered, 'b');
+  journal.held[0]?.ack();
+  journal.held[2]?.fail(new Error('fenced'));
+  await Promise.all([a, b]);
+  await assert.rejects(gone, /fenced/, 'a write that fails is the caller’s error');
+  assert.equal(e.manager.flow('a'), undefined);
+  assert.ok(e.manager.flow('b'));
+});
