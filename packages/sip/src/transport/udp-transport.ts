@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { LookupOneOptions } from 'node:dns';
 import { EventEmitter } from 'node:events';
 import { type AddressFamily, addressFamily, formatHostPort, normalizeAddress } from './normalize-address.js';
 import {
@@ -134,6 +135,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
     const socket = createSocket({
       type: family === 'IPv6' ? 'udp6' : 'udp4',
       ipv6Only: family === 'IPv6',
+      lookup: passThroughLookup(family === 'IPv6' ? 6 : 4),
       ...(options.receiveBufferBytes === undefined ? {} : { recvBufferSize: options.receiveBufferBytes }),
       ...(options.sendBufferBytes === undefined ? {} : { sendBufferSize: options.sendBufferBytes }),
     });
@@ -251,6 +253,20 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
       ...(target ? { target: { address: target.address, port: target.port } } : {}),
     });
   }
+}
+
+/**
+ * `send` only ever passes IP literals (names are resolved before, RFC 3263), which `dns.lookup`
+ * would hand back on the next tick after an `isIP` check: answer at once instead.
+ */
+function passThroughLookup(
+  family: 4 | 6,
+): (
+  hostname: string,
+  options: LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+) => void {
+  return (hostname, _options, callback) => callback(null, hostname, family);
 }
 
 /**
