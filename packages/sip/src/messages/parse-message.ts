@@ -33,6 +33,19 @@ export type ParseResult =
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
+/** The decoding method `Buffer#toString('utf8', …)` ends in (present on every Node Buffer). */
+interface Utf8Slicing {
+  utf8Slice(start: number, end: number): string;
+}
+
+/**
+ * `data.toString('utf8', start, end)` without the argument normalisation and encoding lookup in
+ * front of it (measured at ~3 % of a parse): the header section is decoded once per message.
+ */
+function utf8Slice(data: Buffer, start: number, end: number): string {
+  return (data as unknown as Utf8Slicing).utf8Slice(start, end);
+}
+
 interface StartLine {
   isRequest: boolean | undefined;
   method?: string;
@@ -193,7 +206,7 @@ function parseUnsafe(data: Buffer, datagram: boolean): ParseResult {
   if (start >= data.length) return fail('SIP_PARSE_EMPTY', 'Empty message', undefined);
 
   const headerEnd = data.indexOf(CRLFCRLF, start);
-  const head = data.toString('utf8', start, headerEnd < 0 ? data.length : headerEnd);
+  const head = utf8Slice(data, start, headerEnd < 0 ? data.length : headerEnd);
   const lines = new HeaderLines(head);
 
   let lineEnd = lines.end(0);
