@@ -471,8 +471,24 @@ export class CallController {
       seq: 0,
     };
     this.live.set(sessionId, session);
-    await this.o.sessions.put(record);
-    await this.publish(session, 'start');
+    // BYE from either side, or a dialog that dies, ends the session and releases everything. Listen
+    // before awaiting anything: a caller may ACK and BYE at once, and a dialog destroyed while nobody
+    // listened left the session, its reservation and its PE state behind for good. The end waits for
+    // the start to be recorded, so the session record and the start event come before the stop.
+    const recorded = (async () => {
+      await this.o.sessions.put(record);
+      await this.publish(session, 'start');
+    })();
+    const end = (): void => {
+      const run = (): void => void this.endSession(session, 'bye');
+      recorded.then(run, run);
+    };
+    uas.on('destroy', end);
+    uac.on('destroy', end);
+    uas.on('modify', (mreq, mres) => void this.handleModify(session, mreq, mres, 'caller'));
+    uac.on('modify', (mreq, mres) => void this.handleModify(session, mreq, mres, 'callee'));
+    if (uas.destroyed || uac.destroyed) end();
+    await recorded;
     outcome(200);
     this.o.metrics?.setupSeconds.observe((this.now() - started) / 1000);
     slog.info(
@@ -480,11 +496,6 @@ export class CallController {
       'session active',
     );
 
-    // BYE from either side, or a dialog that dies, ends the session and releases everything.
-    uas.on('destroy', () => void this.endSession(session, 'bye'));
-    uac.on('destroy', () => void this.endSession(session, 'bye'));
-    uas.on('modify', (mreq, mres) => void this.handleModify(session, mreq, mres, 'caller'));
-    uac.on('modify', (mreq, mres) => void this.handleModify(session, mreq, mres, 'callee'));
     // The session ends when the duration it asked for (a=svpn-duration, seed 001 Fig. 4: "the
     // estimated duration of the transfer") or the policy's maximum is reached, whichever comes first.
     const limitS = Math.min(vpnRequest.durationS ?? Infinity, maxDuration ?? Infinity);
