@@ -135,7 +135,9 @@ export function summarizeFailures(log: string): Record<string, number> {
       continue;
     }
     const warning = /^Warning: \d{3} \S+ "([^"\n]*)"/m.exec(entry)?.[1] ?? '';
-    add(`${status} ${warning.slice(0, 80)}`.trim());
+    // Session ids and numbers vary per call: the reason is what is left.
+    const reason = warning.replace(/\bs-[0-9a-f]+/g, 's-…').replace(/\d+/g, 'N');
+    add(`${status} ${reason.slice(0, 100)}`.trim());
   }
   return out;
 }
