@@ -136,7 +136,7 @@ export function summarizeFailures(log: string): Record<string, number> {
     }
     const warning = /^Warning: \d{3} \S+ "([^"\n]*)"/m.exec(entry)?.[1] ?? '';
     // Session ids and numbers vary per call: the reason is what is left.
-    const reason = warning.replace(/\bs-[0-9a-f]+/g, 's-…').replace(/\d+/g, 'N');
+    const reason = warning.replace(/\bs-[0-9a-f]+/g, 's-…').replace(/\d{3,}/g, 'N');
     add(`${status} ${reason.slice(0, 100)}`.trim());
   }
   return out;
