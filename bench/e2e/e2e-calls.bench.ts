@@ -17,7 +17,7 @@
 // everything down afterwards. Calls are bounded by -m, every process by a timeout.
 //
 // Args: --seconds=60 --probe-seconds=5 --latency-rate=100 --start-rate=50 --max-rate=1000 --confirmations=4
-//       --probe-p99-ms=1000
+//       --probe-p99-ms=1000 --warmup-calls=100 (placed at 25 calls/s before each measured run, not counted)
 //       --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system child of each trial)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -48,6 +48,7 @@ export interface BenchArgs {
   maxRate: number;
   confirmations: number;
   probeP99Ms: number;
+  warmupCalls: number;
   kbps: number;
   skipLatency: boolean;
   skipSearch: boolean;
@@ -64,6 +65,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     maxRate: 1000,
     confirmations: 4,
     probeP99Ms: 1000,
+    warmupCalls: 100,
     kbps: 1000,
     skipLatency: false,
     skipSearch: false,
@@ -77,6 +79,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     '--max-rate': 'maxRate',
     '--confirmations': 'confirmations',
     '--probe-p99-ms': 'probeP99Ms',
+    '--warmup-calls': 'warmupCalls',
     '--kbps': 'kbps',
   };
   for (const arg of args) {
@@ -203,6 +206,7 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
   let system: System | undefined;
   try {
     system = await startSystemChild(redis.url, a.cpuProfDir);
+    const sipPort = system.sipPort;
     const [calleePort, callerPort] = [await freePort(), await freePort()];
     await register(system.sipPort, calleePort, CALLEE);
     await register(system.sipPort, callerPort, CALLER);
@@ -211,36 +215,40 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
     const uas = runSippLoad({
       scenarioFile: scenario('bench-uas-answer-expect-200'),
       localPort: calleePort,
-      maxCalls: calls,
+      maxCalls: calls + a.warmupCalls,
       service: CALLEE.name,
-      timeoutMs: (seconds + 60) * 1000,
+      timeoutMs: (seconds + 60 + Math.ceil(a.warmupCalls / 25)) * 1000,
     });
     await new Promise((r) => setTimeout(r, 300));
+    const place = (count: number, callsPerS: number, timeoutS: number): Promise<SippLoadResult> =>
+      runSippLoad({
+        scenarioFile: scenario('bench-uac-call-expect-200'),
+        target: `127.0.0.1:${sipPort}`,
+        localPort: callerPort,
+        maxCalls: count,
+        rate: callsPerS,
+        limit: Math.max(200, callsPerS * 5),
+        service: CALLEE.name,
+        authUser: CALLER.name,
+        authPassword: CALLER.password,
+        keys: {
+          domain: DOMAIN,
+          caller: CALLER.name,
+          vpn: VPN,
+          kbps: String(a.kbps),
+          qos: 'high-throughput-data',
+          rp: 'dsn.routine',
+        },
+        // SIPp digests sip:<auth_uri>; the gateway checks it against the Request-URI (RFC 7616 §3.4.6).
+        extraArgs: ['-auth_uri', `${CALLEE.name}@${DOMAIN}`],
+        timeoutMs: timeoutS * 1000,
+      }).done;
+    // Warm-up (not measured): a fresh process compiles and optimises its code on its first calls.
+    if (a.warmupCalls > 0) await place(a.warmupCalls, 25, Math.ceil(a.warmupCalls / 25) + 30);
     const stats = new Redis(redis.url);
     await stats.config('RESETSTAT');
     const cpuBefore = system.cpuMs();
-    const uac: SippLoadResult = await runSippLoad({
-      scenarioFile: scenario('bench-uac-call-expect-200'),
-      target: `127.0.0.1:${system.sipPort}`,
-      localPort: callerPort,
-      maxCalls: calls,
-      rate,
-      limit: Math.max(200, rate * 5),
-      service: CALLEE.name,
-      authUser: CALLER.name,
-      authPassword: CALLER.password,
-      keys: {
-        domain: DOMAIN,
-        caller: CALLER.name,
-        vpn: VPN,
-        kbps: String(a.kbps),
-        qos: 'high-throughput-data',
-        rp: 'dsn.routine',
-      },
-      // SIPp digests sip:<auth_uri>; the gateway checks it against the Request-URI (RFC 7616 §3.4.6).
-      extraArgs: ['-auth_uri', `${CALLEE.name}@${DOMAIN}`],
-      timeoutMs: (seconds + 30) * 1000,
-    }).done;
+    const uac = await place(calls, rate, seconds + 30);
     uas.stop();
     const far = await Promise.race([
       uas.done,
