@@ -566,7 +566,17 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       },
       timers: this.timers,
       logger: this.log,
-      transmit: (response) => this.sendResponse(response, request, source, local),
+      transmit: (response) => {
+        const sent = this.sendResponse(response, request, source, local);
+        // A final response is out: the transaction now lingers for up to 64·T1 (RFC 3261 §17.2.2,
+        // RFC 6026 §7.1) holding both messages. Their parsed views are dropped (parsed again if
+        // anyone asks) so that tens of thousands of lingering calls do not keep them all alive.
+        if (response.status >= 200) {
+          request.dropViews();
+          response.dropViews();
+        }
+        return sent;
+      },
       statusOf: (response) => response.status,
       buildTrying: (req) => this.stampResponse(createResponse(req, 100)),
       delegate: {

@@ -83,7 +83,8 @@ export abstract class SipMessage {
    * entries, and lingering transactions keep tens of thousands of messages alive (64·T1).
    */
   wire: Buffer | undefined = undefined;
-  private cache = new HeaderViews();
+  /** Parsed header views; created on first use, dropped by `dropViews`. */
+  private cache: HeaderViews | undefined = undefined;
   private cacheHeaders: SipHeaders | undefined;
   private cacheVersion = -1;
 
@@ -92,8 +93,6 @@ export abstract class SipMessage {
     this.body =
       typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : (init.body ?? Buffer.alloc(0));
     this.version = init.version ?? 'SIP/2.0';
-    this.cacheHeaders = this.headers;
-    this.cacheVersion = this.headers.version;
   }
 
   /** The start line without CRLF. */
@@ -101,12 +100,27 @@ export abstract class SipMessage {
 
   /** The parsed-header views, emptied when the headers object or its version changed. */
   private views(): HeaderViews {
-    if (this.cacheHeaders !== this.headers || this.cacheVersion !== this.headers.version) {
-      this.cache = new HeaderViews();
+    let cache = this.cache;
+    if (
+      cache === undefined ||
+      this.cacheHeaders !== this.headers ||
+      this.cacheVersion !== this.headers.version
+    ) {
+      cache = new HeaderViews();
+      this.cache = cache;
       this.cacheHeaders = this.headers;
       this.cacheVersion = this.headers.version;
     }
-    return this.cache;
+    return cache;
+  }
+
+  /**
+   * @internal Forgets the parsed header views; an accessor parses again on demand. The stack calls
+   * it once a server transaction has sent its final response: the transaction then lingers for
+   * up to 64·T1 (RFC 3261 §17.2.2, RFC 6026 §7.1) and should not keep every parsed view alive.
+   */
+  dropViews(): void {
+    this.cache = undefined;
   }
 
   private list<T>(header: string, parse: (v: string) => T): T[] {
