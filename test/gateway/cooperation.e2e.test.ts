@@ -121,7 +121,11 @@ test('VPN mobility — a re-REGISTER from another CE moves the binding and the l
     lsps.some((l) => l.ingress === 'PE6' && l.egress === 'PE5' && l.status === 'up'),
     'a PE6 → PE5 LSP is up',
   );
-  assert.ok(!lsps.some((l) => l.ingress === 'PE2' && l.egress === 'PE5'), 'the PE2 → PE5 LSP is gone');
+  // Make-before-break: the old tunnel is torn down after the session is up on the new one.
+  await waitFor(
+    'the PE2 → PE5 LSP is gone',
+    async () => !(await h.peSim.listLsps()).some((l) => l.ingress === 'PE2' && l.egress === 'PE5'),
+  );
   await waitFor(
     'membership moved',
     async () => {
