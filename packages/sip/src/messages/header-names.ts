@@ -181,6 +181,11 @@ export function headerKey(name: string): string {
   return COMPACT_FORMS[lower] ?? lower;
 }
 
+/** Canonical spelling for a lookup key as `headerKey` returns it, undefined for unknown headers. */
+export function canonicalNameOfKey(key: string): string | undefined {
+  return CANONICAL.get(key);
+}
+
 /** Canonical spelling for a known header (`call-id` → `Call-ID`), undefined for unknown ones. */
 export function canonicalHeaderName(name: string): string | undefined {
   return CANONICAL.get(headerKey(name));

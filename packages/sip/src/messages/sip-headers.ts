@@ -1,5 +1,5 @@
 import { SipHeaderError, isSipToken, splitList, trimWsp } from '../grammar/index.js';
-import { canonicalHeaderName, headerKey, isListHeader } from './header-names.js';
+import { canonicalHeaderName, canonicalNameOfKey, headerKey, isListHeader } from './header-names.js';
 
 /** One header field as received or added: its name as written and its unfolded value. */
 export interface HeaderField {
@@ -22,7 +22,7 @@ function checkName(name: string): void {
 }
 
 function checkValue(name: string, value: string): string {
-  if (/[\r\n]/.test(value)) {
+  if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
     throw new SipHeaderError('SIP_HEADER_VALUE', name, `${name}: CR/LF is not allowed in a header value`);
   }
   return trimWsp(value);
@@ -199,7 +199,7 @@ export class SipHeaders implements Iterable<[string, string]> {
     for (let i = 0; i < list.length; i++) {
       const f = list[i] as HeaderField;
       if (f.key === skipKey) continue;
-      out += (canonicalHeaderName(f.key) ?? f.name) + ': ' + f.value + '\r\n';
+      out += (canonicalNameOfKey(f.key) ?? f.name) + ': ' + f.value + '\r\n';
     }
     return out;
   }
