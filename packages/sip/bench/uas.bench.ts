@@ -33,6 +33,13 @@ const ours: Subject = {
   },
 };
 
+/**
+ * 4 MiB socket buffers for every SIPp (the driver and SIPp's uas), as uas-server.ts sets for ours: on
+ * this shared machine a process can be descheduled for a few hundred ms, and a default ~200 KB UDP
+ * buffer overflows in that time; the dropped datagrams come back as retransmissions.
+ */
+const BUFFER_ARGS = ['-buff_size', String(4 * 1024 * 1024)];
+
 const sippUas: Subject = {
   name: 'sipp',
   async start(port) {
@@ -46,13 +53,6 @@ const sippUas: Subject = {
     return child;
   },
 };
-
-/**
- * 4 MiB socket buffers for every SIPp (the driver and SIPp's uas), as uas-server.ts sets for ours: on
- * this shared machine a process can be descheduled for a few hundred ms, and a default ~200 KB UDP
- * buffer overflows in that time; the dropped datagrams come back as retransmissions.
- */
-const BUFFER_ARGS = ['-buff_size', String(4 * 1024 * 1024)];
 
 /**
  * Calls served before every measured trial, by the same server process, at a low rate: the
