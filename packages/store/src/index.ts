@@ -6,3 +6,4 @@ export * from './provisioning/index.js';
 export * from './events/index.js';
 export * from './charging/index.js';
 export * from './ledger/index.js';
+export * from './lease/index.js';
