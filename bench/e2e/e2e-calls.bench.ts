@@ -153,10 +153,20 @@ function processCpuMs(pid: number | undefined): number {
 }
 
 /** Redis commands run (INFO commandstats, scripts' inner commands included) since the last reset. */
-async function redisCommands(redis: Redis): Promise<number> {
+async function redisCommands(redis: Redis, calls: number): Promise<number> {
   const info = await redis.info('commandstats');
   let total = 0;
-  for (const m of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) total += Number(m[1]);
+  const rows: [string, number][] = [];
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    total += Number(m[2]);
+    rows.push([m[1] as string, Number(m[2])]);
+  }
+  if (process.env.SVPN_BENCH_REDIS_STATS) {
+    // Per-command breakdown per call, for finding what a call costs Redis (stderr, not a figure).
+    rows.sort((x, y) => y[1] - x[1]);
+    const text = rows.map(([name, n]) => `${name}=${(n / calls).toFixed(1)}`).join(' ');
+    process.stderr.write(`[e2e-calls] redis commands per call: ${text}\n`);
+  }
   return total;
 }
 
@@ -256,7 +266,7 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
     ]);
     if (far === undefined) uas.kill();
     const cpuUsed = system.cpuMs() - cpuBefore;
-    const commands = await redisCommands(stats).finally(() => stats.disconnect());
+    const commands = await redisCommands(stats, calls).finally(() => stats.disconnect());
     const times = uac.responseTimesMs;
     const result: Trial = {
       rate,

@@ -17,7 +17,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import { loadOpenApiDocument, type ApiKey, type ConnectionEvent, type OperationId } from '@svpn/api-contract';
-import { installProblemHandler, sendProblem } from '@svpn/service-kit';
+import {
+  installProblemHandler,
+  registerHealthRoutes,
+  sendProblem,
+  type HealthOptions,
+} from '@svpn/service-kit';
 import { compileContract } from './contract/openapi-validator.js';
 import { registerOperations, allowed, type OperationSpec } from './routes/contract-routes.js';
 import { NsiError } from './nsi/nsi-error.js';
@@ -49,12 +54,14 @@ export interface ApiAppDeps {
   logger?: Logger;
   /** SSE keep-alive interval, ms. @defaultValue 15 000 */
   keepAliveMs?: number;
+  /** `/readyz` checks, the draining flag and the `/metrics` registry. @defaultValue no checks, process metrics */
+  health?: HealthOptions;
 }
 
 /** Paths that need no key. */
 function isPublic(request: FastifyRequest): boolean {
   const url = request.url;
-  if (url === '/healthz' || url === '/readyz' || url.startsWith('/docs')) return true;
+  if (url === '/healthz' || url === '/readyz' || url === '/metrics' || url.startsWith('/docs')) return true;
   if (url.startsWith('/soap')) return request.method === 'GET'; // the WSDL
   return !url.startsWith('/v1/') && !url.startsWith('/soap');
 }
@@ -170,7 +177,7 @@ export async function buildApp(deps: ApiAppDeps): Promise<FastifyInstance> {
 
   await app.register(swagger, { mode: 'static', specification: { document: doc as never } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerHealthRoutes(app, deps.health ?? {});
 
   const c = deps.connections;
   const actor = (request: FastifyRequest): Actor => actorOf(request.auth as ApiKey);

@@ -24,6 +24,15 @@ export const ConfigSchema = Type.Object({
   /** Webhook attempts per event and the first retry delay (doubled each time), ms. */
   webhookMaxAttempts: Type.Integer({ minimum: 1, default: 6 }),
   webhookBackoffMs: Type.Integer({ minimum: 1, default: 1000 }),
+  /** This process's name in the timer lease (e.g. the pod name). Empty: `<hostname>:<pid>`. */
+  instanceId: Type.String({ default: '' }),
+  /**
+   * The timer lease's time to live, ms: with several API replicas one holds it and fires the hold,
+   * start and end timers; a standby takes over within this long after the holder dies.
+   */
+  leaderLeaseMs: Type.Integer({ minimum: 300, default: 10_000 }),
+  /** How often the stored timers and pending webhook deliveries are read, ms. */
+  timerPollMs: Type.Integer({ minimum: 10, default: 1000 }),
   /** The provider network (YAML), for the topology view and the PE queue list. */
   topologyFile: Type.Optional(Type.String()),
   /** The built dashboard (served at /). */

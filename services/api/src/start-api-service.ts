@@ -1,20 +1,24 @@
 /**
  * Starts the API service: stores on Redis, the SIP agent, the connection service (timers rebuilt
- * from Redis), notifications, and the HTTP app on `config.httpHost:httpPort`.
+ * from Redis), notifications, and the HTTP app on `config.httpHost:httpPort`. Several processes
+ * may share one Redis: they serve requests alike, the holder of the timer lease fires the
+ * connections' timers, and webhook deliveries are claimed one process at a time.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
-import { createLogger, type Logger } from '@svpn/service-kit';
-import { KeySpace, RedisLocationStore } from '@svpn/store';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { createLogger, pingRedis, type Logger } from '@svpn/service-kit';
+import { KeySpace, RedisLeaderLease, RedisLocationStore } from '@svpn/store';
 import { parseTopology, type ReservationLedger, type Topology } from '@svpn/te';
 import { createHttpPolicyClient } from '@svpn/policy-service';
 import { DEMO_TOPOLOGY_FILE } from '@svpn/sip-gateway-service';
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
 import { ConnectionService } from './connections/connection-service.js';
-import { RedisConnectionStore } from './connections/connection-store.js';
+import { RedisConnectionStore, timerLeaseKey } from './connections/connection-store.js';
 import { ApplicationAgent } from './sip/application-agent.js';
 import { HttpAdmissionPort } from './admission/admission-client.js';
 import { ApiKeys, RedisApiKeyStore } from './auth/api-keys.js';
@@ -45,6 +49,8 @@ export interface ApiServiceDeps {
 export interface ApiService {
   app: FastifyInstance;
   connections: ConnectionService;
+  /** The timer lease: held by one API process at a time, which fires the connections' timers. */
+  timerLease: RedisLeaderLease;
   keys: ApiKeys;
   agent: ApplicationAgent;
   url: string | undefined;
@@ -83,8 +89,29 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     log: log.child({ component: 'api.webhooks' }),
     maxAttempts: config.webhookMaxAttempts,
     backoffMs: config.webhookBackoffMs,
+    pollMs: config.timerPollMs,
   });
-  const connections = new ConnectionService({
+  const leaseLog = log.child({ component: 'api.timer-lease' });
+  const timerLease = new RedisLeaderLease(redis, {
+    key: timerLeaseKey(config.keyPrefix),
+    holder: config.instanceId === '' ? `${hostname()}:${process.pid}` : config.instanceId,
+    ttlMs: config.leaderLeaseMs,
+    delegate: {
+      onAcquired: (token) => {
+        leaseLog.info({ token }, 'timer lease acquired: firing connection timers');
+        // A new holder rebuilds the timers from the store at once, not at the next poll.
+        void connections
+          .sweepTimers()
+          .catch((error: unknown) => leaseLog.warn({ err: error }, 'timer rebuild failed'));
+      },
+      onLost: (reason) => {
+        leaseLog.info({ reason }, 'timer lease lost: timers left to the holder');
+        connections.dropTimers();
+      },
+      onError: (error) => leaseLog.warn({ err: error }, 'timer lease renewal failed'),
+    },
+  });
+  const connections: ConnectionService = new ConnectionService({
     store,
     policy,
     admission,
@@ -92,6 +119,8 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     sip: agent,
     log: log.child({ component: 'api.connections' }),
     holdTimeoutMs: config.holdTimeoutS * 1000,
+    timerLease,
+    timerPollMs: config.timerPollMs,
     onEvent: (event) => {
       bus.emit('connection', event);
       void dispatcher
@@ -99,7 +128,28 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
         .catch((error: unknown) => log.warn({ err: error }, 'webhook dispatch failed'));
     },
   });
+  await timerLease.start();
   await connections.start();
+  dispatcher.start();
+  let draining = false;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'svpn_api_timer_lease_held',
+    help: 'Whether this API process holds the timer lease and fires the connection timers (1) or not (0)',
+    registers: [registry],
+    collect() {
+      this.set(timerLease.held ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'svpn_api_webhook_deliveries_pending',
+    help: 'Webhook deliveries waiting for their next attempt (all API processes)',
+    registers: [registry],
+    async collect() {
+      this.set(await webhookStore.pendingCount());
+    },
+  });
   const keys = new ApiKeys(new RedisApiKeyStore(redis, config.keyPrefix));
   const queues = new BullQueueAdmin(
     redis,
@@ -125,6 +175,11 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     rateLimitPerMinute: config.rateLimitPerMinute,
     dashboardDir: config.dashboardDir ?? DASHBOARD_DIST,
     logger: log,
+    health: {
+      registry,
+      checks: { redis: () => pingRedis(redis) },
+      draining: () => draining,
+    },
   });
   let operatorKey: string | undefined;
   if (config.operatorKeyFile !== '') {
@@ -146,13 +201,17 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
   return {
     app,
     connections,
+    timerLease,
     keys,
     agent,
     url,
     operatorKey,
     async stop() {
+      draining = true;
       connections.close();
-      dispatcher.close();
+      // Released at once, so a standby fires the timers without waiting for the lease to lapse.
+      await timerLease.stop();
+      await dispatcher.close();
       await app.close();
       await tail.stop();
       await queues.close();

@@ -1,10 +1,26 @@
 import type { Redis } from 'ioredis';
 import type { KeySpace } from '../keys.js';
 
-/** One admitted flow as the admission engine journals it (the spec is opaque JSON here). */
+/**
+ * The time window and path of a scheduled booking: a reservation of exactly [start, end) on these
+ * links, not an open-ended flow in an aggregate. `end: null` stands for +Infinity (JSON has none).
+ */
+export interface FlowWindow {
+  start: number;
+  end: number | null;
+  /** Directional link ids, ingress to egress, so a replay books the same path. */
+  links: string[];
+}
+
+/**
+ * One admitted flow as the admission engine journals it (the spec is opaque JSON here). Entries
+ * written before scheduled bookings existed have no `window` and still load: they are flows.
+ */
 export interface FlowJournalEntry<S extends { id: string }> {
   seq: number;
   spec: S;
+  /** Present for a scheduled booking; absent for an open-ended flow. */
+  window?: FlowWindow;
 }
 
 /**

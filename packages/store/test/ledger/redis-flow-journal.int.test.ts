@@ -54,3 +54,35 @@ test('a released lease is taken over at once', async () => {
   await a.releaseLeadership();
   assert.ok(await b.acquireLeadership('gw-b', 60_000));
 });
+
+test('a scheduled booking keeps its window and path; an entry written before windows existed still loads as a flow', async () => {
+  const client = redis.client();
+  const keys = new KeySpace('j4');
+  const j = new RedisFlowJournal<{ id: string; bps: number }>(client, keys);
+  assert.ok(await j.acquireLeadership('gw-a', 5000));
+  // What an older gateway wrote: seq and spec only.
+  await client.hset(
+    keys.key('ledger', 'flows'),
+    'old',
+    JSON.stringify({ seq: 1, spec: { id: 'old', bps: 1 } }),
+  );
+  await j.put({
+    seq: 2,
+    spec: { id: 'booked', bps: 2 },
+    window: { start: 1_000, end: 2_000, links: ['a->b', 'b->c'] },
+  });
+  await j.put({
+    seq: 3,
+    spec: { id: 'from-then-on', bps: 3 },
+    window: { start: 5_000, end: null, links: ['a->b'] },
+  });
+  const loaded = await j.load();
+  assert.deepEqual(
+    loaded.map((e) => [e.spec.id, e.window]),
+    [
+      ['old', undefined],
+      ['booked', { start: 1_000, end: 2_000, links: ['a->b', 'b->c'] }],
+      ['from-then-on', { start: 5_000, end: null, links: ['a->b'] }],
+    ],
+  );
+});

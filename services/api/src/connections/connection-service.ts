@@ -17,6 +17,7 @@ import type {
   ReserveRequest,
 } from '@svpn/api-contract';
 import type { Logger } from '@svpn/service-kit';
+import type { LeaseFence } from '@svpn/store';
 import { NsiError, type NsiErrorCode } from '../nsi/nsi-error.js';
 import { planRequest, type ConnectionRequest } from '../nsi/connection-rules.js';
 import { reservationStateMachine, type ReservationEvent } from '../nsi/reservation-state-machine.js';
@@ -57,8 +58,23 @@ export interface ConnectionServiceOptions {
   onEvent?: (event: ConnectionEvent) => void;
   /** How long a reservation is held before it times out, ms. @defaultValue 120 000 */
   holdTimeoutMs?: number;
+  /**
+   * Who fires the timers when several API processes share the store: only the holder of this lease,
+   * and each claim is fenced by its token. @defaultValue none — this process fires every timer
+   */
+  timerLease?: TimerLease;
+  /** How often the store is read for timers set by other processes (and a new leader's rebuild), ms. @defaultValue 1000 */
+  timerPollMs?: number;
+  /** A claimed timer its process did not complete (it died or failed) fires again after this, ms. @defaultValue 60 000 */
+  timerClaimMs?: number;
   /** @defaultValue Date.now */
   now?: () => number;
+}
+
+/** The timer lease as the connection service uses it (a {@link RedisLeaderLease}). */
+export interface TimerLease {
+  /** The fence while this process holds the lease; undefined while it does not. */
+  fence(): LeaseFence | undefined;
 }
 
 export interface ConnectionFilter {
@@ -77,27 +93,61 @@ const DEFAULT_SERVICE_CLASS = 'high-throughput-data';
 
 export class ConnectionService {
   private readonly chains = new Map<string, Promise<unknown>>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Timers armed in this process (`<id>|<kind>` → due time and handle); the store has them all. */
+  private readonly timers = new Map<string, { at: number; handle: NodeJS.Timeout }>();
   private readonly now: () => number;
   private readonly holdTimeoutMs: number;
+  private readonly timerPollMs: number;
+  private readonly timerClaimMs: number;
+  private poll: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
   private eventSeq = 0;
   private closed = false;
 
   constructor(private readonly o: ConnectionServiceOptions) {
     this.now = o.now ?? Date.now;
     this.holdTimeoutMs = o.holdTimeoutMs ?? 120_000;
+    this.timerPollMs = o.timerPollMs ?? 1000;
+    this.timerClaimMs = o.timerClaimMs ?? 60_000;
     o.sip.onEnded((callId, reason) => void this.onCallEnded(callId, reason));
   }
 
-  /** Rebuilds the timers from the store (a restart): overdue ones fire at once. */
+  /**
+   * Arms the timers from the store (a restart: overdue ones fire at once) and keeps reading it, so
+   * timers other processes set fire here, and a process that becomes the timer leader takes over.
+   */
   async start(): Promise<void> {
-    for (const t of await this.o.store.timers()) this.arm(t.connectionId, t.kind, t.at);
+    await this.sweepTimers();
+    this.poll ??= setInterval(() => {
+      void this.sweepTimers().catch((error: unknown) =>
+        this.o.log.warn({ err: error }, 'connection timers could not be read'),
+      );
+    }, this.timerPollMs);
+    this.poll.unref();
   }
 
   /** Stops the timers (the state stays in the store for the next process). */
   close(): void {
     this.closed = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    clearInterval(this.poll);
+    this.dropTimers();
+  }
+
+  /**
+   * Arms every stored timer due within the next two polls, if this process fires timers (the
+   * lease holder, or the only process); drops its armed timers if it does not (any more). Call it
+   * when the timer lease is won, for an immediate rebuild.
+   */
+  sweepTimers(): Promise<void> {
+    this.sweeping ??= this.sweepOnce().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  /** Forgets the armed timers (the lease was lost); the store keeps them for the next holder. */
+  dropTimers(): void {
+    for (const t of this.timers.values()) clearTimeout(t.handle);
     this.timers.clear();
   }
 
@@ -798,29 +848,49 @@ export class ConnectionService {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Timers (persisted; rebuilt by start())
+  // Timers: persisted in the store; fired by one process (the timer lease holder), each firing
+  // claimed atomically in the store, so a timer fires once even around a leader hand-over.
   // ------------------------------------------------------------------------------------------
 
   private async setTimer(record: ConnectionRecord, kind: TimerKind, at: number): Promise<void> {
     await this.o.store.setTimer(record.connection.connectionId, kind, at);
-    this.arm(record.connection.connectionId, kind, at);
+    // Far timers are left to the sweep; a near one is armed now for punctual firing.
+    if (at <= this.now() + 2 * this.timerPollMs) this.arm(record.connection.connectionId, kind, at);
   }
 
   private async clearTimer(record: ConnectionRecord, kind: TimerKind): Promise<void> {
     const key = `${record.connection.connectionId}|${kind}`;
     const t = this.timers.get(key);
-    if (t !== undefined) clearTimeout(t);
+    if (t !== undefined) clearTimeout(t.handle);
     this.timers.delete(key);
     await this.o.store.clearTimer(record.connection.connectionId, kind);
   }
 
-  private arm(connectionId: string, kind: TimerKind, at: number): void {
+  /** Whether this process fires timers: it holds the timer lease, or runs without one. */
+  private firesTimers(): boolean {
+    return this.o.timerLease === undefined || this.o.timerLease.fence() !== undefined;
+  }
+
+  private async sweepOnce(): Promise<void> {
     if (this.closed) return;
+    if (!this.firesTimers()) {
+      this.dropTimers();
+      return;
+    }
+    for (const t of await this.o.store.timersDue(this.now() + 2 * this.timerPollMs)) {
+      this.arm(t.connectionId, t.kind, t.at);
+    }
+  }
+
+  private arm(connectionId: string, kind: TimerKind, at: number): void {
+    if (this.closed || !this.firesTimers()) return;
     const key = `${connectionId}|${kind}`;
     const existing = this.timers.get(key);
-    if (existing !== undefined) clearTimeout(existing);
-    const delay = Math.max(0, at - this.now());
-    const timer = setTimeout(
+    if (existing !== undefined) {
+      if (existing.at === at) return; // armed already (the sweep finds it again each poll)
+      clearTimeout(existing.handle);
+    }
+    const handle = setTimeout(
       () => {
         this.timers.delete(key);
         if (at - this.now() > 0) return this.arm(connectionId, kind, at); // a far timer, re-armed in steps
@@ -828,42 +898,54 @@ export class ConnectionService {
           this.o.log.error({ err: error, connectionId, kind }, 'connection timer failed'),
         );
       },
-      Math.min(delay, MAX_TIMER_MS),
+      Math.min(Math.max(0, at - this.now()), MAX_TIMER_MS),
     );
-    timer.unref();
-    this.timers.set(key, timer);
+    handle.unref();
+    this.timers.set(key, { at, handle });
   }
 
   private onTimer(connectionId: string, kind: TimerKind): Promise<void> {
     return this.serial(connectionId, async () => {
+      const fence = this.o.timerLease?.fence();
+      if (this.o.timerLease !== undefined && fence === undefined) return; // lost the lease meanwhile
+      // Only the process whose claim succeeds fires; another process, or a second firing here,
+      // finds the timer moved to the claim's end (or gone) and does nothing.
+      const now = this.now();
+      const claimed = await this.o.store.claimTimer(connectionId, kind, now, now + this.timerClaimMs, fence);
+      if (claimed === undefined) return;
       const record = await this.o.store.get(connectionId);
-      if (record === undefined) return;
-      await this.o.store.clearTimer(connectionId, kind);
-      const s = record.connection.states;
-      switch (kind) {
-        case 'hold':
-          if (s.reservationState === 'ReserveHeld') await this.fireReservation(record, 'holdTimeout');
-          break;
-        case 'start':
-          // A scheduled connection's start: the call is placed now.
-          if (
-            s.lifecycleState === 'Created' &&
-            s.provisionState === 'Provisioned' &&
-            !s.dataPlaneStatus.active
-          ) {
-            if (!(await this.placeCall(record))) await this.notify(record, 'errorEvent');
-            await this.save(record);
-          }
-          break;
-        case 'end':
-          if (s.lifecycleState === 'Created') await this.fireLifecycle(record, 'endTimeEvent');
-          break;
-        default: {
-          const never: never = kind;
-          throw new Error(`unknown timer ${String(never)}`);
-        }
-      }
+      if (record !== undefined) await this.fireTimer(record, kind);
+      // Not reached when firing throws: the claim lapses and the timer fires again (a retry).
+      await this.o.store.completeTimer(connectionId, kind, claimed);
     });
+  }
+
+  /** What a due timer does; each case checks the state first, so a repeated firing changes nothing. */
+  private async fireTimer(record: ConnectionRecord, kind: TimerKind): Promise<void> {
+    const s = record.connection.states;
+    switch (kind) {
+      case 'hold':
+        if (s.reservationState === 'ReserveHeld') await this.fireReservation(record, 'holdTimeout');
+        break;
+      case 'start':
+        // A scheduled connection's start: the call is placed now.
+        if (
+          s.lifecycleState === 'Created' &&
+          s.provisionState === 'Provisioned' &&
+          !s.dataPlaneStatus.active
+        ) {
+          if (!(await this.placeCall(record))) await this.notify(record, 'errorEvent');
+          await this.save(record);
+        }
+        break;
+      case 'end':
+        if (s.lifecycleState === 'Created') await this.fireLifecycle(record, 'endTimeEvent');
+        break;
+      default: {
+        const never: never = kind;
+        throw new Error(`unknown timer ${String(never)}`);
+      }
+    }
   }
 }
 

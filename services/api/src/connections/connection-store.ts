@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { ConnectionEvent } from '@svpn/api-contract';
+import { LEASE_FENCE_LUA, type LeaseFence } from '@svpn/store';
 import type { ConnectionRecord } from './connection-record.js';
 
 /** A timer kind: the hold of a held reservation, the start and end of a scheduled connection. */
@@ -28,6 +29,22 @@ export interface ConnectionStore {
   setTimer(connectionId: string, kind: TimerKind, at: number): Promise<void>;
   clearTimer(connectionId: string, kind: TimerKind): Promise<void>;
   timers(): Promise<DueTimer[]>;
+  /** Timers due at or before `until`, soonest first (at most `limit`). */
+  timersDue(until: number, limit?: number): Promise<DueTimer[]>;
+  /**
+   * Claims a due timer for firing: if it is due at `now` (and `fence` still holds its lease), it is
+   * moved to `claimUntil` — so it fires again then if the claimant dies before completing it — and
+   * `claimUntil` is returned. Undefined: not due, gone, already claimed, or fenced out.
+   */
+  claimTimer(
+    connectionId: string,
+    kind: TimerKind,
+    now: number,
+    claimUntil: number,
+    fence?: LeaseFence,
+  ): Promise<number | undefined>;
+  /** Removes a claimed timer once fired, unless it was set again meanwhile (then it is not `claimedUntil`). */
+  completeTimer(connectionId: string, kind: TimerKind, claimedUntil: number): Promise<void>;
 }
 
 const TIMER_KINDS: readonly TimerKind[] = ['hold', 'start', 'end'];
@@ -75,13 +92,60 @@ export class MemoryConnectionStore implements ConnectionStore {
       return { connectionId, kind, at };
     });
   }
+  async timersDue(until: number, limit = 1000): Promise<DueTimer[]> {
+    return (await this.timers())
+      .filter((t) => t.at <= until)
+      .sort((a, b) => a.at - b.at)
+      .slice(0, limit);
+  }
+  /** One process only: there is no lease to fence against, so `fence` is not checked. */
+  async claimTimer(
+    connectionId: string,
+    kind: TimerKind,
+    now: number,
+    claimUntil: number,
+  ): Promise<number | undefined> {
+    const member = `${connectionId}|${kind}`;
+    const at = this.timerMap.get(member);
+    if (at === undefined || at > now) return undefined;
+    this.timerMap.set(member, claimUntil);
+    return claimUntil;
+  }
+  async completeTimer(connectionId: string, kind: TimerKind, claimedUntil: number): Promise<void> {
+    const member = `${connectionId}|${kind}`;
+    if (this.timerMap.get(member) === claimedUntil) this.timerMap.delete(member);
+  }
 }
+
+/** The Redis key of the timer lease (one slot with the timers, so claims can check it). */
+export function timerLeaseKey(keyPrefix = 'svpn'): string {
+  return `${keyPrefix}:{api}:timer-lease`;
+}
+
+/**
+ * KEYS[1] the timer lease, KEYS[2] the timers zset; ARGV[1] lease token ('' unfenced), ARGV[2]
+ * member, ARGV[3] now, ARGV[4] claim-until. 1 claimed, 0 not due or gone, -1 fenced out.
+ */
+const CLAIM_TIMER = `${LEASE_FENCE_LUA}
+local at = redis.call('ZSCORE', KEYS[2], ARGV[2])
+if not at or tonumber(at) > tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
+return 1
+`;
+
+/** KEYS[1] the timers zset; ARGV[1] member, ARGV[2] the claim's until. */
+const COMPLETE_TIMER = `
+local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if at and tonumber(at) == tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
+`;
 
 /**
  * Redis layout (under the deployment's key prefix, one hash tag so Redis Cluster keeps it together):
  * `<p>:{api}:conn:<id>` JSON record · `<p>:{api}:conns` zset by creation time · `<p>:{api}:timers`
  * zset `<id>|<kind>` by due time · `<p>:{api}:history:<id>` list of events · `<p>:{api}:events`
- * stream of every event (SSE replay), capped.
+ * stream of every event (SSE replay), capped · `<p>:{api}:timer-lease` the lease of the process that
+ * fires the timers ({@link timerLeaseKey}).
  */
 export class RedisConnectionStore implements ConnectionStore {
   private readonly p: string;
@@ -160,12 +224,61 @@ export class RedisConnectionStore implements ConnectionStore {
   }
 
   async timers(): Promise<DueTimer[]> {
-    const flat = await this.redis.zrange(`${this.p}:timers`, 0, -1, 'WITHSCORES');
-    const out: DueTimer[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const [connectionId, kind] = (flat[i] as string).split('|') as [string, TimerKind];
-      if (TIMER_KINDS.includes(kind)) out.push({ connectionId, kind, at: Number(flat[i + 1]) });
-    }
-    return out;
+    return dueTimers(await this.redis.zrange(`${this.p}:timers`, 0, -1, 'WITHSCORES'));
   }
+
+  async timersDue(until: number, limit = 1000): Promise<DueTimer[]> {
+    return dueTimers(
+      await this.redis.zrangebyscore(
+        `${this.p}:timers`,
+        '-inf',
+        String(until),
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        limit,
+      ),
+    );
+  }
+
+  async claimTimer(
+    connectionId: string,
+    kind: TimerKind,
+    now: number,
+    claimUntil: number,
+    fence?: LeaseFence,
+  ): Promise<number | undefined> {
+    const claimed = await this.redis.eval(
+      CLAIM_TIMER,
+      2,
+      // Unfenced (no lease in use): the key is passed for the slot only; it is not read.
+      fence?.key ?? `${this.p}:timer-lease`,
+      `${this.p}:timers`,
+      fence?.token ?? '',
+      `${connectionId}|${kind}`,
+      String(now),
+      String(claimUntil),
+    );
+    return claimed === 1 ? claimUntil : undefined;
+  }
+
+  async completeTimer(connectionId: string, kind: TimerKind, claimedUntil: number): Promise<void> {
+    await this.redis.eval(
+      COMPLETE_TIMER,
+      1,
+      `${this.p}:timers`,
+      `${connectionId}|${kind}`,
+      String(claimedUntil),
+    );
+  }
+}
+
+/** `member, score, member, score…` of the timers zset → timers. */
+function dueTimers(flat: string[]): DueTimer[] {
+  const out: DueTimer[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const [connectionId, kind] = (flat[i] as string).split('|') as [string, TimerKind];
+    if (TIMER_KINDS.includes(kind)) out.push({ connectionId, kind, at: Number(flat[i + 1]) });
+  }
+  return out;
 }

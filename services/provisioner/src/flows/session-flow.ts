@@ -7,11 +7,15 @@ import { compact, step, type Stage, type Step } from './step.js';
  * of the object it converges, so its job id is deterministic.
  *
  * ```
- *  setup:    [rsvp-te.signal | rsvp-te.resize @ingress] → [uni.add-session @each PE] → [marking.apply @each PE]
- *  modify:   growing:   [LSP] → [uni.modify-session / add / remove] → [marking.apply] → [LSP left]
- *            shrinking: [uni.modify-session / add / remove] → [marking.apply] → [LSP, LSP left]
+ *  setup:    [rsvp-te.signal | rsvp-te.resize @ingress] → [uni.add-session @each PE]
+ *  modify:   growing:   [LSP] → [uni.modify-session / add / remove] → [LSP left]
+ *            shrinking: [uni.modify-session / add / remove] → [LSP, LSP left]
  *  release:  [uni.remove-session @each PE] → [rsvp-te.resize (shrink) | rsvp-te.teardown @ingress]
  * ```
+ * The session's per-session marking (DESIGN §4 `marking.apply`) is applied by the `uni.add-session` /
+ * `uni.modify-session` job of each endpoint, with the attachment: one job per endpoint, not two.
+ * `marking.apply` jobs remain for re-marking (a class-wide rule, dynamic QoS) and for the reconciler
+ * when only a marking is missing.
  * A failed setup is compensated by the release flow of the released intent; a failed modify by the
  * modify flow back to the previous parameters.
  */
@@ -150,7 +154,7 @@ function split(session: DesiredSession, lsps: readonly DesiredLsp[]): [DesiredLs
   return [own, lsps.filter((l) => !own.includes(l))];
 }
 
-/** Setup: the LSP first (reserve before alerting), then the UNI attachments, then the marking. */
+/** Setup: the LSP first (reserve before alerting), then the UNI attachments with their marking. */
 export function setupFlow(
   session: DesiredSession,
   lsps: readonly DesiredLsp[],
@@ -161,7 +165,6 @@ export function setupFlow(
   return compact([
     own.map((l) => lspStep(l, origin, tag)),
     session.endpoints.map((e) => uniAddStep(session, e, origin, tag)),
-    session.endpoints.map((e) => markingStep(session, e, origin, tag)),
     others.map((l) => lspStep(l, origin, tag)),
   ]);
 }
@@ -189,11 +192,10 @@ export function modifyFlow(
       .filter((e) => !after.has(e.pe))
       .map((e) => uniRemoveStep(session, e.pe, origin, tag)),
   ];
-  const marks = session.endpoints.map((e) => markingStep(session, e, origin, tag));
   const growing = session.bandwidthBps > previous.bandwidthBps || session.lsp?.lspId !== previous.lsp?.lspId;
   const lspSteps = own.map((l) => lspStep(l, origin, tag));
   const left = others.map((l) => lspStep(l, origin, tag));
-  return growing ? compact([lspSteps, uni, marks, left]) : compact([uni, marks, [...lspSteps, ...left]]);
+  return growing ? compact([lspSteps, uni, left]) : compact([uni, [...lspSteps, ...left]]);
 }
 
 /** Release: the UNI attachments go first, then the LSP shrinks or is torn down. */

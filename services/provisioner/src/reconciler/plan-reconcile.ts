@@ -12,7 +12,6 @@ import type {
 import {
   advertiseStep,
   lspStep,
-  markingStep,
   uniAddStep,
   uniRemoveStep,
   withdrawStep,
@@ -172,8 +171,8 @@ export function planReconcile(obs: Observation, policy: ReconcilePolicy, tag: st
     const lsp = s.lsp ? lsps.get(s.lsp.lspId) : undefined;
     if (lsp && lsp.intent === 'active') add(0, lspStep(lsp, 'reconcile', tag), reason);
     for (const e of s.endpoints) {
+      // uni.add-session applies the session's marking too (see flows/session-flow.ts).
       add(1, uniAddStep(s, e, 'reconcile', tag), reason);
-      add(2, markingStep(s, e, 'reconcile', tag), reason);
     }
   };
 

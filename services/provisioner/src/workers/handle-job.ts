@@ -271,11 +271,14 @@ async function ensureUni(
       },
       ctx.call,
     );
+  // A desired session's DSCP is applied with its attachment, in the same job: one job per endpoint
+  // instead of an attachment job and a marking job (each BullMQ job costs a queue round trip).
+  const marked = session !== null;
   if (spec.type === 'uni.add-session') {
     // The common case is a session the PE does not have yet: add it straight away (the add is
     // idempotent for the same parameters); only a conflict needs a look at what the PE holds.
     try {
-      return await recordUni(ctx, sessionId, pe, target, await add(), APPLIED);
+      return await recordUni(ctx, sessionId, pe, target, await add(), APPLIED, marked);
     } catch (error) {
       if (!(error instanceof PeAdapterError) || error.code !== 'SVPN_PE_CONFLICT') throw error;
     }
@@ -311,9 +314,15 @@ async function ensureUni(
     state = observed;
     outcome = UNCHANGED;
   }
-  return recordUni(ctx, sessionId, pe, target, state, outcome);
+  return recordUni(ctx, sessionId, pe, target, state, outcome, marked);
 }
 
+/**
+ * Records the attachment in the actual-state store. With `marked`, the session's DSCP is first set
+ * as a per-session rule (what a per-session `marking.apply` does: an absolute value, so applying it
+ * again is a no-op), so a class-wide rule on the PE does not silently re-mark a session whose SLA
+ * fixed its DSCP; the record then carries the marking revision too.
+ */
 async function recordUni(
   ctx: JobHandlerContext,
   sessionId: string,
@@ -321,15 +330,23 @@ async function recordUni(
   target: UniTarget,
   state: UniSessionState,
   outcome: JobOutcome,
+  marked: boolean,
 ): Promise<JobOutcome> {
+  let dscp = state.dscp;
+  if (marked) {
+    dscp = (
+      await ctx.adapter.markingApply({ pe, target: { sessionId }, dscp: target.marking.dscp }, ctx.call)
+    ).dscp;
+  }
   await ctx.store.updateActualEndpoint(sessionId, pe, {
     vpnId: state.vpnId,
     ce: state.ce,
     interface: state.interface,
     bandwidthBps: state.bandwidthBps,
-    dscp: state.dscp,
+    dscp,
     lspId: state.lspId,
     uniRevision: target.revision,
+    ...(marked ? { markingRevision: target.revision } : {}),
   });
   return outcome;
 }

@@ -9,14 +9,13 @@ import { storeIntent } from '../support/intents.js';
 const names = (stages: readonly Stage[]): string[][] => stages.map((s) => s.map(describeStep));
 
 describe('session flows', () => {
-  test('setup reserves the LSP first, then attaches both UNI sessions, then marks them', async () => {
+  test('setup reserves the LSP first, then attaches (and marks) both UNI sessions: no separate marking jobs', async () => {
     const store = new MemoryProvisioningStore();
     const { session, lsps } = await store.putSessionIntent(storeIntent('s1'));
     const stages = setupFlow(session, lsps);
     assert.deepEqual(names(stages), [
       ['rsvp-te.signal@PE1'],
       ['uni.add-session@PE1', 'uni.add-session@PE4'],
-      ['marking.apply@PE1', 'marking.apply@PE4'],
     ]);
     assert.equal(stages[0]![0]!.jobId, jobId('rsvp-te.signal', 'lsp-s1', 1));
     assert.equal(stages[1]![1]!.jobId, jobId('uni.add-session', 's1', 1));
@@ -48,12 +47,10 @@ describe('session flows', () => {
     assert.deepEqual(names(modifyFlow(v1.session, up.session, up.lsps)), [
       ['rsvp-te.resize@PE1'],
       ['uni.modify-session@PE1', 'uni.modify-session@PE4'],
-      ['marking.apply@PE1', 'marking.apply@PE4'],
     ]);
     const down = await store.putSessionIntent(storeIntent('s1', { version: 3, bandwidthBps: 5_000_000 }));
     assert.deepEqual(names(modifyFlow(up.session, down.session, down.lsps)), [
       ['uni.modify-session@PE1', 'uni.modify-session@PE4'],
-      ['marking.apply@PE1', 'marking.apply@PE4'],
       ['rsvp-te.resize@PE1'],
     ]);
   });
@@ -71,7 +68,6 @@ describe('session flows', () => {
     assert.deepEqual(names(modifyFlow(v1.session, moved.session, moved.lsps)), [
       ['rsvp-te.signal@PE1'],
       ['uni.modify-session@PE1', 'uni.add-session@PE5', 'uni.remove-session@PE4'],
-      ['marking.apply@PE1', 'marking.apply@PE5'],
       ['rsvp-te.teardown@PE1'],
     ]);
   });

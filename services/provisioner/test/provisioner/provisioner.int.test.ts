@@ -93,7 +93,6 @@ describe('Provisioner: session setup', () => {
     assert.deepEqual(
       sessionJobs,
       [
-        jobId('marking.apply', 's1', a.revision),
         jobId('rsvp-te.signal', 'lsp-s1', a.revision),
         jobId('uni.add-session', 's1', a.revision),
       ].sort(),

@@ -126,7 +126,6 @@ describe('planReconcile', () => {
     assert.deepEqual(steps(driven), [
       ['rsvp-te.signal@PE1'],
       ['uni.add-session@PE1', 'uni.add-session@PE4'],
-      ['marking.apply@PE1', 'marking.apply@PE4'],
     ]);
     w.clock = 5_000 + POLICY.graceMs; // at the grace limit: still its Provisioner's
     assert.equal((await w.plan()).store.length, 0);
@@ -173,7 +172,6 @@ describe('planReconcile', () => {
     assert.deepEqual(steps(plan), [
       ['rsvp-te.signal@PE1'],
       ['uni.add-session@PE1', 'uni.add-session@PE4'],
-      ['marking.apply@PE1', 'marking.apply@PE4'],
     ]);
     assert.ok(plan.reasons.every((r) => r.reason === 'repair-session'));
   });
@@ -185,7 +183,6 @@ describe('planReconcile', () => {
     assert.deepEqual(steps(await w.plan()), [
       ['rsvp-te.signal@PE1'],
       ['uni.add-session@PE1', 'uni.add-session@PE4'],
-      ['marking.apply@PE1', 'marking.apply@PE4'],
     ]);
     const released = await w.store.releaseSessionIntent('s1');
     assert.equal(released?.lsps[0]?.intent, 'released');

@@ -23,7 +23,7 @@ async function runAll(
 }
 
 describe('handleJob: converging to the desired state', () => {
-  test('a setup flow signals the LSP, adds both UNI sessions, marks them and records the actual state', async () => {
+  test('a setup flow signals the LSP, adds both UNI sessions with their marking and records the actual state', async () => {
     const ctx = context();
     const change = await ctx.store.putSessionIntent(storeIntent('s1'));
     const outcomes = await runAll(ctx, setupFlow(change.session, change.lsps));
@@ -31,8 +31,6 @@ describe('handleJob: converging to the desired state', () => {
       'rsvp-te.signal:applied',
       'uni.add-session:applied',
       'uni.add-session:applied',
-      'marking.apply:applied',
-      'marking.apply:applied',
     ]);
     const lsp = await ctx.store.getActualLsp('lsp-s1');
     assert.equal(lsp?.status, 'up');
@@ -62,7 +60,7 @@ describe('handleJob: converging to the desired state', () => {
     assert.equal(again[0], 'rsvp-te.signal:unchanged');
     assert.deepEqual(
       ctx.adapter.calls.slice(calls).map((c) => c.split(' ')[0]),
-      ['uni.add-session', 'uni.add-session', 'marking.apply', 'marking.apply'],
+      ['uni.add-session', 'marking.apply', 'uni.add-session', 'marking.apply'],
       'absolute, idempotent requests only: no signal, modify or remove',
     );
     assert.deepEqual({ lsps: [...ctx.adapter.lsps], sessions: [...ctx.adapter.sessions] }, before);
@@ -193,8 +191,10 @@ describe('handleJob: converging to the desired state', () => {
       'uni.add-session PE1 s1', // conflict: another VPN
       'uni.remove-session PE1 s1',
       'uni.add-session PE1 s1',
+      'marking.apply PE1 s1 10', // the session's DSCP, with its attachment
       'uni.add-session PE4 s1', // conflict: another bandwidth
       'uni.modify-session PE4 s1',
+      'marking.apply PE4 s1 10',
     ]);
     assert.equal(ctx.adapter.sessions.get('PE4|s1')?.bandwidthBps, 10_000_000);
   });

@@ -4,7 +4,7 @@
  * {@link HttpAdmissionClient}. Bodies are validated; a malformed one is a problem+json 400.
  *
  * ```
- * POST   /v1/admissions                      AdmissionRequest     → AdmissionResult
+ * POST   /v1/admissions                      ScheduledAdmissionRequest → AdmissionResult
  * POST   /v1/admissions/:sessionId/resize    { bandwidthBps }     → AdmissionResult
  * POST   /v1/admissions/:sessionId/move      { ingressPe, egressPe } → AdmissionResult
  * DELETE /v1/admissions/:sessionId                                → { released }
@@ -13,6 +13,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AdmissionPort } from '../ports.js';
+import type { ScheduledAdmissionRequest } from './admission-engine.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 256, pattern: '^\\S+$' });
 const Bps = Type.Number({ exclusiveMinimum: 0, maximum: 1e15 });
@@ -33,6 +34,8 @@ export const AdmissionRequestSchema = Type.Object(
     end: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
     mayShrink: Type.Boolean(),
     minBps: Type.Number({ minimum: 0 }),
+    /** A scheduled connection's booking: a bounded window is reserved for exactly that window. */
+    scheduled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -53,7 +56,8 @@ export async function admissionRoutes(
     { schema: { body: AdmissionRequestSchema } },
     async (request) => {
       const body = request.body;
-      return admission.admit({ ...body, end: body.end ?? Number.POSITIVE_INFINITY });
+      const admit: ScheduledAdmissionRequest = { ...body, end: body.end ?? Number.POSITIVE_INFINITY };
+      return admission.admit(admit);
     },
   );
   app.post<{ Params: Static<typeof SessionParams>; Body: Static<typeof ResizeBody> }>(

@@ -4,7 +4,8 @@
  * ledger without a global lock). Network failures surface as thrown errors, so the call controller
  * refuses the INVITE with 503 and rolls back what it took.
  */
-import type { AdmissionPort, AdmissionRequest, AdmissionResult } from '../ports.js';
+import type { AdmissionPort, AdmissionResult } from '../ports.js';
+import type { ScheduledAdmissionRequest } from './admission-engine.js';
 import { SvpnError } from '@svpn/errors';
 
 export class AdmissionLeaderError extends SvpnError<'SVPN_GW_ADMISSION_LEADER'> {
@@ -29,7 +30,8 @@ export class HttpAdmissionClient implements AdmissionPort {
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
-  admit(request: AdmissionRequest): Promise<AdmissionResult> {
+  /** Every field goes to the leader, `scheduled` included (the API's bookings). */
+  admit(request: ScheduledAdmissionRequest): Promise<AdmissionResult> {
     return this.call('POST', '/v1/admissions', {
       ...request,
       end: Number.isFinite(request.end) ? request.end : null,
