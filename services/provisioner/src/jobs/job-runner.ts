@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import { Job, Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { peQueueName, queueKeyPrefix, type JobOutcome, type PeErrorCode } from '@svpn/provisioning';
 import { describeStep, stepPe, type Stage, type Step } from '../flows/step.js';
 import type { QueueCounts } from '../metrics.js';
+import { CompletionListener, completionChannel, type CompletionNotice } from './completion-channel.js';
 
 /** Retry and retention policy of the jobs a runner queues. */
 export interface JobPolicy {
@@ -35,7 +35,8 @@ export interface JobRunnerOptions {
   policy?: JobPolicy;
   /**
    * How soon a waiting step first re-reads its job's state. Completion normally arrives at once
-   * through `QueueEvents`; the poll is the fallback when an event is lost (they are best-effort).
+   * as a notice from the worker (completion-channel.ts); the poll is the fallback when a notice is
+   * lost (pub/sub is best-effort).
    * Each next poll of the same step waits twice as long, up to `maxPollIntervalMs`: under load many
    * steps wait at once, and fixed-rate polling would add work exactly when the queue is behind.
    * @defaultValue 250 ms
@@ -83,15 +84,20 @@ export function peCodeOf(reason: string): PeErrorCode | null {
   return match && match[1]?.startsWith('SVPN_PE_') ? (match[1] as PeErrorCode) : null;
 }
 
-const NEVER = new Promise<never>(() => undefined);
-
-type Finished = { kind: 'completed'; value: unknown } | { kind: 'event-failed' };
+/** A timer that can be cancelled when the wait it bounds ends first. */
+function delay(ms: number): { done: Promise<undefined>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return { done, cancel: () => clearTimeout(timer) };
+}
 
 /**
  * Queues steps on their PE's queue with deterministic ids and waits for them. Completion comes from
- * `job.waitUntilFinished(QueueEvents)` (a latency shortcut) with a periodic re-read of the job as the
- * fallback, bounded by a deadline; callers confirm the effect in the actual-state store. One runner
- * can serve the Provisioner and the reconciler of a process.
+ * the workers' notices (a latency shortcut, completion-channel.ts) with a backed-off re-read of the
+ * job as the fallback, bounded by a deadline; callers confirm the effect in the actual-state store.
+ * One runner can serve the Provisioner and the reconciler of a process.
  */
 export class JobRunner {
   readonly #connection: Redis;
@@ -101,7 +107,7 @@ export class JobRunner {
   readonly #maxPollIntervalMs: number;
   readonly #log: Logger | undefined;
   readonly #queues = new Map<string, Queue>();
-  readonly #events = new Map<string, Promise<QueueEvents>>();
+  #listener: CompletionListener | undefined;
   #closed = false;
 
   constructor(options: JobRunnerOptions) {
@@ -131,18 +137,13 @@ export class JobRunner {
     return queue;
   }
 
-  #queueEvents(pe: string): Promise<QueueEvents> {
-    let events = this.#events.get(pe);
-    if (!events) {
-      const created = new QueueEvents(peQueueName(pe), {
-        connection: this.#connection,
-        prefix: this.#prefix,
-      });
-      created.on('error', (err) => this.#log?.warn({ err, pe }, 'queue events error'));
-      events = created.waitUntilReady().then(() => created);
-      this.#events.set(pe, events);
+  /** The completion subscriber (created on first use, shared by every step). */
+  async #completions(): Promise<CompletionListener> {
+    if (this.#listener === undefined) {
+      this.#listener = new CompletionListener(this.#connection, completionChannel(this.#prefix), this.#log);
     }
-    return events;
+    await this.#listener.ready();
+    return this.#listener;
   }
 
   /** BullMQ options of a step's job. */
@@ -167,36 +168,49 @@ export class JobRunner {
     if (this.#closed) throw new Error('job runner closed');
     const pe = stepPe(s);
     const queue = this.queue(pe);
-    const events = await this.#queueEvents(pe);
-    const job = await queue.add(s.spec.type, s.spec.payload, this.jobOptions(s));
-    let finished: Promise<Finished> = job
-      .waitUntilFinished(events, Math.max(1, deadlineAtMs - Date.now()))
-      .then(
-        (value: unknown): Finished => ({ kind: 'completed', value }),
-        (): Finished => ({ kind: 'event-failed' }),
-      );
-    let interval = this.#pollIntervalMs;
-    for (;;) {
-      const left = deadlineAtMs - Date.now();
-      const winner = left > 0 ? await Promise.race([finished, sleep(Math.min(interval, left))]) : undefined;
-      interval = Math.min(this.#maxPollIntervalMs, interval * 2);
-      if (winner && winner.kind === 'completed') {
-        return { status: 'completed', step: s, outcome: (winner.value as JobOutcome | null) ?? null };
+    // Wait before queueing, so a notice for a job that finishes at once cannot slip past.
+    const waiter = (await this.#completions()).wait(pe, s.jobId);
+    try {
+      await queue.add(s.spec.type, s.spec.payload, this.jobOptions(s));
+      // An unchanged LSP keeps its revision, so its step has the id of a job that may have run long
+      // ago (BullMQ answers the add with that job): no notice will come, look at once.
+      let lookNow = s.spec.type.startsWith('rsvp-te.');
+      let interval = this.#pollIntervalMs;
+      for (;;) {
+        if (!lookNow) {
+          const left = deadlineAtMs - Date.now();
+          if (left > 0) {
+            const timer = delay(Math.min(interval, left));
+            const notice: CompletionNotice | undefined = await Promise.race([waiter.notice, timer.done]);
+            timer.cancel();
+            if (notice?.status === 'completed')
+              return { status: 'completed', step: s, outcome: notice.outcome };
+            if (notice?.status === 'failed') {
+              return { status: 'failed', step: s, reason: notice.reason, peCode: peCodeOf(notice.reason) };
+            }
+          }
+          interval = Math.min(this.#maxPollIntervalMs, interval * 2);
+        }
+        lookNow = false;
+        // The poll interval or the deadline: the job's own state decides.
+        const snapshot = await this.#snapshot(queue, s.jobId);
+        if (snapshot.state === 'completed' || snapshot.state === 'unknown') {
+          // `unknown`: the job was removed after it finished; the caller checks the actual state.
+          return { status: 'completed', step: s, outcome: snapshot.outcome };
+        }
+        if (snapshot.state === 'failed') {
+          return { status: 'failed', step: s, reason: snapshot.reason, peCode: peCodeOf(snapshot.reason) };
+        }
+        if (Date.now() >= deadlineAtMs) {
+          this.#log?.debug(
+            { step: describeStep(s), jobId: s.jobId, state: snapshot.state },
+            'step timed out',
+          );
+          return { status: 'timeout', step: s, state: snapshot.state };
+        }
       }
-      // A failure event, the poll interval or the deadline: the job's own state decides.
-      if (winner && winner.kind === 'event-failed') finished = NEVER;
-      const snapshot = await this.#snapshot(queue, s.jobId);
-      if (snapshot.state === 'completed' || snapshot.state === 'unknown') {
-        // `unknown`: the job was removed after it finished; the caller checks the actual state.
-        return { status: 'completed', step: s, outcome: snapshot.outcome };
-      }
-      if (snapshot.state === 'failed') {
-        return { status: 'failed', step: s, reason: snapshot.reason, peCode: peCodeOf(snapshot.reason) };
-      }
-      if (Date.now() >= deadlineAtMs) {
-        this.#log?.debug({ step: describeStep(s), jobId: s.jobId, state: snapshot.state }, 'step timed out');
-        return { status: 'timeout', step: s, state: snapshot.state };
-      }
+    } finally {
+      waiter.cancel();
     }
   }
 
@@ -240,12 +254,11 @@ export class JobRunner {
     return out;
   }
 
-  /** Closes the queues and event readers (the shared connection stays open). */
+  /** Closes the queues and the completion subscriber (the shared connection stays open). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const events = await Promise.allSettled([...this.#events.values()]);
-    await Promise.allSettled(events.flatMap((e) => (e.status === 'fulfilled' ? [e.value.close()] : [])));
+    await this.#listener?.close();
     await Promise.allSettled([...this.#queues.values()].map((q) => q.close()));
   }
 }

@@ -17,6 +17,7 @@ import type { ProvisioningStore } from '@svpn/store';
 import type { ProvisionerMetrics } from '../metrics.js';
 import { handleJob } from './handle-job.js';
 import { ObjectLocks, objectKeyOf } from './object-locks.js';
+import { completionChannel, publishCompletion, type CompletionNotice } from '../jobs/completion-channel.js';
 
 /** Options of {@link PeWorker}. */
 export interface PeWorkerOptions {
@@ -115,9 +116,22 @@ export class PeWorker {
       },
     );
     worker.on('error', (err) => log?.warn({ err }, 'worker error'));
+    // Waiting runners hear of a finished job from a notice (jobs/completion-channel.ts).
+    const channel = completionChannel(prefix);
+    const notify = (notice: CompletionNotice): void => {
+      publishCompletion(options.connection, channel, notice).catch((err: unknown) =>
+        log?.debug({ err, jobId: notice.jobId }, 'completion notice not published'),
+      );
+    };
+    worker.on('completed', (job, result: JobOutcome | undefined) => {
+      if (job.id !== undefined)
+        notify({ pe: options.pe, jobId: job.id, status: 'completed', outcome: result ?? null });
+    });
     worker.on('failed', (job, err) => {
       if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError)) {
         log?.warn({ jobId: job.id, type: job.name, reason: err.message }, 'job failed');
+        if (job.id !== undefined)
+          notify({ pe: options.pe, jobId: job.id, status: 'failed', reason: err.message });
       }
     });
     void worker.run().catch((err: unknown) => log?.error({ err }, 'worker stopped'));

@@ -67,6 +67,8 @@ export interface HarnessOptions {
   peDeadlineMs?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** The runner's first poll of a waiting step. @defaultValue 100 ms */
+  pollIntervalMs?: number;
   reconciler?: Partial<Omit<ReconcilerOptions, 'store' | 'adapter' | 'runner'>>;
 }
 
@@ -100,7 +102,8 @@ export class Harness {
       connection: redis,
       keyPrefix: options.name,
       policy: { attempts: 3, backoffMs: 20, ...options.policy },
-      pollIntervalMs: 100,
+      pollIntervalMs: options.pollIntervalMs ?? 100,
+      maxPollIntervalMs: Math.max(options.pollIntervalMs ?? 100, 2_000),
     });
     const provisioner = new Provisioner({
       store,
