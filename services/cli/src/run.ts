@@ -2,13 +2,14 @@
  * `svpn run <service>`: one service per process, configured from the environment — the scaled
  * deployment's shape (docker-compose.yml, deploy/k8s). Each service's own `main.ts` does the work.
  */
-export const SERVICES = ['policy', 'provisioner', 'charging', 'sip-gateway'] as const;
+export const SERVICES = ['policy', 'provisioner', 'charging', 'sip-gateway', 'api'] as const;
 
 const ENTRY: Record<(typeof SERVICES)[number], string> = {
   policy: '../../policy/src/main.ts',
   provisioner: '../../provisioner/src/main.ts',
   charging: '../../charging/src/main.ts',
   'sip-gateway': '../../sip-gateway/src/main.ts',
+  api: '../../api/src/main.ts',
 };
 
 export async function runService(name: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@svpn/test-support';
@@ -87,12 +87,64 @@ test('svpn call reports a refusal (488 over the SLA) and exits 1', async () => {
   assert.match(call.stdout, /refused: 488/);
 });
 
+test('svpn run api: the API service alone from its environment, a standby for the timer lease beside svpn up; SIGTERM drains it', async () => {
+  const ready = upOutput.split('\n').find((l) => l.includes('ready')) ?? '';
+  const redisUrl = /redis (redis:\/\/\S+)/.exec(ready)?.[1];
+  assert.ok(redisUrl, ready);
+  const apiPort = await freePort();
+  const child = spawn(process.execPath, [BIN, 'run', 'api'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      LOG_LEVEL: 'info',
+      SVPN_HTTP_PORT: String(apiPort),
+      SVPN_GATEWAY_SIP: `127.0.0.1:${sipPort}`,
+      SVPN_GATEWAY_URL: `http://127.0.0.1:${httpPort}`,
+      SVPN_POLICY_URL: `http://127.0.0.1:${httpPort + 1}`,
+      SVPN_CHARGING_URL: `http://127.0.0.1:${httpPort + 3}`,
+      SVPN_INSTANCE_ID: 'api-standby',
+    },
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  try {
+    const base = `http://127.0.0.1:${apiPort}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      assert.equal(child.exitCode, null, `svpn run api exited:\n${output}`);
+      const ok = await fetch(`${base}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) break;
+      assert.ok(Date.now() < deadline, `svpn run api not ready:\n${output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' });
+    // svpn up's API holds the timer lease; this replica stands by.
+    assert.match(await (await fetch(`${base}/metrics`)).text(), /^svpn_api_timer_lease_held 0$/m);
+    // Keys live in Redis: the operator key svpn up wrote works on this replica too.
+    const key = readFileSync(join(dataDir, 'operator-key'), 'utf8').trim();
+    const me = await fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+    assert.equal(me.status, 200);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
+    assert.match(output, /"msg":"draining"/);
+    assert.match(output, /"msg":"stopped"/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
 test('CLI errors say what to do next and exit non-zero', async () => {
   const unknown = await run(['run', 'nonsense']);
   assert.equal(unknown.code, 2);
   assert.match(
     unknown.stderr,
-    /unknown service "nonsense"; choose one of policy, provisioner, charging, sip-gateway/,
+    /unknown service "nonsense"; choose one of policy, provisioner, charging, sip-gateway, api/,
   );
   const badPort = await run(['up', '--sip-port', 'seventy']);
   assert.notEqual(badPort.code, 0);
