@@ -30,8 +30,11 @@ export const AdmissionRequestSchema = Type.Object(
     holdingPriority: Priority,
     level: Type.String({ minLength: 1, maxLength: 32 }),
     start: Type.Number({ minimum: 0 }),
-    /** `null` for an unbounded session (JSON has no Infinity). */
-    end: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    /**
+     * `null` for an unbounded session (JSON has no Infinity). Null is tried first: with fastify's type
+     * coercion a number branch tried first would turn `null` into 0 — an end at the epoch.
+     */
+    end: Type.Union([Type.Null(), Type.Number({ minimum: 0 })]),
     mayShrink: Type.Boolean(),
     minBps: Type.Number({ minimum: 0 }),
     /** A scheduled connection's booking: a bounded window is reserved for exactly that window. */

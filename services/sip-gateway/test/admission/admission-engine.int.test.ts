@@ -124,6 +124,16 @@ test('the scheduled flag reaches the leader over HTTP; without it the request is
     const flow = await client.admit(admissionRequest('f', { start: T0, end: T0 + 2 * HOUR }));
     assert.ok(flow.ok && flow.lspId.startsWith('aggregate:'), JSON.stringify(flow));
     assert.ok(engine.manager.flow('f'));
+    // No end (null on the wire): from a later start on it is a booking without end; from now on, a flow.
+    const later = await client.admit(
+      admissionRequest('later', { start: T0 + 3 * HOUR, end: Number.POSITIVE_INFINITY, scheduled: true }),
+    );
+    assert.ok(later.ok, JSON.stringify(later));
+    assert.equal(engine.booking('later')?.end, Number.POSITIVE_INFINITY);
+    const open = await client.admit(
+      admissionRequest('open', { start: T0, end: Number.POSITIVE_INFINITY, scheduled: true }),
+    );
+    assert.ok(open.ok && open.lspId.startsWith('aggregate:'), JSON.stringify(open));
     assert.deepEqual(await client.release('b'), { lspId: 'scheduled:b', lspBandwidthBps: 0 });
     assert.equal(engine.booking('b'), undefined);
   } finally {
