@@ -18,6 +18,7 @@ import type {
 } from '@svpn/api-contract';
 import type { Logger } from '@svpn/service-kit';
 import type { LeaseFence } from '@svpn/store';
+import type { ScheduledAdmissionRequest } from '@svpn/sip-gateway-service';
 import { NsiError, type NsiErrorCode } from '../nsi/nsi-error.js';
 import { planRequest, type ConnectionRequest } from '../nsi/connection-rules.js';
 import { reservationStateMachine, type ReservationEvent } from '../nsi/reservation-state-machine.js';
@@ -607,12 +608,18 @@ export class ConnectionService {
     record.internal.grant = grant;
   }
 
-  /** Books the grant in the TE ledger under the current call's session id. */
+  /**
+   * Books the grant in the TE ledger under the current call's session id. `scheduled`: a connection
+   * with a start or end time holds capacity for exactly [start, end) (from now once its start has
+   * passed), so connections in disjoint windows share the links; one without either is an
+   * open-ended flow, as any SIP session. The gateway's HTTP client sends the flag on to the leader.
+   */
   private async book(record: ConnectionRecord, grant: GrantInfo, criteria: Criteria): Promise<void> {
     const c = record.connection;
     const sessionId = sessionIdOf(c.connectionId, record.internal.callSeq);
     const start = criteria.startTime === null ? this.now() : Date.parse(criteria.startTime);
-    const result = await this.o.admission.admit({
+    const request: ScheduledAdmissionRequest = {
+      scheduled: true,
       sessionId,
       ingressPe: record.internal.ingressPe,
       egressPe: record.internal.egressPe,
@@ -625,7 +632,8 @@ export class ConnectionService {
       end: criteria.endTime === null ? Number.POSITIVE_INFINITY : Date.parse(criteria.endTime),
       mayShrink: grant.mayShrink,
       minBps: grant.minBps,
-    });
+    };
+    const result = await this.o.admission.admit(request);
     if (!result.ok) {
       await this.o.policy.releaseUsage(sessionId);
       throw admissionRefusal(result.reason, result.detail);

@@ -248,7 +248,7 @@ test('a scheduled connection is booked when reserved, called at its start and re
   ).body as unknown as Connection;
   assert.equal(c.states.provisionState, 'Provisioned');
   assert.equal(c.states.dataPlaneStatus.active, false, 'not before its start');
-  assert.ok(x.h.gateway.admission?.manager.flow(sessionIdOf(c.connectionId, 1)), 'booked at reserve');
+  assert.ok(x.h.gateway.admission?.booking(sessionIdOf(c.connectionId, 1)), 'its window booked at reserve');
   await waitFor(async () => (await get(c.connectionId)).states.dataPlaneStatus.active, 'active at the start');
   await waitFor(
     async () => (await get(c.connectionId)).states.lifecycleState === 'PassedEndTime',
@@ -257,7 +257,7 @@ test('a scheduled connection is booked when reserved, called at its start and re
   const ended = await get(c.connectionId);
   assert.equal(ended.states.dataPlaneStatus.active, false);
   await waitFor(() => x.h.gateway.controller.liveSessions === 0, 'BYE at the end');
-  assert.equal(x.h.gateway.admission?.manager.flow(sessionIdOf(c.connectionId, 1)), undefined);
+  assert.equal(x.h.gateway.admission?.holds(sessionIdOf(c.connectionId, 1)), false);
   assert.equal((await op(`/v1/connections/${c.connectionId}/terminate`)).status, 200);
 });
 
