@@ -270,6 +270,69 @@ test('webhooks are signed (HMAC-SHA256), retried with backoff after a failure, a
   }
 });
 
+test('a webhook retry survives an API restart: the new process sends it, signed, as attempt 2', async () => {
+  const received: { body: string; headers: Record<string, string | string[] | undefined> }[] = [];
+  let restarted = false;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      received.push({ body, headers: req.headers });
+      // Refused until the first process is gone: a retry it still sent would be a refused attempt 2.
+      res.statusCode = restarted ? 204 : 500;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    await x.restart({ webhookBackoffMs: 1500 });
+    base = x.api.url as string;
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
+    const hook = await call(base, x.appKey, 'POST', '/v1/webhooks', { url, events: ['reserveConfirmed'] });
+    const secret = String(hook.body['secret']);
+    const c = (
+      await call(base, x.appKey, 'POST', '/v1/connections', {
+        vpnId: 'globex-grid',
+        source: { application: 'grid-a' },
+        destination: { application: 'grid-b' },
+        bandwidthBps: 1_000_000,
+      })
+    ).body as unknown as Connection;
+    let deadline = Date.now() + 5000;
+    while (received.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(received.length, 1, 'attempt 1, refused');
+    await x.restart({ webhookBackoffMs: 1500 });
+    restarted = true;
+    base = x.api.url as string;
+    deadline = Date.now() + 8000;
+    while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(received.length, 2, 'the retry arrived from the new process');
+    const retry = received[1] as (typeof received)[number];
+    assert.match(String(retry.headers['x-svpn-delivery']), /\.2$/);
+    assert.equal((JSON.parse(retry.body) as ConnectionEvent).connectionId, c.connectionId);
+    assert.equal(
+      retry.headers['x-svpn-signature'],
+      signWebhook(secret, String(retry.headers['x-svpn-timestamp']), retry.body),
+    );
+    const log = await call(base, x.appKey, 'GET', `/v1/webhooks/${String(hook.body['id'])}/deliveries`);
+    assert.deepEqual(
+      (log.body['deliveries'] as { ok: boolean; attempt: number; status: number }[]).map((d) => [
+        d.attempt,
+        d.ok,
+        d.status,
+      ]),
+      [
+        [2, true, 204],
+        [1, false, 500],
+      ],
+    );
+    await call(base, x.appKey, 'DELETE', `/v1/webhooks/${String(hook.body['id'])}`);
+    await call(base, x.appKey, 'POST', `/v1/connections/${c.connectionId}/terminate`);
+  } finally {
+    server.close();
+  }
+});
+
 test('Server-Sent Events: a client sees its connection change state, live', async () => {
   const chunks: string[] = [];
   const req = httpRequest(`${base}/v1/events?access_token=${encodeURIComponent(x.appKey)}`);
