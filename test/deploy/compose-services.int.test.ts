@@ -1,13 +1,17 @@
 /**
  * docker-compose.yml's services as real processes, on loopback (no Docker engine here): each one is
  * `node services/cli/bin/svpn.js <its compose command>` with its compose environment, translated to
- * loopback (bind addresses → 127.0.0.1, every port → a free one, service host names in URLs → those
- * ports, Redis → a private redis-server). They must become ready, carry a demo call from the gateway
- * through the policy service and the provisioner's workers to a charge record, and on SIGTERM drain
- * and exit 0 with nothing logged at error level and the admission lease released.
+ * loopback (bind addresses → 127.0.0.1, every port → a free one, service host names in URLs and SIP
+ * targets → those ports, /tmp files → a scratch directory, Redis → a private redis-server). They
+ * must become ready, carry a demo call from the gateway through the policy service and the
+ * provisioner's workers to a charge record, carry an API reservation through a real SIP call, and on
+ * SIGTERM drain and exit 0 with nothing logged at error level and the admission and timer leases
+ * released.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
@@ -30,6 +34,8 @@ interface Running {
 
 let redisServer: RedisServerHandle;
 const running = new Map<string, Running>();
+/** Where files the compose environment puts under /tmp (the operator key) go on this machine. */
+const scratch = mkdtempSync(join(tmpdir(), 'svpn-compose-'));
 
 /** The compose environment of one service, moved to loopback. */
 async function translate(
@@ -48,6 +54,8 @@ async function translate(
       out[name] = String(local);
     } else if (/_(HOST|ADDRESS)$/.test(name) && /^[\d.]+$/.test(value)) {
       out[name] = '127.0.0.1';
+    } else if (/_FILE$/.test(name) && value.startsWith('/tmp/')) {
+      out[name] = join(scratch, basename(value));
     } else out[name] = value;
   }
   // URLs: Redis → the private server; another service → its loopback port (filled once it is known).
@@ -59,6 +67,14 @@ async function translate(
 
 function rewriteUrls(env: Record<string, string>, portsOf: Map<string, Map<number, number>>): void {
   for (const [name, value] of Object.entries(env)) {
+    // A SIP target, `service:port`.
+    const sip = /^([a-z][\w-]*):(\d+)$/.exec(value);
+    if (sip !== null) {
+      const local = portsOf.get(sip[1] as string)?.get(Number(sip[2]));
+      assert.ok(local !== undefined, `${name}=${value} names no compose service port`);
+      env[name] = `127.0.0.1:${local}`;
+      continue;
+    }
     const m = /^(https?):\/\/([\w-]+):(\d+)(.*)$/.exec(value);
     if (m === null) continue;
     const local = portsOf.get(m[2] as string)?.get(Number(m[3]));
@@ -96,9 +112,9 @@ before(async () => {
     const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)]));
     envs.set(name, await translate(name, env, portsOf, redisServer.url));
   }
-  assert.deepEqual([...envs.keys()].sort(), ['charging', 'policy', 'provisioner', 'sip-gateway']);
-  // Start order as compose's depends_on has it: the gateway needs the policy service.
-  for (const name of ['policy', 'provisioner', 'charging', 'sip-gateway']) {
+  assert.deepEqual([...envs.keys()].sort(), ['api', 'charging', 'policy', 'provisioner', 'sip-gateway']);
+  // Start order as compose's depends_on has it: the gateway needs the policy service, the API both.
+  for (const name of ['policy', 'provisioner', 'charging', 'sip-gateway', 'api']) {
     const env = envs.get(name) as Record<string, string>;
     rewriteUrls(env, portsOf);
     const command = compose.services[name]?.command as string[];
@@ -134,6 +150,7 @@ before(async () => {
 after(async () => {
   for (const r of running.values()) if (r.child.exitCode === null) r.child.kill('SIGKILL');
   await redisServer?.stop();
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 test('every compose service answers /healthz, /readyz and /metrics with its own svpn metrics', async () => {
@@ -142,6 +159,7 @@ test('every compose service answers /healthz, /readyz and /metrics with its own 
     provisioner: /^# TYPE svpn_provisioning_queue_depth gauge$/m,
     charging: /^# TYPE svpn_charging_events_processed_total counter$/m,
     'sip-gateway': /^# TYPE svpn_link_reserved_total_bps gauge$/m,
+    api: /^svpn_api_timer_lease_held 1$/m,
   };
   for (const r of running.values()) {
     const base = `http://127.0.0.1:${r.httpPort}`;
@@ -203,12 +221,59 @@ test('the compose services start from their compose environment and carry a demo
   assert.ok(record?.endAt, 'the charge record is closed');
 });
 
-test('SIGTERM: every service drains and exits 0, nothing at error level, the admission lease is released', async () => {
+test('the compose API carries a reservation end to end: reserved, committed and provisioned by a real SIP call through the gateway, terminated', async () => {
+  const api = running.get('api') as Running;
+  const gateway = running.get('sip-gateway') as Running;
+  const key = readFileSync(join(scratch, 'operator-key'), 'utf8').trim();
+  const base = `http://127.0.0.1:${api.httpPort}`;
+  const post = async (
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  // grid-b has no SIP stack here: the API's agent registers and answers for it.
+  const reserved = await post('/v1/connections', {
+    vpnId: 'globex-grid',
+    source: { application: 'grid-a' },
+    destination: { application: 'grid-b' },
+    bandwidthBps: 50_000_000,
+    autoCommit: true,
+    autoProvision: true,
+  });
+  assert.equal(reserved.status, 201, JSON.stringify(reserved.body));
+  const states = reserved.body['states'] as Record<string, unknown>;
+  assert.equal(states['provisionState'], 'Provisioned', JSON.stringify(reserved.body));
+  assert.deepEqual(states['dataPlaneStatus'], { active: true, version: 1, versionConsistent: true });
+  const session = reserved.body['session'] as { sessionId: string };
+  assert.match(session.sessionId, /^s-[0-9a-f]{20}$/);
+  const live = (await (await fetch(`http://127.0.0.1:${gateway.httpPort}/v1/sessions`)).json()) as {
+    sessions: { sessionId: string }[];
+  };
+  assert.ok(
+    live.sessions.some((s) => s.sessionId === session.sessionId),
+    'the gateway holds the call',
+  );
+  const terminated = await post(`/v1/connections/${String(reserved.body['connectionId'])}/terminate`);
+  assert.equal(terminated.status, 200);
+  assert.equal((terminated.body['states'] as Record<string, unknown>)['lifecycleState'], 'Terminated');
+});
+
+test('SIGTERM: every service drains and exits 0, nothing at error level, the admission and timer leases are released', async () => {
   const redis = new Redis(redisServer.url);
   try {
     assert.ok(await redis.exists('svpn:{ledger}:leader-token'), 'the gateway holds the lease while it runs');
+    assert.ok(await redis.exists('svpn:{api}:timer-lease'), 'the API holds the timer lease while it runs');
     // Reverse start order, as a compose `down` or a rolling update would.
-    for (const name of ['sip-gateway', 'charging', 'provisioner', 'policy']) {
+    for (const name of ['api', 'sip-gateway', 'charging', 'provisioner', 'policy']) {
       const r = running.get(name) as Running;
       r.child.kill('SIGTERM');
       assert.equal(await r.exit, 0, `${name} exit code`);
@@ -225,6 +290,7 @@ test('SIGTERM: every service drains and exits 0, nothing at error level, the adm
       0,
       'the stopped gateway released the lease',
     );
+    assert.equal(await redis.exists('svpn:{api}:timer-lease'), 0, 'the stopped API released its lease');
   } finally {
     redis.disconnect();
   }

@@ -275,6 +275,12 @@ function urlTarget(value: string): { scheme: string; host: string; port: number 
   };
 }
 
+/** `host:port` (a SIP target such as `sip-gateway:5060`) → host and port; not for IP literals. */
+function hostPortTarget(value: string): { scheme: string; host: string; port: number } | undefined {
+  const m = /^([a-z][a-z0-9-]*):(\d+)$/.exec(value);
+  return m === null ? undefined : { scheme: 'sip', host: m[1] as string, port: Number(m[2]) };
+}
+
 /** Docker-style duration (`45s`, `1m30s`) in seconds. */
 function seconds(value: unknown): number | undefined {
   const text = str(value);
@@ -448,11 +454,11 @@ export function checkCompose(compose: unknown, facts: CodeFacts): string[] {
     }
   }
 
-  // URLs point at services of this file, on the ports they serve.
+  // URLs (and SIP host:port targets) point at services of this file, on the ports they serve.
   for (const [name, raw] of Object.entries(services)) {
     if (!run.has(name)) continue;
     for (const [variable, value] of Object.entries(composeEnv(obj(raw)['environment']))) {
-      const target = urlTarget(value);
+      const target = urlTarget(value) ?? hostPortTarget(value);
       if (target === undefined) continue;
       const where = `docker-compose.yml services.${name} ${variable}`;
       if (!names.has(target.host)) {
@@ -462,7 +468,7 @@ export function checkCompose(compose: unknown, facts: CodeFacts): string[] {
       const other = run.get(target.host);
       const ok = target.scheme.startsWith('redis')
         ? redisPort === target.port
-        : other !== undefined && listens(other.ports, target.port, 'tcp');
+        : other !== undefined && listens(other.ports, target.port, target.scheme === 'sip' ? 'udp' : 'tcp');
       if (!ok)
         problems.push(`${where}: ${target.host} does not serve ${target.scheme} on port ${target.port}`);
     }
@@ -688,13 +694,16 @@ export function checkKubernetes(documents: { file: string; doc: unknown }[], fac
     }
   }
 
-  // URLs in svpn environments name Services and their ports.
+  // URLs (and SIP host:port targets) in svpn environments name Services and their ports, and no
+  // NetworkPolicy keeps the workload out of the pods behind them.
+  const labelsMatch = (selector: Obj, labels: Obj): boolean =>
+    Object.entries(selector).every(([k, v]) => labels[k] === v);
   for (const w of workloads) {
     for (const c of arr(w.pod['containers']).map(obj)) {
       if (!(str(c['image']) ?? '').includes('svpn:')) continue;
       const env = resolveEnv('', c, w, configMaps, secrets, []);
       for (const [variable, value] of Object.entries(env)) {
-        const target = urlTarget(value);
+        const target = urlTarget(value) ?? hostPortTarget(value);
         if (target === undefined) continue;
         const where = `${w.kind} ${w.name} ${variable}`;
         const service = named('Service', target.host);
@@ -705,6 +714,32 @@ export function checkKubernetes(documents: { file: string; doc: unknown }[], fac
         const ports = arr(obj(service['spec'])['ports']).map(obj);
         if (!ports.some((p) => Number(p['port']) === target.port))
           problems.push(`${where}: Service ${target.host} has no port ${target.port}`);
+        const behind = workloads.filter((t) => labelsMatch(obj(obj(service['spec'])['selector']), t.labels));
+        for (const { doc } of byKind('NetworkPolicy')) {
+          const spec = obj(doc['spec']);
+          if (!arr(spec['policyTypes']).includes('Ingress')) continue;
+          const guarded = obj(obj(spec['podSelector'])['matchLabels']);
+          if (!behind.some((t) => labelsMatch(guarded, t.labels))) continue;
+          // A rule without `from` admits everyone; otherwise a pod selector (of this namespace) must match.
+          const admitted = arr(spec['ingress'])
+            .map(obj)
+            .some(
+              (rule) =>
+                rule['from'] === undefined ||
+                arr(rule['from'])
+                  .map(obj)
+                  .some(
+                    (peer) =>
+                      peer['podSelector'] !== undefined &&
+                      peer['namespaceSelector'] === undefined &&
+                      labelsMatch(obj(obj(peer['podSelector'])['matchLabels']), w.labels),
+                  ),
+            );
+          if (!admitted)
+            problems.push(
+              `${where}: NetworkPolicy ${String(obj(doc['metadata'])['name'])} keeps it out of Service ${target.host}`,
+            );
+        }
       }
     }
   }

@@ -54,7 +54,13 @@ before(async () => {
 });
 
 test('what the code reads: svpn run services, their settings and ports, from run.ts and each ConfigSchema', () => {
-  assert.deepEqual([...facts.services.keys()].sort(), ['charging', 'policy', 'provisioner', 'sip-gateway']);
+  assert.deepEqual([...facts.services.keys()].sort(), [
+    'api',
+    'charging',
+    'policy',
+    'provisioner',
+    'sip-gateway',
+  ]);
   const gateway = facts.services.get('sip-gateway');
   assert.ok(gateway);
   // Own schema (both spellings), POLICY_URL from main.ts's inline schema, the in-process provisioner's
@@ -79,9 +85,14 @@ test('what the code reads: svpn run services, their settings and ports, from run
     ],
   );
   assert.deepEqual(
-    ['policy', 'provisioner', 'charging'].map((s) => facts.services.get(s)?.ports({})[0]?.port),
-    [8082, 8083, 8084],
+    ['policy', 'provisioner', 'charging', 'api'].map((s) => facts.services.get(s)?.ports({})[0]?.port),
+    [8082, 8083, 8084, 8084],
   );
+  // The API: its own schema (the timer lease, the gateway's SIP address), nothing of the gateway's.
+  const api = facts.services.get('api');
+  for (const name of ['SVPN_GATEWAY_SIP', 'SVPN_GATEWAY_URL', 'SVPN_LEADER_LEASE_MS', 'SVPN_INSTANCE_ID'])
+    assert.ok(api?.envNames.has(name), name);
+  assert.ok(!api?.envNames.has('SVPN_SIP_PORT'), 'the API has no SIP listening port of its own');
   assert.equal(facts.shutdownGraceMs, 30_000);
   assert.ok(facts.metricNames.has('svpn_calls_total'));
   assert.ok(facts.metricNames.has('svpn_provisioning_job_duration_seconds_bucket'));
@@ -108,8 +119,12 @@ test('docker-compose.yml: Redis with AOF, each service its own container, every 
 
 test('deploy/k8s: every manifest parses and matches the code; gateway and provisioner scale horizontally', () => {
   const docs = manifests();
-  assert.ok(docs.length >= 15, `${docs.length} documents`);
+  assert.ok(docs.length >= 18, `${docs.length} documents`);
   assert.deepEqual(checkKubernetes(docs, facts), []);
+  // Two API replicas (one fires the timers under the lease), kept at one at least during disruptions.
+  const api = find(docs, 'Deployment', 'api') as Tree;
+  assert.ok(api['spec']['replicas'] >= 2);
+  assert.equal(find(docs, 'PodDisruptionBudget', 'api')['kind'], 'PodDisruptionBudget');
   // kubectl apply -k deploy/k8s applies every file.
   const kustomization = yaml.load(text(`${K8S_DIR}/kustomization.yaml`)) as { resources: string[] };
   assert.deepEqual(
@@ -209,6 +224,41 @@ test('checker: a Service pointing at a port no pod serves, a URL to no Service, 
   assert.match(problems, /Service sip-gateway-sip: StatefulSet sip-gateway(-leader)? serves no 5070\/UDP/);
   assert.match(problems, /POLICY_URL: Service policy has no port 9999/);
   assert.match(problems, /StatefulSet sip-gateway-leader: set enableServiceLinks: false/);
+});
+
+test('checker: the API kept out of the policy service by its NetworkPolicy, a SIP target that is no Service', () => {
+  const docs = structuredClone(manifests());
+  const policy = find(docs, 'NetworkPolicy', 'policy') as Tree;
+  const from = policy['spec']['ingress'][0]['from'] as Tree[];
+  policy['spec']['ingress'][0]['from'] = from.filter(
+    (peer) => peer['podSelector']?.['matchLabels']?.['app.kubernetes.io/name'] !== 'api',
+  );
+  const api = find(docs, 'Deployment', 'api') as Tree;
+  const env = api['spec']['template']['spec']['containers'][0]['env'] as Tree[];
+  const sip = env.find((e) => e['name'] === 'SVPN_GATEWAY_SIP');
+  assert.ok(sip);
+  sip['value'] = 'sip-gateway-udp:5060';
+  const problems = checkKubernetes(docs, facts).join('\n');
+  assert.match(
+    problems,
+    /Deployment api SVPN_POLICY_URL: NetworkPolicy policy keeps it out of Service policy/,
+  );
+  assert.match(problems, /Deployment api SVPN_GATEWAY_SIP: sip-gateway-udp is no Service/);
+  assert.doesNotMatch(
+    problems,
+    /sip-gateway(-leader)? POLICY_URL: NetworkPolicy/,
+    'the gateways stay admitted',
+  );
+
+  const broken = structuredClone(compose()) as Tree;
+  broken['services']['api']['environment']['SVPN_GATEWAY_SIP'] = 'sip-gateway:5070';
+  broken['services']['api']['environment']['SVPN_GATEWAY_URL'] = 'http://gateway:8081';
+  const composeProblems = checkCompose(broken, facts).join('\n');
+  assert.match(
+    composeProblems,
+    /services\.api SVPN_GATEWAY_SIP: sip-gateway does not serve sip on port 5070/,
+  );
+  assert.match(composeProblems, /services\.api SVPN_GATEWAY_URL: gateway is no service of this file/);
 });
 
 test('checker: a Dockerfile whose entry point is missing, runs as root, or whose .dockerignore drops sources', () => {
