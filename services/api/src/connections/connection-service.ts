@@ -501,12 +501,12 @@ export class ConnectionService {
     try {
       if (c.pendingCriteria == null) await this.resolveEndpoints(record);
       const grant = await this.decide(record, criteria);
-      const sessionId = sessionIdOf(c.connectionId, record.internal.callSeq);
       if (c.pendingCriteria == null) {
         await this.book(record, grant, criteria);
       } else {
         record.internal.previous = { criteria: c.criteria, grant: record.internal.grant as GrantInfo };
-        const resized = await this.o.admission.resize(sessionId, grant.grantedBps);
+        // The booking follows the new version: bandwidth, and for a scheduled one its window too.
+        const resized = await this.o.admission.admit(this.bookingRequest(record, grant, criteria));
         if (!resized.ok) {
           // The old bandwidth stays counted: decide once more for it so usage matches the ledger.
           await this.decide(record, c.criteria).catch(() => undefined);
@@ -608,19 +608,33 @@ export class ConnectionService {
     record.internal.grant = grant;
   }
 
-  /**
-   * Books the grant in the TE ledger under the current call's session id. `scheduled`: a connection
-   * with a start or end time holds capacity for exactly [start, end) (from now once its start has
-   * passed), so connections in disjoint windows share the links; one without either is an
-   * open-ended flow, as any SIP session. The gateway's HTTP client sends the flag on to the leader.
-   */
+  /** Books the grant in the TE ledger under the current call's session id. */
   private async book(record: ConnectionRecord, grant: GrantInfo, criteria: Criteria): Promise<void> {
-    const c = record.connection;
-    const sessionId = sessionIdOf(c.connectionId, record.internal.callSeq);
+    const sessionId = sessionIdOf(record.connection.connectionId, record.internal.callSeq);
+    const result = await this.o.admission.admit(this.bookingRequest(record, grant, criteria));
+    if (!result.ok) {
+      await this.o.policy.releaseUsage(sessionId);
+      throw admissionRefusal(result.reason, result.detail);
+    }
+    record.internal.booked = true;
+  }
+
+  /**
+   * The ledger booking of `criteria` for the current call. `scheduled`: a connection with a start or
+   * end time holds capacity for exactly [start, end) (from now once its start has passed), so
+   * connections in disjoint windows share the links; one without either is an open-ended flow, as
+   * any SIP session. Booking a booked session again changes it to these criteria (modify, abort).
+   * The gateway's HTTP client sends the flag on to the leader.
+   */
+  private bookingRequest(
+    record: ConnectionRecord,
+    grant: GrantInfo,
+    criteria: Criteria,
+  ): ScheduledAdmissionRequest {
     const start = criteria.startTime === null ? this.now() : Date.parse(criteria.startTime);
-    const request: ScheduledAdmissionRequest = {
+    return {
       scheduled: true,
-      sessionId,
+      sessionId: sessionIdOf(record.connection.connectionId, record.internal.callSeq),
       ingressPe: record.internal.ingressPe,
       egressPe: record.internal.egressPe,
       bandwidthBps: grant.grantedBps,
@@ -633,12 +647,6 @@ export class ConnectionService {
       mayShrink: grant.mayShrink,
       minBps: grant.minBps,
     };
-    const result = await this.o.admission.admit(request);
-    if (!result.ok) {
-      await this.o.policy.releaseUsage(sessionId);
-      throw admissionRefusal(result.reason, result.detail);
-    }
-    record.internal.booked = true;
   }
 
   /** Gives the current call's booking and usage back (idempotent). */
@@ -702,10 +710,7 @@ export class ConnectionService {
       // A modify's new version is given up: the committed one is what stays booked.
       const previous = record.internal.previous;
       if (previous !== null) {
-        await this.o.admission.resize(
-          sessionIdOf(c.connectionId, record.internal.callSeq),
-          previous.grant.grantedBps,
-        );
+        await this.o.admission.admit(this.bookingRequest(record, previous.grant, previous.criteria));
         await this.decide(record, previous.criteria).catch(() => undefined);
         record.internal.grant = previous.grant;
       }

@@ -138,3 +138,39 @@ test('app-reserve-back-to-back-windows-expect-each-called-at-its-start-on-its-ow
   await terminate(idA);
   await terminate(idB);
 });
+
+test('app-modify-end-time-of-a-scheduled-connection-expect-its-booking-follows-or-stays-when-the-window-is-taken', async () => {
+  const t0 = Date.now();
+  const a = await reserve(t0, HOUR, 2 * HOUR, { autoCommit: true });
+  const b = await reserve(t0, 3 * HOUR, 4 * HOUR, { autoCommit: true });
+  assert.equal(a.status, 201, JSON.stringify(a.body));
+  assert.equal(b.status, 201, JSON.stringify(b.body));
+  const [idA, idB] = [String(a.body['connectionId']), String(b.body['connectionId'])];
+  const s = sessionIdOf(idA, 1);
+  const modify = (endTime: number) =>
+    call(base, x.appKey, 'POST', `/v1/connections/${idA}/modify`, {
+      endTime: new Date(t0 + endTime).toISOString(),
+    });
+  const op = (name: string) => call(base, x.appKey, 'POST', `/v1/connections/${idA}/${name}`);
+
+  // A later end in free time: the booking is held for the longer window at once, and stays on commit.
+  const longer = await modify(3 * HOUR);
+  assert.equal(longer.status, 200, JSON.stringify(longer.body));
+  assert.equal(engine.booking(s)?.end, t0 + 3 * HOUR);
+  assert.equal((await op('commit')).status, 200);
+  assert.equal(engine.booking(s)?.end, t0 + 3 * HOUR);
+  // A modify given up (abort) puts the committed window back.
+  assert.equal((await modify(2.5 * HOUR)).status, 200);
+  assert.equal(engine.booking(s)?.end, t0 + 2.5 * HOUR);
+  assert.equal((await op('abort')).status, 200);
+  assert.equal(engine.booking(s)?.end, t0 + 3 * HOUR);
+  // Into B's window there is no room for both: refused, the booking keeps its window.
+  const overlapping = await modify(3.5 * HOUR);
+  assert.equal(overlapping.status, 409, JSON.stringify(overlapping.body));
+  assert.equal(overlapping.body['code'], 'CAPACITY_UNAVAILABLE');
+  assert.deepEqual([engine.booking(s)?.start, engine.booking(s)?.end], [t0 + HOUR, t0 + 3 * HOUR]);
+  assert.ok(engine.booking(sessionIdOf(idB, 1)), 'B is untouched');
+  await terminate(idA);
+  await terminate(idB);
+  assert.deepEqual(engine.bookings(), []);
+});

@@ -236,7 +236,9 @@ export class AdmissionEngine implements AdmissionPort {
   /**
    * Admits a session, or books a scheduled connection's window (see {@link ScheduledAdmissionRequest}).
    * Idempotent per session id: a session that holds a flow or a booking gets its tunnel described
-   * again — the API's INVITE at a booking's start finds the booking and counts nothing twice.
+   * again — the API's INVITE at a booking's start finds the booking and counts nothing twice. A
+   * `scheduled` request for a session already booked is the API changing it (an NSI modify or its
+   * abort): the booking takes the new window and bandwidth on its path, a flow the new bandwidth.
    */
   admit(request: ScheduledAdmissionRequest): Promise<AdmissionResult> {
     return this.serial(async (persist) => {
@@ -255,7 +257,11 @@ export class AdmissionEngine implements AdmissionPort {
           : {}),
         owner: 'session',
       };
-      if (this.holds(spec.id)) return this.describe(spec.id, []);
+      if (this.holds(spec.id)) {
+        return request.scheduled === true
+          ? this.rebook(spec, request, now, persist)
+          : this.describe(spec.id, []);
+      }
       if (request.ingressPe === request.egressPe) return localResult(request.ingressPe);
       if (request.scheduled === true && (Number.isFinite(request.end) || request.start > now)) {
         const booked = this.book(spec, request.start, request.end, now);
@@ -270,7 +276,10 @@ export class AdmissionEngine implements AdmissionPort {
         return this.refuse('no-path', (error as Error).message);
       }
       if (!result.ok) {
-        return this.refuse(refusalReason(result.refusal.code), result.refusal.detail);
+        return this.refuse(
+          this.refusalReason(result.refusal.code, spec.ingress, spec.egress),
+          result.refusal.detail,
+        );
       }
       const settled = this.settle(result.actions, spec.id, spec);
       persist(settled.write);
@@ -283,19 +292,28 @@ export class AdmissionEngine implements AdmissionPort {
       this.expire(this.now(), persist);
       const booking = this.booked.get(sessionId);
       if (booking !== undefined) return this.resizeBooking(booking, bandwidthBps, persist);
-      const flow = this.manager.flow(sessionId);
-      if (flow === undefined) {
-        return this.refuse('no-capacity', `session ${sessionId} holds no reservation`);
-      }
-      const tspec = tspecFromBitRate(bandwidthBps);
-      const result = this.manager.resizeFlow(sessionId, tspec);
-      if (!result.ok) {
-        return this.refuse('no-capacity', result.refusal.detail);
-      }
-      const settled = this.settle(result.actions, sessionId);
-      persist(settled.write);
-      return this.describe(sessionId, settled.preempted);
+      return this.resizeFlow(sessionId, bandwidthBps, persist);
     });
+  }
+
+  /** A flow's new bandwidth: only the delta is admitted (and may preempt); the old size stays on refusal. */
+  private resizeFlow(
+    sessionId: string,
+    bandwidthBps: number,
+    persist: (write: Promise<void>) => void,
+  ): AdmissionResult {
+    const flow = this.manager.flow(sessionId);
+    if (flow === undefined) {
+      return this.refuse('no-capacity', `session ${sessionId} holds no reservation`);
+    }
+    const tspec = tspecFromBitRate(bandwidthBps);
+    const result = this.manager.resizeFlow(sessionId, tspec);
+    if (!result.ok) {
+      return this.refuse('no-capacity', result.refusal.detail);
+    }
+    const settled = this.settle(result.actions, sessionId);
+    persist(settled.write);
+    return this.describe(sessionId, settled.preempted);
   }
 
   release(sessionId: string): Promise<{ lspId: string; lspBandwidthBps: number } | undefined> {
@@ -347,7 +365,10 @@ export class AdmissionEngine implements AdmissionPort {
       }
       if (result !== undefined && !result.ok) {
         this.manager.addFlow(old);
-        return this.refuse(refusalReason(result.refusal.code), result.refusal.detail);
+        return this.refuse(
+          this.refusalReason(result.refusal.code, ingressPe, egressPe),
+          result.refusal.detail,
+        );
       }
       if (result === undefined) {
         persist(this.options.journal.remove(sessionId));
@@ -462,6 +483,41 @@ export class AdmissionEngine implements AdmissionPort {
     this.nextExpiry = next;
   }
 
+  /**
+   * The API's booking of a session that holds one already (a modify, or its abort): a booking is
+   * re-booked for the requested window and bandwidth on the same path — the session may be live on
+   * it — or stays as it was when that is refused; a flow is open-ended, so it covers any window and
+   * only its bandwidth follows. The same request again changes nothing.
+   */
+  private rebook(
+    spec: FlowSpec,
+    request: ScheduledAdmissionRequest,
+    now: number,
+    persist: (write: Promise<void>) => void,
+  ): AdmissionResult {
+    const id = spec.id;
+    const booking = this.booked.get(id);
+    if (booking === undefined) {
+      const flow = this.manager.flow(id);
+      if (flow === undefined || flow.tspec.r === spec.tspec.r) return this.describe(id, []);
+      return this.resizeFlow(id, request.bandwidthBps, persist);
+    }
+    const sameWindow =
+      booking.end === request.end && Math.max(booking.start, now) === Math.max(request.start, now);
+    if (sameWindow && booking.spec.tspec.r === spec.tspec.r) return this.describe(id, []);
+    if (sameWindow) return this.resizeBooking(booking, request.bandwidthBps, persist);
+    this.unbook(id);
+    const next = { ...spec, ingress: booking.spec.ingress, egress: booking.spec.egress };
+    const rebooked = this.book(next, request.start, request.end, now, booking.links);
+    if (!rebooked.ok) {
+      // What it held a moment ago (from now on) fits again.
+      this.book(booking.spec, booking.start, booking.end, now, booking.links);
+      return rebooked;
+    }
+    persist(this.journalBooking(rebooked.booking));
+    return this.describe(id, []);
+  }
+
   /** Changes a booking's bandwidth over its window; growing is refused when the window lacks room. */
   private resizeBooking(
     booking: Booking,
@@ -520,6 +576,20 @@ export class AdmissionEngine implements AdmissionPort {
       spec: b.spec,
       window: { start: b.start, end: Number.isFinite(b.end) ? b.end : null, links: [...b.links] },
     });
+  }
+
+  /**
+   * A refusal code of the aggregate manager as an admission refusal reason. Its CSPF reports a lack
+   * of room on every path as "no path" too; that is a lack of capacity when the topology has a path.
+   */
+  private refusalReason(code: string, ingress: string, egress: string): 'no-path' | 'no-capacity' {
+    if (code !== 'TE_NO_PATH') return 'no-capacity';
+    try {
+      computePath(this.options.topology, undefined, { from: ingress, to: egress });
+      return 'no-capacity';
+    } catch {
+      return 'no-path';
+    }
   }
 
   /** A refusal: the caller may retry after the configured Retry-After. */
@@ -645,11 +715,6 @@ export function bookingLspId(sessionId: string): string {
 /** Both ends on one PE: no core path, nothing to reserve. */
 function localResult(pe: string): AdmissionResult {
   return { ok: true, lspId: `local-${pe}`, route: [pe], links: [], lspBandwidthBps: 0, preempted: [] };
-}
-
-/** A refusal code of the aggregate manager as an admission refusal reason. */
-function refusalReason(code: string): 'no-path' | 'no-capacity' {
-  return code === 'TE_NO_PATH' ? 'no-path' : 'no-capacity';
 }
 
 /** The flow spec a session's flow is (re-)added or journalled with. */

@@ -261,3 +261,51 @@ test('restart: the journal rebuilds bookings and flows alike; a booking whose wi
   assert.ok((await third.admit(booking('b3', 3, 4, { bandwidthBps: 100_000_000 }))).ok);
   assert.ok((journal.entries.get('b3')?.seq ?? 0) > last);
 });
+
+test('NSI modify: the API booking a booked session again moves its window on the same path, or leaves it as it was', async () => {
+  const { e, journal } = await engine();
+  assert.ok((await e.admit(booking('a', 1, 2))).ok);
+  assert.ok((await e.admit(booking('b', 3, 4))).ok);
+  const links = e.booking('a')?.links;
+  // A later end: [1h, 3h) is free.
+  const longer = await e.admit(booking('a', 1, 3));
+  assert.ok(longer.ok, !longer.ok ? longer.detail : '');
+  assert.deepEqual([e.booking('a')?.end, e.ledger.get('a')?.end], [T0 + 3 * HOUR, T0 + 3 * HOUR]);
+  assert.deepEqual(e.booking('a')?.links, links);
+  assert.equal(journal.entries.get('a')?.window?.end, T0 + 3 * HOUR);
+  // Into b's window it does not fit: refused, a keeps [1h, 3h).
+  const tooLong = await e.admit(booking('a', 1, 3.5));
+  assert.equal(tooLong.ok, false);
+  assert.deepEqual([e.booking('a')?.start, e.booking('a')?.end], [T0 + HOUR, T0 + 3 * HOUR]);
+  assert.equal(e.ledger.get('a')?.end, T0 + 3 * HOUR);
+  // A smaller bandwidth in the same window, then the same request again: nothing more changes.
+  assert.ok((await e.admit(booking('a', 1, 3, { bandwidthBps: 300_000_000 }))).ok);
+  assert.equal(e.booking('a')?.bandwidthBps, 300_000_000);
+  const seq = journal.entries.get('a')?.seq;
+  assert.ok((await e.admit(booking('a', 1, 3, { bandwidthBps: 300_000_000 }))).ok);
+  assert.equal(journal.entries.get('a')?.seq, seq);
+  // Now b's window has room for both at once.
+  assert.ok((await e.admit(booking('a', 1, 4, { bandwidthBps: 300_000_000 }))).ok);
+});
+
+test('NSI modify of an open-ended connection: its flow takes the new bandwidth, and stays open-ended', async () => {
+  const { e } = await engine();
+  assert.ok((await e.admit(booking('open', 0, Infinity, { bandwidthBps: 300_000_000 }))).ok);
+  const grown = await e.admit(booking('open', 0, 5, { bandwidthBps: 500_000_000 }));
+  assert.ok(grown.ok, !grown.ok ? grown.detail : '');
+  assert.equal(e.manager.flow('open')?.bandwidthBps, 500_000_000);
+  assert.equal(e.booking('open'), undefined);
+  assert.equal((await e.admit(booking('open', 0, 5, { bandwidthBps: 2_000_000_000 }))).ok, false);
+  assert.equal(e.manager.flow('open')?.bandwidthBps, 500_000_000);
+});
+
+test('an open-ended session with no room on any path is refused for capacity; one between unconnected PEs for its path', async () => {
+  const { e } = await engine();
+  assert.ok((await e.admit(booking('tomorrow', 24, 25))).ok);
+  // A new aggregate's CSPF finds the core link short over [now, ∞): the topology has a path, the
+  // ledger has no room on it.
+  const full = await e.admit(session('sip', 600_000_000));
+  assert.equal(!full.ok && full.reason, 'no-capacity');
+  const nowhere = await e.admit(session('sip2', 100_000_000, { egressPe: 'PE9' }));
+  assert.equal(!nowhere.ok && nowhere.reason, 'no-path');
+});
