@@ -16,8 +16,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
 import { loadOpenApiDocument, type ApiKey, type ConnectionEvent, type OperationId } from '@svpn/api-contract';
 import {
+  HttpProblem,
   installProblemHandler,
   registerHealthRoutes,
   sendProblem,
@@ -49,6 +51,11 @@ export interface ApiAppDeps {
   upstream: { policy: string; gateway: string; charging: string };
   /** Requests per key per minute. @defaultValue 600 */
   rateLimitPerMinute?: number;
+  /**
+   * Count requests in Redis under this key prefix, so the limit holds across API replicas.
+   * @defaultValue in this process only
+   */
+  rateLimitRedis?: { redis: Redis; nameSpace: string };
   /** The built dashboard; absent or missing: `/` answers 503 with a page saying how to build it. */
   dashboardDir?: string;
   logger?: Logger;
@@ -132,16 +139,20 @@ export async function buildApp(deps: ApiAppDeps): Promise<FastifyInstance> {
     hook: 'preHandler',
     max: deps.rateLimitPerMinute ?? 600,
     timeWindow: 60_000,
+    ...(deps.rateLimitRedis === undefined
+      ? {}
+      : { redis: deps.rateLimitRedis.redis, nameSpace: deps.rateLimitRedis.nameSpace }),
     keyGenerator: (request) => request.auth?.keyId ?? request.ip,
     allowList: (request) => isPublic(request),
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      type: 'https://svpn.example.net/problems/rate-limited',
-      title: 'Too Many Requests',
-      status: 429,
-      code: 'SVPN_RATE_LIMITED',
-      detail: `more than ${context.max} requests in ${context.after}`,
-    }),
+    // Thrown by the plugin: an HttpProblem, so the one error handler renders it as problem+json
+    // (a plain object there lost its title and broke the response contract).
+    errorResponseBuilder: (_request, context) =>
+      new HttpProblem(
+        429,
+        'SVPN_RATE_LIMITED',
+        'Too Many Requests',
+        `more than ${context.max} requests in ${context.after}`,
+      ),
   });
   app.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode === 429) reply.type('application/problem+json');

@@ -173,6 +173,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     queues,
     upstream: { policy: config.policyUrl, gateway: config.gatewayUrl, charging: config.chargingUrl },
     rateLimitPerMinute: config.rateLimitPerMinute,
+    rateLimitRedis: { redis, nameSpace: `${config.keyPrefix}:{api}:rate:` },
     dashboardDir: config.dashboardDir ?? DASHBOARD_DIST,
     logger: log,
     health: {
@@ -190,6 +191,7 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     chmodSync(file, 0o600);
   }
   let url: string | undefined;
+  let stopping: Promise<void> | undefined;
   if (deps.listen ?? true) {
     await app.listen({ host: config.httpHost, port: config.httpPort });
     const address = app.server.address();
@@ -206,16 +208,20 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
     agent,
     url,
     operatorKey,
-    async stop() {
-      draining = true;
-      connections.close();
-      // Released at once, so a standby fires the timers without waiting for the lease to lapse.
-      await timerLease.stop();
-      await dispatcher.close();
-      await app.close();
-      await tail.stop();
-      await queues.close();
-      await agent.close();
+    stop() {
+      // Once, however often it is asked (a signal handler and a test harness may both ask).
+      stopping ??= (async () => {
+        draining = true;
+        connections.close();
+        // Released at once, so a standby fires the timers without waiting for the lease to lapse.
+        await timerLease.stop();
+        await dispatcher.close();
+        await app.close();
+        await tail.stop();
+        await queues.close();
+        await agent.close();
+      })();
+      return stopping;
     },
   };
 }

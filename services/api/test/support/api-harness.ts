@@ -25,6 +25,8 @@ export interface ApiHarness {
   appKey: string;
   /** Starts another API service on the same Redis (a restart). */
   restart(overrides?: Partial<Config>): Promise<ApiService>;
+  /** Starts one more API service beside the current one, on the same Redis (a second replica). */
+  replica(overrides?: Partial<Config>): Promise<ApiService>;
   /** A registered SIP application (a real UA on loopback). */
   sipApp(name: string, password: string, ce: string, vpn: string): Promise<TestApplication>;
   location: RedisLocationStore;
@@ -74,6 +76,7 @@ export async function startApiHarness(overrides: Partial<Config> = {}): Promise<
     await api.keys.issue({ name: 'grid-a', scopes: ['connections:write'], application: 'grid-a' })
   ).key;
   const apps: TestApplication[] = [];
+  const replicas: ApiService[] = [];
   return {
     h,
     get api() {
@@ -88,6 +91,11 @@ export async function startApiHarness(overrides: Partial<Config> = {}): Promise<
       api = await start(make(extra));
       return api;
     },
+    async replica(extra = {}) {
+      const replica = await start(make(extra));
+      replicas.push(replica);
+      return replica;
+    },
     async sipApp(name, password, ce, vpn) {
       const app = await startApplication(name, password, h.gateway);
       app.agent.invite(async (req, res) => {
@@ -100,6 +108,7 @@ export async function startApiHarness(overrides: Partial<Config> = {}): Promise<
     },
     location: new RedisLocationStore(h.redis, new KeySpace('svpn')),
     async stop() {
+      for (const r of replicas) await r.stop();
       await api.stop();
       for (const a of apps) await a.stop();
       await policyService.stop();
