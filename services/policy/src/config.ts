@@ -14,6 +14,11 @@ export const ConfigSchema = Type.Object({
   keyPrefix: Type.String({ default: 'svpn', pattern: '^[A-Za-z0-9._-]+$' }),
   /** Digest realm the H(A1) of new passwords are computed for (RFC 3261 §22.1). */
   realm: Type.String({ default: 'svpn.example.net', minLength: 1 }),
+  /**
+   * How long the decision path may reuse a policy read, ms (0: read Redis every time). Writes empty
+   * the cache at once in this process and through the change notice in others; see RedisPolicyStore.
+   */
+  readCacheTtlMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 2_000 }),
   /** Seed the demo customers, VPNs, SLAs and applications (deploy/demo/policy-data.json) at start. */
   demo: Type.Boolean({ default: false }),
 });

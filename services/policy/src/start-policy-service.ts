@@ -55,7 +55,12 @@ export async function startPolicyService(
   const ownRedis =
     deps.store === undefined && deps.redis === undefined ? connectRedis(config.redisUrl) : undefined;
   const redis = deps.redis ?? ownRedis;
-  const store = deps.store ?? new RedisPolicyStore(redis as Redis, { keys: new KeySpace(config.keyPrefix) });
+  const store =
+    deps.store ??
+    new RedisPolicyStore(redis as Redis, {
+      keys: new KeySpace(config.keyPrefix),
+      readCacheTtlMs: config.readCacheTtlMs,
+    });
   try {
     const seeded = config.demo ? await seedDemoData(store, { realm: config.realm }) : undefined;
     if (seeded !== undefined)

@@ -44,6 +44,20 @@ export interface RedisPolicyStoreOptions {
   keys?: KeySpace;
   /** How often a write is retried when another writer changed the data between its reads and its commit. @defaultValue 20 */
   maxWriteAttempts?: number;
+  /**
+   * Keep hot-path reads (an entity, a CE's owner, a VPN name) in memory for this long, ms; 0 turns
+   * the cache off. Every committed write publishes a change (DESIGN §4), and the cache is emptied on
+   * each one — at once for this store's own writes, within a pub/sub delivery for other processes' —
+   * and whenever its subscriber is not connected; the TTL bounds staleness should a notice be lost.
+   * @defaultValue 0
+   */
+  readCacheTtlMs?: number;
+}
+
+/** A cached read: the raw value (JSON or an index entry), parsed again on each hit, so callers get copies. */
+interface CachedRead {
+  readonly raw: string | null;
+  readonly expiresAt: number;
 }
 
 /**
@@ -59,12 +73,21 @@ export class RedisPolicyStore extends PolicyStoreBase {
   #tx: Redis | undefined;
   readonly #writes = new SerialQueue();
   readonly #subscribers = new Set<Redis>();
+  readonly #cacheTtlMs: number;
+  readonly #cache = new Map<string, CachedRead>();
+  /** Bumped on every invalidation: a read that started before one must not fill the cache. */
+  #cacheGeneration = 0;
+  /** Whether the invalidation subscriber is connected (the cache is used only then). */
+  #cacheLive = false;
+  #cacheSubscriber: Redis | undefined;
 
   constructor(redis: Redis, options: RedisPolicyStoreOptions = {}) {
     super();
     this.#redis = redis;
     this.keys = new PolicyKeys(options.keys ?? new KeySpace());
     this.#maxAttempts = options.maxWriteAttempts ?? 20;
+    this.#cacheTtlMs = Math.max(0, options.readCacheTtlMs ?? 0);
+    if (this.#cacheTtlMs > 0) this.#startCacheInvalidation();
     const defined = redis as unknown as Record<string, unknown>;
     for (const [name, stem] of Object.entries(SCRIPTS)) {
       if (typeof defined[name] !== 'function') redis.defineCommand(name, { lua: scriptSource(stem) });
@@ -76,12 +99,70 @@ export class RedisPolicyStore extends PolicyStoreBase {
     return method.call(this.#redis, keys.length, ...keys, ...args);
   }
 
+  #startCacheInvalidation(): void {
+    const subscriber = this.#redis.duplicate();
+    this.#cacheSubscriber = subscriber;
+    const down = (): void => {
+      this.#cacheLive = false;
+      this.#invalidate();
+    };
+    subscriber.on('error', () => undefined); // reconnects on its own; the cache is off meanwhile
+    subscriber.on('close', down);
+    subscriber.on('end', down);
+    subscriber.on('message', () => this.#invalidate());
+    // ioredis subscribes again after a reconnect, before 'ready'; the first time, the cache comes on
+    // once the subscription is confirmed.
+    let subscribed = false;
+    const up = (): void => {
+      this.#invalidate();
+      this.#cacheLive = true;
+    };
+    subscriber.on('ready', () => {
+      if (subscribed) up();
+    });
+    subscriber.subscribe(this.keys.changed).then(
+      () => {
+        subscribed = true;
+        up();
+      },
+      () => undefined,
+    );
+  }
+
+  /** Whether reads are being served from the cache now (it is on and its subscriber is connected). */
+  get readCacheLive(): boolean {
+    return this.#cacheLive;
+  }
+
+  #invalidate(): void {
+    this.#cacheGeneration += 1;
+    this.#cache.clear();
+  }
+
+  /** One HGET, from the cache when it is live and holds a fresh answer. */
+  async #hgetCached(key: string, field: string): Promise<string | null> {
+    if (!this.#cacheLive) return this.#redis.hget(key, field);
+    const id = `${key}\u0000${field}`;
+    const now = Date.now();
+    const hit = this.#cache.get(id);
+    if (hit !== undefined && hit.expiresAt > now) return hit.raw;
+    const generation = this.#cacheGeneration;
+    const raw = await this.#redis.hget(key, field);
+    if (generation === this.#cacheGeneration && this.#cacheLive) {
+      this.#cache.set(id, { raw, expiresAt: now + this.#cacheTtlMs });
+    }
+    return raw;
+  }
+
   async #get<K extends PolicyKind>(
     kind: K,
     id: string,
-    redis: Redis = this.#redis,
+    redis?: Redis,
   ): Promise<PolicyEntities[K] | undefined> {
-    const json = await redis.hget(this.keys.entities(kind), policyKeyOf(kind, id));
+    const key = this.keys.entities(kind);
+    const field = policyKeyOf(kind, id);
+    // Writes plan on their own connection, uncached (they run under WATCH).
+    const json = redis === undefined ? await this.#hgetCached(key, field) : await redis.hget(key, field);
     return json === null ? undefined : (JSON.parse(json) as PolicyEntities[K]);
   }
 
@@ -120,7 +201,11 @@ export class RedisPolicyStore extends PolicyStoreBase {
         for (const [name, vpnId] of plan.setNames) multi.hset(this.keys.vpnNames, name, vpnId);
         multi.publish(this.keys.changed, JSON.stringify(plan.change));
         // EXEC answers null when a watched key changed since WATCH: plan again on fresh data.
-        if ((await multi.exec()) !== null) return plan.stored as T;
+        if ((await multi.exec()) !== null) {
+          // This process reads its own write at once; others hear of it from the published change.
+          this.#invalidate();
+          return plan.stored as T;
+        }
       }
       throw new PolicyWriteContentionError(this.#maxAttempts);
     });
@@ -135,11 +220,11 @@ export class RedisPolicyStore extends PolicyStoreBase {
   }
 
   protected async siteOwner(ce: string): Promise<string | undefined> {
-    return (await this.#redis.hget(this.keys.sites, ce)) ?? undefined;
+    return (await this.#hgetCached(this.keys.sites, ce)) ?? undefined;
   }
 
   protected async vpnIdByName(name: string): Promise<string | undefined> {
-    return (await this.#redis.hget(this.keys.vpnNames, name)) ?? undefined;
+    return (await this.#hgetCached(this.keys.vpnNames, name)) ?? undefined;
   }
 
   async getUsage(customerId: string): Promise<CustomerUsage> {
@@ -226,9 +311,16 @@ export class RedisPolicyStore extends PolicyStoreBase {
 
   /** Closes the connections this store opened (not the one it was given). */
   async close(): Promise<void> {
-    const connections = [...this.#subscribers, ...(this.#tx === undefined ? [] : [this.#tx])];
+    const connections = [
+      ...this.#subscribers,
+      ...(this.#tx === undefined ? [] : [this.#tx]),
+      ...(this.#cacheSubscriber === undefined ? [] : [this.#cacheSubscriber]),
+    ];
     this.#subscribers.clear();
     this.#tx = undefined;
+    this.#cacheSubscriber = undefined;
+    this.#cacheLive = false;
+    this.#invalidate();
     await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

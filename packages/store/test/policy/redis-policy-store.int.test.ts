@@ -28,7 +28,87 @@ after(async () => {
   await server.stop();
 });
 
+const cachedStores: RedisPolicyStore[] = [];
+function cachedStore(prefix = `t-${randomUUID()}`, readCacheTtlMs = 60_000): RedisPolicyStore {
+  const store = new RedisPolicyStore(connect(), { keys: new KeySpace(prefix), readCacheTtlMs });
+  cachedStores.push(store);
+  return store;
+}
+after(async () => {
+  await Promise.all(cachedStores.map((s) => s.close()));
+});
+
 policyStoreConformance('redis', { make: async (): Promise<PolicyStore> => freshStore() });
+// The same contract with the read cache on: a store reads its own writes at once.
+policyStoreConformance('redis, read cache', { make: async (): Promise<PolicyStore> => cachedStore() });
+
+/** HGET calls Redis has run so far (INFO commandstats). */
+async function hgetCalls(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  return Number(/^cmdstat_hget:calls=(\d+)/m.exec(info)?.[1] ?? 0);
+}
+
+async function eventually(check: () => Promise<boolean>, ms = 3_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('RedisPolicyStore read cache', () => {
+  it('serves repeated hot-path reads from memory, and another process’s write empties it', async () => {
+    const prefix = `t-${randomUUID()}`;
+    const reader = cachedStore(prefix);
+    const writer = freshStore(prefix);
+    await seed(writer);
+    const redis = connect();
+    await eventually(async () => (await reader.getApplication('primary-dc')) !== undefined);
+    await reader.getSite('CE2');
+    const before = await hgetCalls(redis);
+    for (let i = 0; i < 50; i++) {
+      assert.equal((await reader.getApplication('primary-dc'))?.name, 'primary-dc');
+      assert.equal((await reader.getSite('CE2'))?.customerId, 'acme');
+      assert.equal((await reader.resolveVpn('acme-storage'))?.vpnId, '00000a:00000001');
+    }
+    const after = await hgetCalls(redis);
+    // 150 lookups of five keys: at most the few first-time reads reach Redis.
+    assert.ok(after - before <= 5, `${after - before} HGETs for 150 cached lookups`);
+    // A copy each time: changing what a read returned does not change the cache.
+    const copy = (await reader.getApplication('primary-dc')) as { enabled: boolean };
+    copy.enabled = false;
+    assert.equal((await reader.getApplication('primary-dc'))?.enabled, true);
+    // Another process disables the application: the notice empties the cache.
+    await writer.updateApplication({ ...app, enabled: false });
+    await eventually(async () => (await reader.getApplication('primary-dc'))?.enabled === false);
+    assert.equal(await reader.getCredentials('primary-dc', app.realm, 'MD5'), undefined);
+    await writer.close();
+  });
+
+  it('an entity read before it existed is not remembered past the write that creates it', async () => {
+    const prefix = `t-${randomUUID()}`;
+    const reader = cachedStore(prefix);
+    const writer = freshStore(prefix);
+    await eventually(async () => reader.readCacheLive);
+    assert.equal(await reader.getSla(sla.id), undefined); // a miss, cached…
+    await writer.createSla(sla);
+    // …and dropped when the creation is announced.
+    await eventually(async () => (await reader.getSla(sla.id))?.id === sla.id);
+    await writer.close();
+  });
+
+  it('without a live subscription the cache is bypassed (no stale reads while disconnected)', async () => {
+    const prefix = `t-${randomUUID()}`;
+    const reader = cachedStore(prefix);
+    const writer = freshStore(prefix);
+    await seed(writer);
+    await eventually(async () => (await reader.getSla(sla.id)) !== undefined);
+    await reader.close(); // the subscriber is gone: every read goes to Redis
+    await writer.updateSla({ ...sla, maxSessions: sla.maxSessions + 1 });
+    assert.equal((await reader.getSla(sla.id))?.maxSessions, sla.maxSessions + 1);
+    await writer.close();
+  });
+});
 
 describe('RedisPolicyStore specifics', () => {
   it('keys live under the {policy} hash tag; the data is JSON another process can read', async () => {
