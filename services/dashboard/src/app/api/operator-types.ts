@@ -1,153 +1,63 @@
 /**
- * The shapes of the operator API answers the dashboard reads (packages/api-contract/openapi.yaml).
- * Only the fields the views use are listed; records the contract leaves open (sessions, tunnels,
- * charges) carry more.
+ * The shapes of the operator API answers the dashboard reads, derived from the contract: the types
+ * openapi-typescript generates from packages/api-contract/openapi.yaml. Where the contract leaves a
+ * record open (a session "with the fields of the session store", a tunnel, a charge record, the
+ * policy's admin entities), the rest of its fields come from the type of the record the API
+ * forwards, in the package that defines it — never a copy written here. Type-only imports: esbuild
+ * erases them, so none of those packages reaches the browser bundle.
  */
+import type { components, operations } from '@svpn/api-contract';
+import type { ChargeRecord } from '@svpn/charging';
+import type { Customer as PolicyCustomer } from '@svpn/policy';
+import type { SessionEndpointRecord, SessionRecord } from '@svpn/store';
+import type { AggregateView } from '@svpn/te';
 import type { Sla } from '../model/sla-form.js';
 import type { TopologySnapshot } from '../model/link-load.js';
 
 export type { Sla, TopologySnapshot };
 
+type Schemas = components['schemas'];
+
+/** The JSON body of an operation's 200 answer. */
+type Ok<Op extends keyof operations> = operations[Op]['responses'] extends {
+  200: { content: { 'application/json': infer Body } };
+}
+  ? Body
+  : never;
+
+/** A record the contract leaves open: the contract's fields, plus the producer's (optional: older or other producers may lack them). */
+type Open<Contract, Producer> = Contract & Partial<Omit<Producer, keyof Contract>>;
+
 /** `GET /v1/me`: the calling key, without its secret. */
-export interface ApiKeyInfo {
-  keyId: string;
-  name: string;
-  application?: string | null;
-  customerId?: string | null;
-  scopes: string[];
-  createdAt: string;
-}
+export type ApiKeyInfo = Ok<'whoAmI'>;
 
-export interface SessionEndpoint {
-  pe: string;
-  ce: string;
-}
+export type SessionEndpoint = SessionEndpointRecord;
 
-/** A live gateway session (`GET /v1/sessions`). */
-export interface Session {
-  sessionId: string;
-  callId?: string;
-  phase?: string;
-  customerId?: string;
-  vpnId?: string;
-  caller?: string;
-  callee?: string;
-  serviceClass?: string;
-  precedence?: string;
-  grantedBps?: number;
-  dscp?: number;
-  ingress?: SessionEndpoint;
-  egress?: SessionEndpoint;
-  lspId?: string | null;
-  links?: string[];
-  setupAt?: number;
-  answerAt?: number;
-  maxDurationS?: number;
-}
+/** A live gateway session (`GET /v1/sessions`): the gateway's session record. */
+export type Session = Open<Schemas['Session'], SessionRecord>;
 
 /** An aggregate tunnel (LSP) of the admission engine (`GET /v1/tunnels`). */
-export interface Tunnel {
-  id: string;
-  ingress?: string;
-  egress?: string;
-  level?: string;
-  classType?: number;
-  setupPriority?: number;
-  holdingPriority?: number;
-  sizeBps?: number;
-  requiredBps?: number;
-  links?: string[];
-  contents?: { kind: string; id: string }[];
-}
+export type Tunnel = Open<Schemas['Tunnel'], AggregateView>;
 
 /** Job counts of one PE queue (`GET /v1/queues`). */
-export interface QueueCounts {
-  pe: string;
-  queue: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  completed: number;
-}
+export type QueueCounts = Schemas['QueueCounts'];
 
 /** A provisioning job (`GET /v1/queues/{pe}/failed`). */
-export interface Job {
-  id: string;
-  name: string;
-  state: string;
-  attemptsMade: number;
-  failedReason?: string | null;
-  timestamp?: number | null;
-  finishedOn?: number | null;
-}
+export type Job = Schemas['Job'];
 
 /** A charge record (`GET /v1/charges`); the charging service names the customer `customer`. */
-export interface Charge {
-  sessionId: string;
-  customerId?: string;
-  customer?: string;
-  vpnId?: string;
-  caller?: string;
-  callee?: string;
-  grantedBps?: number;
-  serviceClass?: string;
-  precedence?: string;
-  setupAt?: number;
-  answerAt?: number | null;
-  endAt?: number | null;
-  durationMs?: number | null;
-  bytes?: number | null;
-  cost?: number | null;
-  currency?: string | null;
-  status?: string;
-  reason?: string | null;
-  complete?: boolean;
-}
+export type Charge = Open<Schemas['Charge'], ChargeRecord>;
 
 /** `GET /v1/customers/{id}/charges`. */
-export interface CustomerCharges {
-  customerId: string;
-  charges: Charge[];
-  totalMinor: number;
-  currency?: string | null;
-}
+export type CustomerCharges = Omit<Ok<'listCustomerCharges'>, 'charges'> & { charges: Charge[] };
 
-export interface Customer {
-  id: string;
-  name?: string;
-  slaId?: string;
-  enabled?: boolean;
-}
+/** A customer (`GET /v1/customers`): the contract passes the policy service's admin entities through. */
+export type Customer = PolicyCustomer;
 
-export interface ConnectionStates {
-  reservationState: string;
-  provisionState: string;
-  lifecycleState: string;
-  dataPlaneStatus: { active: boolean; version: number; versionConsistent: boolean };
-}
+export type ConnectionStates = Schemas['ConnectionStates'];
 
 /** An NSI-style connection (`GET /v1/connections`). */
-export interface Connection {
-  connectionId: string;
-  description?: string;
-  application: string;
-  customerId: string;
-  vpnId: string;
-  source: { application: string; ce?: string };
-  destination: { application: string; ce?: string };
-  criteria: {
-    version: number;
-    bandwidthBps: number;
-    serviceClass: string;
-    priority?: string | null;
-    startTime: string | null;
-    endTime: string | null;
-  };
-  states: ConnectionStates;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Connection = Schemas['Connection'];
 
 /** The customer a charge record belongs to, whichever name the record uses. */
 export function chargeCustomer(charge: Charge): string {
