@@ -7,3 +7,4 @@ export * from './events/index.js';
 export * from './charging/index.js';
 export * from './ledger/index.js';
 export * from './lease/index.js';
+export { runScript } from './run-script.js';

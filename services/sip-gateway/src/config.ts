@@ -23,6 +23,11 @@ export const ConfigSchema = Type.Object({
   maxDurationS: Type.Integer({ minimum: 0, default: 0 }),
   /** Aggregate tunnel bulk step (RFC 3175), bit/s. */
   bulkBps: Type.Integer({ minimum: 1, default: 10_000_000 }),
+  /**
+   * Extra slack before an aggregate shrinks, bit/s (RFC 3175 §1.4.4: resize seldom). One bulk step
+   * keeps a tunnel whose load wavers around a step boundary from being re-signalled on every call.
+   */
+  hysteresisBps: Type.Integer({ minimum: 0, default: 10_000_000 }),
   /** RFC 3261 T1, ms. */
   t1Ms: Type.Integer({ minimum: 10, default: 500 }),
   /**

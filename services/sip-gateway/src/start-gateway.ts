@@ -109,6 +109,7 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
         topology,
         journal,
         bulkBps: config.bulkBps,
+        hysteresisBps: config.hysteresisBps,
         retryAfterS: config.retryAfterS,
       })
     : undefined;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { runScript } from '../run-script.js';
 import type { KeySpace } from '../keys.js';
 import {
   chargeIndexMember,
@@ -75,19 +76,25 @@ export class RedisChargeStore<R extends ChargeRecordKey = ChargeRecordKey> imple
     );
     // The stored customer/index are only used when the script finds the version unchanged since this read.
     const previousCustomer = storedCustomer ?? record.customer;
-    const reply = (await this.redis.eval(
+    const reply = (await runScript(
+      this.redis,
       COMMIT_SOURCE,
-      4,
-      key,
-      this.allIndexKey(),
-      this.customerIndexKey(record.customer),
-      this.customerIndexKey(previousCustomer),
-      change.eventId,
-      String(change.expectedVersion),
-      JSON.stringify(record),
-      record.customer,
-      chargeIndexMember(record),
-      storedVersion !== null && Number(storedVersion) === change.expectedVersion ? (storedMember ?? '') : '',
+      [
+        key,
+        this.allIndexKey(),
+        this.customerIndexKey(record.customer),
+        this.customerIndexKey(previousCustomer),
+      ],
+      [
+        change.eventId,
+        String(change.expectedVersion),
+        JSON.stringify(record),
+        record.customer,
+        chargeIndexMember(record),
+        storedVersion !== null && Number(storedVersion) === change.expectedVersion
+          ? (storedMember ?? '')
+          : '',
+      ],
     )) as [number, number];
     const [code, version] = reply;
     switch (code as ScriptCode) {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { runScript } from '../run-script.js';
 import type { KeySpace } from '../keys.js';
 import {
   type CustomerUsageRecord,
@@ -65,17 +66,17 @@ export class RedisSessionStore implements SessionStore {
 
   async put(record: SessionRecord): Promise<void> {
     const { sessions, bps } = sessionUsageContribution(record);
-    await this.redis.eval(
+    await runScript(
+      this.redis,
       PUT_SESSION,
-      3,
-      this.sessionKey(record.sessionId),
-      this.activeKey,
-      this.usagePrefix + record.customerId,
-      JSON.stringify(record),
-      record.sessionId,
-      String(Math.round(bps)),
-      sessions === 1 ? '1' : '0',
-      this.usagePrefix,
+      [this.sessionKey(record.sessionId), this.activeKey, this.usagePrefix + record.customerId],
+      [
+        JSON.stringify(record),
+        record.sessionId,
+        String(Math.round(bps)),
+        sessions === 1 ? '1' : '0',
+        this.usagePrefix,
+      ],
     );
   }
 
@@ -97,13 +98,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async delete(sessionId: string): Promise<void> {
-    await this.redis.eval(
+    await runScript(
+      this.redis,
       DELETE_SESSION,
-      2,
-      this.sessionKey(sessionId),
-      this.activeKey,
-      sessionId,
-      this.usagePrefix,
+      [this.sessionKey(sessionId), this.activeKey],
+      [sessionId, this.usagePrefix],
     );
   }
 }
