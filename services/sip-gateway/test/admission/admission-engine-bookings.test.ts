@@ -32,14 +32,14 @@ function booking(
   to: number,
   overrides: Partial<ScheduledAdmissionRequest> = {},
 ): ScheduledAdmissionRequest {
-  return admissionRequest(id, {
+  const request = admissionRequest(id, {
     bandwidthBps: 600_000_000,
     minBps: 600_000_000,
     start: T0 + from * HOUR,
     end: Number.isFinite(to) ? T0 + to * HOUR : Number.POSITIVE_INFINITY,
     ...overrides,
-    scheduled: true,
   });
+  return { ...request, scheduled: true };
 }
 
 /** A SIP session from now on, as the call controller asks (no `scheduled`). */

@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
 import type { FlowSpec } from '@svpn/te';
 import { KeySpace, RedisFlowJournal } from '@svpn/store';
 import { startRedisServer, type RedisServerHandle } from '@svpn/test-support';
-import { AdmissionEngine } from '../../src/admission/admission-engine.js';
+import { AdmissionEngine, type ScheduledAdmissionRequest } from '../../src/admission/admission-engine.js';
+import type { AdmissionRequest } from '../../src/ports.js';
 import { admissionRoutes } from '../../src/admission/admission-routes.js';
 import { HttpAdmissionClient } from '../../src/admission/http-admission-client.js';
 import { admissionRequest, tinyNetwork } from '../support/tiny-network.js';
@@ -37,6 +38,11 @@ async function leaderJournal(prefix: string) {
   return { redis, keys, journal };
 }
 
+/** What the API sends for a connection: a scheduled booking request. */
+function scheduledRequest(id: string, overrides: Partial<AdmissionRequest>): ScheduledAdmissionRequest {
+  return { ...admissionRequest(id, overrides), scheduled: true };
+}
+
 function open(journal: RedisFlowJournal<FlowSpec>, clock: { now: number }) {
   return AdmissionEngine.open({ topology: tinyNetwork(MAM), journal, now: () => clock.now });
 }
@@ -59,11 +65,10 @@ test('restart on Redis: bookings come back with their windows and paths; an olde
   assert.ok(first.manager.flow('old-flow'), 'the old entry is a flow again');
   const book = (id: string, from: number, to: number, bps: number) =>
     first.admit(
-      admissionRequest(id, {
+      scheduledRequest(id, {
         bandwidthBps: bps,
         start: T0 + from * HOUR,
         end: T0 + to * HOUR,
-        scheduled: true,
       }),
     );
   assert.ok((await book('morning', 1, 2, 600_000_000)).ok);
@@ -89,11 +94,10 @@ test('restart on Redis: bookings come back with their windows and paths; an olde
   assert.equal(await redis.hexists(keys.key('ledger', 'flows'), 'soon-over'), 0, 'its entry is gone');
   // Disjoint windows still both hold; an overlapping one is still refused after the restarts.
   const overlap = await third.admit(
-    admissionRequest('overlap', {
+    scheduledRequest('overlap', {
       bandwidthBps: 600_000_000,
       start: T0 + 1.5 * HOUR,
       end: T0 + 2.5 * HOUR,
-      scheduled: true,
     }),
   );
   assert.equal(overlap.ok, false);
@@ -116,9 +120,7 @@ test('the scheduled flag reaches the leader over HTTP; without it the request is
   try {
     const { port } = app.server.address() as { port: number };
     const client = new HttpAdmissionClient({ baseUrl: `http://127.0.0.1:${port}` });
-    const booked = await client.admit(
-      admissionRequest('b', { start: T0 + HOUR, end: T0 + 2 * HOUR, scheduled: true }),
-    );
+    const booked = await client.admit(scheduledRequest('b', { start: T0 + HOUR, end: T0 + 2 * HOUR }));
     assert.ok(booked.ok && booked.lspId === 'scheduled:b', JSON.stringify(booked));
     assert.equal(engine.booking('b')?.end, T0 + 2 * HOUR);
     const flow = await client.admit(admissionRequest('f', { start: T0, end: T0 + 2 * HOUR }));
@@ -126,13 +128,11 @@ test('the scheduled flag reaches the leader over HTTP; without it the request is
     assert.ok(engine.manager.flow('f'));
     // No end (null on the wire): from a later start on it is a booking without end; from now on, a flow.
     const later = await client.admit(
-      admissionRequest('later', { start: T0 + 3 * HOUR, end: Number.POSITIVE_INFINITY, scheduled: true }),
+      scheduledRequest('later', { start: T0 + 3 * HOUR, end: Number.POSITIVE_INFINITY }),
     );
     assert.ok(later.ok, JSON.stringify(later));
     assert.equal(engine.booking('later')?.end, Number.POSITIVE_INFINITY);
-    const open = await client.admit(
-      admissionRequest('open', { start: T0, end: Number.POSITIVE_INFINITY, scheduled: true }),
-    );
+    const open = await client.admit(scheduledRequest('open', { start: T0, end: Number.POSITIVE_INFINITY }));
     assert.ok(open.ok && open.lspId.startsWith('aggregate:'), JSON.stringify(open));
     assert.deepEqual(await client.release('b'), { lspId: 'scheduled:b', lspBandwidthBps: 0 });
     assert.equal(engine.booking('b'), undefined);
