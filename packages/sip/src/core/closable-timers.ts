@@ -17,7 +17,11 @@ export class ClosableTimers implements TransactionTimers {
 
   constructor(base: TransactionTimers) {
     this.#base = base;
+    this.nowMs = base.nowMs;
   }
+
+  /** The base clock's time, when it has one. */
+  readonly nowMs: (() => number) | undefined;
 
   /** How many timers are scheduled and have neither fired nor been cleared. */
   get size(): number {

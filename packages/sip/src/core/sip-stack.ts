@@ -37,14 +37,18 @@ import {
   type TransportMessage,
   type TransportProtocol,
   type WithTransport,
+  type ResponseTarget,
   responseTarget,
   viaReceivedParams,
 } from '../transport/index.js';
 import {
   ClientTransactionDriver,
+  LingeringServerTransaction,
   ServerTransactionDriver,
   type ServerKeyInput,
+  type ServerTransactionHandOff,
   type ServerTransactionKey,
+  TimerQueue,
   TransactionTable,
   type TransactionLogger,
   type TransactionTimers,
@@ -93,9 +97,11 @@ export interface SipStackOptions {
 export interface ServerContextEvents {
   /** The INVITE was cancelled (RFC 3261 §9.2); the core has already answered 487. */
   cancel: [cancel: SipRequest];
-  /** The ACK for the non-2xx final response arrived. */
-  ack: [ack: SipRequest];
-  /** The transaction ended (after its final response, or timed out waiting for an ACK). */
+  /**
+   * The transaction ended (its lingering state timed out after the final response, or no ACK came
+   * for a non-2xx). Only listeners present when the final response went out are told: from then
+   * on the core keeps a small record of the transaction, not this context.
+   */
   terminated: [];
 }
 
@@ -261,7 +267,10 @@ export interface SipStackEvents {
 export interface TransactionUser {
   /** A new request (not a retransmission, ACK or CANCEL) with its server transaction. */
   onRequest(context: ServerContext): void;
-  /** An ACK that matched no INVITE server transaction: the ACK for a 2xx (RFC 3261 §13.3.1.4). */
+  /**
+   * The ACK for a 2xx (RFC 3261 §13.3.1.4): one that matched no INVITE server transaction, or
+   * matched one in Accepted (RFC 6026 §7.1: passed to the TU).
+   */
   onAck?(ack: SipRequest, source: MessageSource): void;
   /**
    * A 2xx to an INVITE after the first one: a retransmission (or a 2xx matching no client transaction
@@ -269,6 +278,20 @@ export interface TransactionUser {
    */
   onStray2xx?(response: SipResponse, source: MessageSource): void;
 }
+
+/** What a finished server transaction keeps to do what is left of its job (see `LingeringServerTransaction`). */
+interface LingeringReply {
+  /** The To tag of its responses: the 200 to a late CANCEL carries it (RFC 3261 §9.2). */
+  readonly toTag: string;
+  /** Non-INVITE only: the final response, sent again for each request retransmission (§17.2.2). */
+  readonly bytes: Buffer | undefined;
+  readonly target: ResponseTarget | undefined;
+  readonly local: LocalAddress;
+  /** The context, kept only when someone listened to its `terminated` when the final went out. */
+  readonly context: ServerContext | undefined;
+}
+
+type Lingering = LingeringServerTransaction<ServerTransactionKey, LingeringReply>;
 
 const TRANSPORT_VIA: Record<TransportProtocol, 'UDP' | 'TCP' | 'TLS'> = {
   udp: 'UDP',
@@ -283,7 +306,9 @@ const TRANSPORT_VIA: Record<TransportProtocol, 'UDP' | 'TCP' | 'TLS'> = {
 export class SipStack extends EventEmitter<SipStackEvents> {
   readonly transports: TransportManager;
   readonly table = new TransactionTable<
-    ClientTransactionDriver<SipRequest, SipResponse> | ServerTransactionDriver<SipRequest, SipResponse>
+    | ClientTransactionDriver<SipRequest, SipResponse>
+    | ServerTransactionDriver<SipRequest, SipResponse>
+    | Lingering
   >();
   readonly counters: SipStackCounters = {
     received: 0,
@@ -302,6 +327,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   /** The §8.2 checks' policy, defaults filled in once. */
   private readonly validation: IncomingPolicy;
   private readonly contexts = new Map<string, ServerContext>();
+  /** Timers J, L and I of the finished server transactions, one platform timer per length. */
+  private readonly lingering: TimerQueue<Lingering>;
   private closed = false;
   /** Stream messages waiting for their turn (see {@link SipStack.receiveFromStream}). */
   private readonly streamBacklog: WithTransport<TransportMessage>[] = [];
@@ -316,6 +343,9 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.log = options.logger?.child({ component: 'sip.core' });
     this.userAgent = options.userAgent ?? 'svpn';
     this.timers = new ClosableTimers(options.timers ?? systemTimers);
+    this.lingering = new TimerQueue<Lingering>(this.timers, this.timers.nowMs, (entry) =>
+      this.lingerEnded(entry),
+    );
     this.validation = resolveValidationPolicy(options.validation ?? {});
     transports.on('message', (m) =>
       m.source.protocol === 'udp' ? this.receive(m) : this.receiveFromStream(m),
@@ -342,6 +372,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.streamBacklog.length = 0;
     // Nothing may outlive the stack: Timer J/K/L and 2xx retransmissions would hold the process
     // open for up to 64·T1 and then fire into closed transports.
+    this.lingering.clear();
     this.timers.close();
     await this.transports.close();
   }
@@ -498,6 +529,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     if (request.method === 'ACK') {
       const txn = this.table.findServer(this.keyInput(request, 'ACK'));
       if (txn instanceof ServerTransactionDriver) return txn.receiveAck(request);
+      if (txn instanceof LingeringServerTransaction) {
+        // RFC 6026 §7.1 — an ACK in Accepted goes to the TU; Confirmed absorbs it (§17.2.1).
+        if (txn.onAck() === 'deliver') this.tu?.onAck?.(request, source);
+        return;
+      }
       if (this.tu?.onAck) return this.tu.onAck(request, source);
       this.counters.strayAcks++;
       return this.drop('ACK matching no transaction', source);
@@ -505,6 +541,10 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const key = serverTransactionKey(this.keyInput(request));
     const existing = this.table.getServer(key);
     if (existing instanceof ServerTransactionDriver) return existing.receiveRequest(request);
+    if (existing instanceof LingeringServerTransaction) {
+      if (existing.onRequest() === 'retransmit') this.resendFinal(existing);
+      return;
+    }
 
     const context = this.createServerTransaction(key, request, source, local);
     if (request.method === 'CANCEL') return this.receiveCancel(request, context);
@@ -518,6 +558,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   /** RFC 3261 §9.2 — CANCEL: 481 without a matching INVITE transaction, else 200 and 487 to the INVITE. */
   private receiveCancel(cancel: SipRequest, context: ServerContext): void {
     const invite = this.table.findServer(this.keyInput(cancel, 'INVITE'));
+    if (invite instanceof LingeringServerTransaction) {
+      // RFC 3261 §9.2 — the INVITE already has its final response: the CANCEL changes nothing but
+      // is answered 200 all the same.
+      context.respond(200, { toTag: invite.reply.toTag });
+      return;
+    }
     const inviteContext = invite === undefined ? undefined : this.contexts.get(invite.id ?? '');
     if (inviteContext === undefined) {
       context.respond(481, { warning: 'no INVITE transaction matches this CANCEL' });
@@ -553,6 +599,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   ): ServerContext {
     const id = String(key);
     let context: ServerContext | undefined = undefined;
+    /** Where this transaction's responses go (RFC 3261 §18.2.2), worked out at the first one. */
+    let target: ResponseTarget | undefined;
     const driver = new ServerTransactionDriver<SipRequest, SipResponse>({
       method: request.method,
       request,
@@ -567,25 +615,35 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       timers: this.timers,
       logger: this.log,
       transmit: (response) => {
-        const sent = this.sendResponse(response, request, source, local);
-        // A final response is out: the transaction now lingers for up to 64·T1 (RFC 3261 §17.2.2,
-        // RFC 6026 §7.1) holding both messages. Their parsed views are dropped (parsed again if
-        // anyone asks) so that tens of thousands of lingering calls do not keep them all alive.
+        let sent: Promise<void>;
+        try {
+          target ??= this.responseTargetOf(request, source);
+          sent = this.sendResponseTo(target, this.serialize(response), local);
+        } catch (error) {
+          sent = Promise.reject(error);
+        }
         if (response.status >= 200) {
+          // The request and the response may stay alive with the application: their parsed views
+          // are dropped (parsed again if anyone asks).
           request.dropViews();
           response.dropViews();
+          // Once handed off (below), the driver no longer hears of a failure to send this final.
+          sent.catch(() => this.finalSendFailed(key));
         }
         return sent;
       },
       statusOf: (response) => response.status,
       buildTrying: (req) => this.stampResponse(createResponse(req, 100)),
       delegate: {
-        onAck: (ack) => context?.emit('ack', ack),
         onTerminated: () => {
           this.table.deleteServer(key);
           this.contexts.delete(id);
           context?.emit('terminated');
         },
+        // A final response is out and all that is left is absorbing retransmissions for up to
+        // 64·T1 (RFC 3261 §17.2.2, RFC 6026 §7.1): a small record takes over from the machine, so
+        // tens of thousands of lingering transactions do not keep their messages and closures alive.
+        onHandOff: (handOff) => this.linger(key, id, handOff, context as ServerContext, target, local),
         onError: (error) => this.log?.error({ err: error, id }, 'server transaction error'),
       },
     });
@@ -594,6 +652,55 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.contexts.set(id, context);
     driver.start();
     return context;
+  }
+
+  /** Files the lingering record of a finished server transaction in place of its driver. */
+  private linger(
+    key: ServerTransactionKey,
+    id: string,
+    handOff: ServerTransactionHandOff<SipResponse>,
+    context: ServerContext,
+    target: ResponseTarget | undefined,
+    local: LocalAddress,
+  ): boolean {
+    const resends = handOff.kind === 'nonInviteServer' && handOff.lastResponse !== undefined;
+    const reply: LingeringReply = {
+      toTag: context.toTag,
+      bytes: resends ? this.serialize(handOff.lastResponse as SipResponse) : undefined,
+      target: resends ? target : undefined,
+      local,
+      context: context.listenerCount('terminated') > 0 ? context : undefined,
+    };
+    const record: Lingering = new LingeringServerTransaction(handOff.kind, handOff.state, key, reply);
+    this.table.replaceServer(key, record);
+    this.contexts.delete(id);
+    this.lingering.add(record, handOff.delayMs);
+    return true;
+  }
+
+  /** RFC 3261 §17.2.2 — a request retransmission in Completed gets the final response again. */
+  private resendFinal(record: Lingering): void {
+    const { bytes, target, local } = record.reply;
+    if (bytes === undefined || target === undefined) return;
+    this.sendResponseTo(target, bytes, local).catch(() => this.finalSendFailed(record.key));
+  }
+
+  /** The final response (or its retransmission) of a handed-off transaction could not be sent. */
+  private finalSendFailed(key: ServerTransactionKey): void {
+    const record = this.table.getServer(key);
+    if (!(record instanceof LingeringServerTransaction) || record.onTransportError() !== 'terminate') return;
+    this.lingering.remove(record);
+    this.lingerEnded(record);
+  }
+
+  /** Timer J, L or I fired (or a transport error ended it): the transaction is Terminated. */
+  private lingerEnded(record: Lingering): void {
+    if (this.table.getServer(record.key) === record) this.table.deleteServer(record.key);
+    try {
+      record.reply.context?.emit('terminated');
+    } catch (error) {
+      this.log?.error({ err: error, id: String(record.key) }, 'server transaction error');
+    }
   }
 
   /** Adds the Server header to a response we originate. */
@@ -613,9 +720,14 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     source: MessageSource,
     local: LocalAddress,
   ): Promise<void> {
+    await this.sendResponseTo(this.responseTargetOf(request, source), this.serialize(response), local);
+  }
+
+  /** RFC 3261 §18.2.2, RFC 3581 §4 — where the responses to `request` go. */
+  private responseTargetOf(request: SipRequest, source: MessageSource): ResponseTarget {
     const via = request.topVia as Via;
     const rport = via.rport;
-    const target = responseTarget(
+    return responseTarget(
       {
         transport: via.transport,
         host: via.host,
@@ -631,13 +743,16 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         ...(source.connectionId === undefined ? {} : { connectionId: source.connectionId }),
       },
     );
+  }
+
+  private async sendResponseTo(target: ResponseTarget, bytes: Buffer, local: LocalAddress): Promise<void> {
     let address = target.address;
     if (target.needsResolution) address = (await lookup(address)).address;
     const sendTarget: SendTarget =
       target.connectionId === undefined
         ? { address, port: target.port }
         : { address, port: target.port, connectionId: target.connectionId };
-    await this.sendRaw(target.protocol, this.serialize(response), sendTarget, local);
+    await this.sendRaw(target.protocol, bytes, sendTarget, local);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -46,3 +46,5 @@ export {
 } from './transaction-driver.js';
 export * from './client-transaction-driver.js';
 export * from './server-transaction-driver.js';
+export * from './lingering-server-transaction.js';
+export * from './timer-queue.js';

@@ -15,9 +15,10 @@ import {
   type TransactionDriverOptions,
 } from './transaction-driver.js';
 import type { TransactionMachine } from './transaction-machine.js';
+import { type ServerTransactionHandOff, isLingeringServerState } from './lingering-server-transaction.js';
 
 /** Callbacks by which a server transaction reports to its TU. All are optional. */
-export interface ServerTransactionDelegate<Req> {
+export interface ServerTransactionDelegate<Req, Res = unknown> {
   /** The request that created the transaction (called once, from `start()`). */
   onRequest?(request: Req): void;
   /** INVITE only: an ACK for a 2xx arrived in Accepted (RFC 6026 §7.1); the TU stops retransmitting. */
@@ -28,6 +29,13 @@ export interface ServerTransactionDelegate<Req> {
   onTransportError?(): void;
   /** The transaction reached `Terminated`; remove it from the transaction table now. */
   onTerminated?(): void;
+  /**
+   * The transaction reached a lingering state (non-INVITE Completed, INVITE Accepted or Confirmed)
+   * where it only absorbs retransmissions until one timer ends it. Return true to take that over
+   * (e.g. with a `LingeringServerTransaction`): the driver then cancels its timer and
+   * ignores every later event, and neither `onTerminated` nor any other callback follows.
+   */
+  onHandOff?(handOff: ServerTransactionHandOff<Res>): boolean;
   /** A TU callback threw, or a queued event was illegal; see `TransactionDriver.reportError`. */
   onError?(error: unknown): void;
 }
@@ -48,7 +56,7 @@ export interface ServerTransactionDriverOptions<Req, Res> extends TransactionDri
    */
   readonly buildTrying?: ((request: Req) => Res) | undefined;
   /** @defaultValue no callbacks */
-  readonly delegate?: ServerTransactionDelegate<Req> | undefined;
+  readonly delegate?: ServerTransactionDelegate<Req, Res> | undefined;
 }
 
 type ServerState = InviteServerTransactionState | NonInviteServerTransactionState;
@@ -80,7 +88,7 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
   readonly #transmit: (message: Res) => void | PromiseLike<void>;
   readonly #statusOf: (response: Res) => number;
   readonly #buildTrying: ((request: Req) => Res) | undefined;
-  readonly #delegate: ServerTransactionDelegate<Req>;
+  readonly #delegate: ServerTransactionDelegate<Req, Res>;
   #lastResponse: Res | undefined;
 
   /**
@@ -151,6 +159,36 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
   transportError(): void {
     if (this.isTerminated) return;
     this.dispatch({ type: 'transportError' });
+  }
+
+  /** Offers the transaction to `onHandOff` when the last event moved it into a lingering state. */
+  protected override afterDispatch(from: ServerState['name']): void {
+    const onHandOff = this.#delegate.onHandOff;
+    const state = this.state;
+    if (onHandOff === undefined || state.name === from || !isLingeringServerState(state.kind, state.name)) {
+      return;
+    }
+    // Each lingering state runs exactly one timer, started by the event that entered it.
+    const [timer, ...others] = this.runningTimers;
+    const delayMs = timer === undefined ? undefined : this.timerDelay(timer);
+    if (timer === undefined || delayMs === undefined || others.length > 0) return;
+    let taken: boolean;
+    try {
+      taken = onHandOff({
+        kind: state.kind,
+        state: state.name,
+        timer,
+        delayMs,
+        lastResponse: this.#lastResponse,
+      });
+    } catch (error) {
+      this.reportError(error);
+      return;
+    }
+    if (taken) {
+      this.handOff();
+      this.#lastResponse = undefined;
+    }
   }
 
   protected perform(effect: TransactionIoEffect, message: Req | Res | undefined): void {

@@ -57,6 +57,7 @@ export type TransactionIoEffect = Exclude<
 
 interface RunningTimer {
   handle: unknown;
+  readonly delayMs: number;
 }
 
 interface QueuedEvent<E, M> {
@@ -85,6 +86,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   readonly #onError: ((error: unknown) => void) | undefined;
   #state: S;
   #busy = false;
+  #handedOff = false;
 
   protected constructor(
     machine: TransactionMachine<S, E>,
@@ -123,16 +125,43 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
     return [...this.#running.keys()];
   }
 
+  /** True once the rest of the transaction was handed over (see {@link TransactionDriver.handOff}). */
+  get isHandedOff(): boolean {
+    return this.#handedOff;
+  }
+
+  /** The length a running timer was started with. */
+  protected timerDelay(timer: TransactionTimerName): number | undefined {
+    return this.#running.get(timer)?.delayMs;
+  }
+
+  /**
+   * Gives up the transaction: its timers are cancelled and every later event (including a late
+   * transport failure) is ignored. The owner has taken over what remains of it.
+   */
+  protected handOff(): void {
+    this.#handedOff = true;
+    for (const timer of [...this.#running.keys()]) this.#cancelTimer(timer);
+  }
+
+  /**
+   * Called once the outermost `dispatch` has applied every effect (queued events included), with
+   * the state it started from. A subclass may hand the transaction over here.
+   */
+  protected afterDispatch(_from: S['name']): void {}
+
   /**
    * Feeds one event to the machine. When called from outside, an illegal event throws
    * `StateTransitionError` synchronously; events queued while busy report errors through
    * {@link TransactionDriver.reportError} instead.
    */
   protected dispatch(event: E, message?: M): void {
+    if (this.#handedOff) return;
     if (this.#busy) {
       this.#queue.push({ event, message });
       return;
     }
+    const from = this.#state.name;
     this.#busy = true;
     try {
       this.#process(event, message);
@@ -147,6 +176,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
       this.#queue.length = 0;
       this.#busy = false;
     }
+    this.afterDispatch(from);
   }
 
   /** Carries out a transmit / deliver / timeout / transportError / terminated effect. */
@@ -193,6 +223,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   }
 
   #process(event: E, message: M | undefined): void {
+    if (this.#handedOff) return;
     if (this.isTerminated) {
       this.log?.debug({ event: describeEvent(event) }, 'event after termination ignored');
       return;
@@ -223,7 +254,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
 
   #startTimer(timer: TransactionTimerName, delayMs: number): void {
     this.#cancelTimer(timer);
-    const entry: RunningTimer = { handle: undefined };
+    const entry: RunningTimer = { handle: undefined, delayMs };
     entry.handle = this.#timers.setTimeout(() => {
       if (this.#running.get(timer) !== entry) return;
       this.#running.delete(timer);
@@ -245,7 +276,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
 
   #transportFailed(error: unknown): void {
     this.log?.debug({ err: error }, 'transport failure');
-    if (this.isTerminated) return;
+    if (this.isTerminated || this.#handedOff) return;
     try {
       this.dispatch({ type: 'transportError' } as E);
     } catch (dispatchError) {

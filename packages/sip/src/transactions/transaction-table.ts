@@ -148,6 +148,24 @@ export class TransactionTable<T extends { readonly kind: TransactionKind }> {
     return found;
   }
 
+  /**
+   * Files `transaction` in place of the server transaction under `key` (its primary key), keeping
+   * its aliases and the table's figures: the same transaction in another form (a finished one
+   * reduced to a `LingeringServerTransaction`).
+   * @throws TransactionNotFoundError when no transaction has the primary key `key`.
+   * @throws TransactionKindMismatchError when the kinds differ.
+   */
+  replaceServer(key: ServerTransactionKey, transaction: T): void {
+    const found = this.#server.get(key);
+    if (found === undefined) throw new TransactionNotFoundError(key);
+    if (found.kind !== transaction.kind) {
+      throw new TransactionKindMismatchError(
+        `a ${found.kind} transaction cannot become a ${transaction.kind}`,
+      );
+    }
+    this.#server.set(key, transaction);
+  }
+
   /** Removes the client transaction under `key`; false when there was none. */
   deleteClient(key: ClientTransactionKey): boolean {
     const found = this.#client.get(key);

@@ -172,8 +172,8 @@ export class SipAgent implements TransactionUser, DialogHost {
   /** @internal RFC 3262 behaviour per role. */
   readonly reliableProvisionals: Required<ReliableProvisionalOptions>;
   /**
-   * The INVITEs we are answering, with their RFC 3262 / RFC 4028 state, until their transaction
-   * ends. A Map emptied on 'terminated' rather than a WeakMap: every scavenge walks a WeakMap.
+   * The INVITEs we are answering, with their RFC 3262 / RFC 4028 state, until their final response
+   * goes out. A Map emptied then rather than a WeakMap: every scavenge walks a WeakMap.
    */
   private readonly uasInvites = new Map<ServerContext, UasInvite>();
 
@@ -227,6 +227,7 @@ export class SipAgent implements TransactionUser, DialogHost {
 
   async close(): Promise<void> {
     for (const dialog of [...this.dialogs.values()]) dialog.terminate({ reason: 'local' });
+    this.uasInvites.clear();
     await this.stack.close();
   }
 
@@ -320,8 +321,10 @@ export class SipAgent implements TransactionUser, DialogHost {
         return false;
       }
     }
-    this.uasInvites.set(context, new UasInvite(this, context, sessionTimer));
-    context.once('terminated', () => this.uasInvites.delete(context));
+    this.uasInvites.set(
+      context,
+      new UasInvite(this, context, sessionTimer, () => this.uasInvites.delete(context)),
+    );
     return true;
   }
 
@@ -876,13 +879,17 @@ class UasInvite {
   #driver: ReliableProvisionalDriver<SipResponse> | undefined;
   #final: SipResponse | undefined;
   readonly #finalListeners: ((sent: SipResponse) => void)[] = [];
+  readonly #onFinal: () => void;
 
   constructor(
     agent: SipAgent,
     context: ServerContext,
     /** RFC 4028 §9 — what the 2xx will carry. */
     readonly sessionTimer: UasSessionTimerDecision | undefined,
+    /** Called once the final response went out: nothing here is needed any more. */
+    onFinal: () => void,
   ) {
+    this.#onFinal = onFinal;
     this.#agent = agent;
     this.#context = context;
     this.#send = context.send.bind(context);
@@ -1023,6 +1030,7 @@ class UasInvite {
     if (this.#final !== undefined) return;
     this.#final = response;
     this.#send(response);
+    this.#onFinal();
     if (response.status >= 300) this.early?.terminate({ reason: 'rejected' });
     for (const listener of this.#finalListeners.splice(0)) listener(response);
   }

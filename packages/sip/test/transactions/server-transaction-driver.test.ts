@@ -7,6 +7,7 @@ import {
   TransactionTerminatedError,
   type ServerTransactionDelegate,
   type ServerTransactionDriverOptions,
+  type ServerTransactionHandOff,
   type TransactionOptions,
 } from '../../src/transactions/index.js';
 
@@ -308,5 +309,124 @@ describe('ServerTransactionDriver — non-INVITE', () => {
     const h = harness('OPTIONS', { reliable: false });
     h.tx.start();
     assert.throws(() => h.tx.receiveAck({ method: 'ACK' }), StateTransitionError);
+  });
+});
+
+describe('ServerTransactionDriver — hand-off of a lingering transaction', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
+  afterEach(() => mock.timers.reset());
+
+  /** A driver whose onHandOff records what it is offered and takes it when `take` says so. */
+  function offered(method: string, reliable: boolean, take: boolean) {
+    const offers: ServerTransactionHandOff<Res>[] = [];
+    const events: string[] = [];
+    const sent: number[] = [];
+    const tx = new ServerTransactionDriver<Req, Res>({
+      method,
+      request: { method },
+      transaction: { reliable },
+      transmit: (response) => void sent.push(response.status),
+      statusOf: (response) => response.status,
+      buildTrying: () => ({ status: 100 }),
+      delegate: {
+        onAck: () => events.push('ack'),
+        onTerminated: () => events.push('terminated'),
+        onHandOff: (handOff) => {
+          offers.push(handOff);
+          return take;
+        },
+      },
+    });
+    return { tx, offers, events, sent };
+  }
+
+  it('non-INVITE: the final response moves to Completed and offers Timer J (64·T1) with the final response', () => {
+    const h = offered('BYE', false, true);
+    h.tx.start();
+    assert.equal(h.offers.length, 0, 'nothing to hand over in Trying');
+    h.tx.respond({ status: 200, label: 'ok' });
+    assert.deepEqual(h.offers, [
+      {
+        kind: 'nonInviteServer',
+        state: 'Completed',
+        timer: 'J',
+        delayMs: 32_000,
+        lastResponse: { status: 200, label: 'ok' },
+      },
+    ]);
+    assert.equal(h.tx.isHandedOff, true);
+    assert.deepEqual(h.tx.runningTimers, [], 'Timer J is the new owner’s');
+    h.tx.receiveRequest({ method: 'BYE' });
+    mock.timers.tick(40_000);
+    assert.deepEqual(h.sent, [200], 'a retransmission is no longer the driver’s to answer');
+    assert.deepEqual(h.events, [], 'no onTerminated after a hand-off');
+  });
+
+  it('INVITE: a 2xx offers Accepted with Timer L; a non-2xx only after its ACK, as Confirmed with Timer I (T4; 0 over TCP)', () => {
+    const accepted = offered('INVITE', false, true);
+    accepted.tx.start();
+    accepted.tx.respond({ status: 200 });
+    assert.deepEqual(
+      accepted.offers.map(({ state, timer, delayMs }) => ({ state, timer, delayMs })),
+      [{ state: 'Accepted', timer: 'L', delayMs: 32_000 }],
+    );
+
+    const rejected = offered('INVITE', false, true);
+    rejected.tx.start();
+    rejected.tx.respond({ status: 486 });
+    assert.equal(rejected.offers.length, 0, 'Completed still retransmits on Timer G');
+    mock.timers.tick(500);
+    assert.deepEqual(rejected.sent, [486, 486]);
+    rejected.tx.receiveAck({ method: 'ACK' });
+    assert.deepEqual(
+      rejected.offers.map(({ state, timer, delayMs }) => ({ state, timer, delayMs })),
+      [{ state: 'Confirmed', timer: 'I', delayMs: 5_000 }],
+    );
+    assert.deepEqual(rejected.tx.runningTimers, []);
+
+    const overTcp = offered('INVITE', true, true);
+    overTcp.tx.start();
+    overTcp.tx.respond({ status: 603 });
+    overTcp.tx.receiveAck({ method: 'ACK' });
+    assert.deepEqual(
+      overTcp.offers.map(({ state, delayMs }) => ({ state, delayMs })),
+      [{ state: 'Confirmed', delayMs: 0 }],
+    );
+  });
+
+  it('a refused hand-off leaves the driver running the state itself', () => {
+    const h = offered('OPTIONS', false, false);
+    h.tx.start();
+    h.tx.respond({ status: 200 });
+    assert.equal(h.offers.length, 1);
+    assert.equal(h.tx.isHandedOff, false);
+    h.tx.receiveRequest({ method: 'OPTIONS' });
+    assert.deepEqual(h.sent, [200, 200]);
+    mock.timers.tick(32_000);
+    assert.deepEqual(h.events, ['terminated']);
+    assert.equal(h.offers.length, 1, 'offered once, when the state was entered');
+  });
+
+  it('a failure to send the final response after the hand-off is not the driver’s any more', async () => {
+    const offers: string[] = [];
+    const events: string[] = [];
+    const tx = new ServerTransactionDriver<Req, Res>({
+      method: 'INFO',
+      request: { method: 'INFO' },
+      transaction: { reliable: false },
+      transmit: () => Promise.reject(new Error('EHOSTUNREACH')),
+      statusOf: (response) => response.status,
+      delegate: {
+        onTransportError: () => events.push('transportError'),
+        onTerminated: () => events.push('terminated'),
+        onHandOff: (handOff) => offers.push(handOff.state) > 0,
+      },
+    });
+    tx.start();
+    tx.respond({ status: 200 });
+    await Promise.resolve();
+    await Promise.resolve();
+    assert.deepEqual(offers, ['Completed']);
+    assert.deepEqual(events, []);
   });
 });

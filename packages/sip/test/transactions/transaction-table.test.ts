@@ -198,3 +198,25 @@ describe('TransactionTable', () => {
     }
   });
 });
+
+describe('TransactionTable.replaceServer', () => {
+  it('files a lighter form of the same server transaction under its key, keeping aliases and figures', () => {
+    const table = new TransactionTable<FakeTransaction>();
+    const key = serverTransactionKey(legacyInvite);
+    table.addServer(key, tx('inviteServer', 'driver'));
+    const alias = serverAckKey(legacyInvite, 'tt1');
+    table.aliasServer(key, alias);
+    const before = table.stats();
+    const record = tx('inviteServer', 'record');
+    table.replaceServer(key, record);
+    assert.equal(table.getServer(key), record);
+    assert.equal(table.getServer(alias), record);
+    assert.deepEqual(table.stats(), before);
+    assert.equal(table.counts().inviteServer, 1);
+    assert.throws(() => table.replaceServer(key, tx('nonInviteServer', 'x')), TransactionKindMismatchError);
+    assert.throws(
+      () => table.replaceServer(serverTransactionKey(inviteIn), tx('inviteServer', 'y')),
+      TransactionNotFoundError,
+    );
+  });
+});

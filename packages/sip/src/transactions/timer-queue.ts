@@ -1,0 +1,156 @@
+import type { TransactionTimers } from './transaction-timers.js';
+
+/**
+ * What {@link TimerQueue} keeps on each entry: the entry is its own queue node (no allocation per
+ * timer). An entry is queued once: `idle` → `queued` → `done` (fallen due or removed).
+ */
+export interface TimerQueueEntry {
+  timerState: 'idle' | 'queued' | 'done';
+  /** When it is due, on the queue's clock; set by `add`. */
+  timerDueAt: number;
+  /** The entry's own timer, when the queue has no clock to batch with. */
+  timerHandle: unknown;
+}
+
+/** The entries of one delay, in the order they fell due (FIFO: equal delays expire in insertion order). */
+interface Lane<T> {
+  readonly delayMs: number;
+  entries: T[];
+  head: number;
+  handle: unknown;
+  /** The due time the armed timer stands for. */
+  armedFor: number;
+}
+
+/** Consumed slots at the front of a lane before it is compacted. */
+const COMPACT_AFTER = 1024;
+/**
+ * How far past the clock an entry still counts as due when its lane's timer fires: the platform
+ * measures a timer from the event loop's cached time, which can lag the clock by about a millisecond.
+ */
+const DUE_TOLERANCE_MS = 1;
+
+/**
+ * Timers of a few fixed lengths for many objects at once: the Timer J / L / I a finished server
+ * transaction waits out (RFC 3261 §17.2.1, §17.2.2; RFC 6026 §7.1). Entries of one delay fall due
+ * in the order they were added, so each delay keeps a FIFO and one platform timer, armed for its
+ * oldest entry — instead of a timer object, a closure and a handle per transaction.
+ *
+ * Without a clock (`now` undefined, e.g. injected fake timers) every entry gets its own timer on
+ * `timers`, so fake-timer tests see exactly the delays they schedule.
+ */
+export class TimerQueue<T extends TimerQueueEntry> {
+  readonly #timers: TransactionTimers;
+  readonly #now: (() => number) | undefined;
+  readonly #expire: (entry: T) => void;
+  readonly #lanes = new Map<number, Lane<T>>();
+  /** Entries with their own timer (no clock). */
+  readonly #single = new Set<T>();
+  #size = 0;
+
+  /**
+   * @param timers the clock timers are armed on (cancelling them there cancels the queue's).
+   * @param now the current time in ms on the same clock, or undefined to give every entry its own timer.
+   * @param expire called once per entry that falls due (not for removed ones); must not throw.
+   */
+  constructor(timers: TransactionTimers, now: (() => number) | undefined, expire: (entry: T) => void) {
+    this.#timers = timers;
+    this.#now = now;
+    this.#expire = expire;
+  }
+
+  /** Entries queued and not yet due. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Queues `entry` to fall due after `delayMs`.
+   * @throws Error when the entry was queued before (a removed slot may still sit in its lane).
+   */
+  add(entry: T, delayMs: number): void {
+    if (entry.timerState !== 'idle') throw new Error('a timer queue entry is queued only once');
+    entry.timerState = 'queued';
+    this.#size++;
+    if (this.#now === undefined) {
+      this.#single.add(entry);
+      entry.timerHandle = this.#timers.setTimeout(() => {
+        this.#single.delete(entry);
+        this.#due(entry);
+      }, delayMs);
+      return;
+    }
+    entry.timerDueAt = this.#now() + delayMs;
+    let lane = this.#lanes.get(delayMs);
+    if (lane === undefined) {
+      lane = { delayMs, entries: [], head: 0, handle: undefined, armedFor: 0 };
+      this.#lanes.set(delayMs, lane);
+    }
+    lane.entries.push(entry);
+    if (lane.handle === undefined) this.#arm(lane, entry.timerDueAt, delayMs);
+  }
+
+  /** Takes `entry` off the queue; it will not fall due. */
+  remove(entry: T): void {
+    if (entry.timerState !== 'queued') return;
+    entry.timerState = 'done';
+    this.#size--;
+    if (this.#single.delete(entry)) this.#timers.clearTimeout(entry.timerHandle);
+    entry.timerHandle = undefined;
+  }
+
+  /** Cancels every entry and timer. */
+  clear(): void {
+    for (const lane of this.#lanes.values()) {
+      if (lane.handle !== undefined) this.#timers.clearTimeout(lane.handle);
+      for (let i = lane.head; i < lane.entries.length; i++) (lane.entries[i] as T).timerState = 'done';
+    }
+    this.#lanes.clear();
+    for (const entry of this.#single) {
+      this.#timers.clearTimeout(entry.timerHandle);
+      entry.timerState = 'done';
+    }
+    this.#single.clear();
+    this.#size = 0;
+  }
+
+  #arm(lane: Lane<T>, dueAt: number, delayMs: number): void {
+    lane.armedFor = dueAt;
+    lane.handle = this.#timers.setTimeout(() => this.#fire(lane), delayMs);
+  }
+
+  #fire(lane: Lane<T>): void {
+    lane.handle = undefined;
+    const now = (this.#now as () => number)();
+    // The entry the timer was armed for is due by definition; others as the clock says.
+    const limit = Math.max(now + DUE_TOLERANCE_MS, lane.armedFor);
+    const { entries } = lane;
+    while (lane.head < entries.length) {
+      const entry = entries[lane.head] as T;
+      const queued = entry.timerState === 'queued';
+      if (queued && entry.timerDueAt > limit) break;
+      lane.head++;
+      if (queued) this.#due(entry);
+      // An expiry callback may have cleared the queue (the stack closing).
+      if (this.#lanes.get(lane.delayMs) !== lane) return;
+    }
+    if (lane.head === entries.length) {
+      lane.entries = [];
+      lane.head = 0;
+      return;
+    }
+    if (lane.head >= COMPACT_AFTER) {
+      lane.entries = entries.slice(lane.head);
+      lane.head = 0;
+    }
+    const next = lane.entries[lane.head] as T;
+    this.#arm(lane, next.timerDueAt, Math.max(1, Math.ceil(next.timerDueAt - now)));
+  }
+
+  #due(entry: T): void {
+    entry.timerState = 'done';
+    entry.timerHandle = undefined;
+    this.#size--;
+    this.#expire(entry);
+  }
+}
