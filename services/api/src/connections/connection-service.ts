@@ -68,6 +68,11 @@ export interface ConnectionServiceOptions {
   timerPollMs?: number;
   /** A claimed timer its process did not complete (it died or failed) fires again after this, ms. @defaultValue 60 000 */
   timerClaimMs?: number;
+  /**
+   * How long a connection's change lock lasts (it outlives a SIP call's 64·T1); a change waits for
+   * another process's at most this long plus 5 s, then fails with SERVICE_ERROR, ms. @defaultValue 60 000
+   */
+  lockTtlMs?: number;
   /** @defaultValue Date.now */
   now?: () => number;
 }
@@ -362,16 +367,43 @@ export class ConnectionService {
     });
   }
 
-  /** One change at a time per connection. */
+  /** One change at a time per connection: queued in this process, locked across processes. */
   private serial<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
+    const locked = (): Promise<T> => this.locked(connectionId, fn);
     const previous = this.chains.get(connectionId) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
+    const next = previous.then(locked, locked);
     const tail = next.catch(() => undefined);
     this.chains.set(connectionId, tail);
     void tail.then(() => {
       if (this.chains.get(connectionId) === tail) this.chains.delete(connectionId);
     });
     return next;
+  }
+
+  /** Runs `fn` holding the connection's lock in the store (another API process may be changing it). */
+  private async locked<T>(connectionId: string, fn: () => Promise<T>): Promise<T> {
+    const ttl = this.o.lockTtlMs ?? 60_000;
+    const token = randomBytes(8).toString('hex');
+    const deadline = Date.now() + ttl + 5000;
+    let wait = 5;
+    while (!(await this.o.store.tryLock(connectionId, token, ttl))) {
+      if (Date.now() > deadline) {
+        throw new NsiError(
+          'SERVICE_ERROR',
+          'another process is changing this connection; try again',
+          connectionId,
+        );
+      }
+      await new Promise((r) => setTimeout(r, wait));
+      wait = Math.min(2 * wait, 100);
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.o.store
+        .unlock(connectionId, token)
+        .catch((error: unknown) => this.o.log.warn({ err: error, connectionId }, 'connection unlock failed'));
+    }
   }
 
   private fireReservation(record: ConnectionRecord, event: ReservationEvent): Promise<void> {

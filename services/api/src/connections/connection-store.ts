@@ -45,6 +45,13 @@ export interface ConnectionStore {
   ): Promise<number | undefined>;
   /** Removes a claimed timer once fired, unless it was set again meanwhile (then it is not `claimedUntil`). */
   completeTimer(connectionId: string, kind: TimerKind, claimedUntil: number): Promise<void>;
+  /**
+   * Takes the connection's change lock for `ttlMs` under `token` if no one holds it (one change of a
+   * connection at a time across API processes); false when another holder has it.
+   */
+  tryLock(connectionId: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lock back if `token` still holds it. */
+  unlock(connectionId: string, token: string): Promise<void>;
 }
 
 const TIMER_KINDS: readonly TimerKind[] = ['hold', 'start', 'end'];
@@ -115,6 +122,16 @@ export class MemoryConnectionStore implements ConnectionStore {
     const member = `${connectionId}|${kind}`;
     if (this.timerMap.get(member) === claimedUntil) this.timerMap.delete(member);
   }
+  private readonly locks = new Map<string, { token: string; until: number }>();
+  async tryLock(connectionId: string, token: string, ttlMs: number): Promise<boolean> {
+    const held = this.locks.get(connectionId);
+    if (held !== undefined && held.until > Date.now()) return false;
+    this.locks.set(connectionId, { token, until: Date.now() + ttlMs });
+    return true;
+  }
+  async unlock(connectionId: string, token: string): Promise<void> {
+    if (this.locks.get(connectionId)?.token === token) this.locks.delete(connectionId);
+  }
 }
 
 /** The Redis key of the timer lease (one slot with the timers, so claims can check it). */
@@ -133,6 +150,12 @@ redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
 return 1
 `;
 
+/** KEYS[1] a lock; ARGV[1] the token that took it. Deletes it only if that token still holds it. */
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 /** KEYS[1] the timers zset; ARGV[1] member, ARGV[2] the claim's until. */
 const COMPLETE_TIMER = `
 local at = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -145,7 +168,8 @@ return 0
  * `<p>:{api}:conn:<id>` JSON record · `<p>:{api}:conns` zset by creation time · `<p>:{api}:timers`
  * zset `<id>|<kind>` by due time · `<p>:{api}:history:<id>` list of events · `<p>:{api}:events`
  * stream of every event (SSE replay), capped · `<p>:{api}:timer-lease` the lease of the process that
- * fires the timers ({@link timerLeaseKey}).
+ * fires the timers ({@link timerLeaseKey}) · `<p>:{api}:lock:<id>` a connection's change lock (a token,
+ * expiring).
  */
 export class RedisConnectionStore implements ConnectionStore {
   private readonly p: string;
@@ -260,6 +284,14 @@ export class RedisConnectionStore implements ConnectionStore {
       String(claimUntil),
     );
     return claimed === 1 ? claimUntil : undefined;
+  }
+
+  async tryLock(connectionId: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.p}:lock:${connectionId}`, token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async unlock(connectionId: string, token: string): Promise<void> {
+    await this.redis.eval(UNLOCK, 1, `${this.p}:lock:${connectionId}`, token);
   }
 
   async completeTimer(connectionId: string, kind: TimerKind, claimedUntil: number): Promise<void> {

@@ -257,3 +257,35 @@ test('a claimant that dies before firing: the timer fires once its claim lapses'
     p.service.close();
   }
 });
+
+test('a commit on one process and an abort on the other, at once: one wins, the other is refused (the lock in Redis)', async () => {
+  const world: World = { released: [], usageReleased: [] };
+  const a = await startProcess('a', 'lock', world, { lease: false });
+  const b = await startProcess('b', 'lock', world, { lease: false });
+  const operator = { application: null, operator: true };
+  try {
+    for (let i = 0; i < 5; i++) {
+      const id = `c-lock-${i}`;
+      await heldConnection(a.store, id, Date.now() + 60_000);
+      const releasedBefore = world.released.length;
+      const results = await Promise.allSettled([
+        a.service.commit(id, operator),
+        b.service.abort(id, operator),
+      ]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      assert.equal(won.length, 1, `${id}: exactly one change applies`);
+      assert.equal((lost[0]?.reason as { nsiCode?: string }).nsiCode, 'INVALID_TRANSITION');
+      const committed = results[0]?.status === 'fulfilled';
+      // The record is what the winner left: committed and still booked, or aborted and given back.
+      const stored = await a.store.get(id);
+      assert.equal(stored?.connection.states.reservationState, 'ReserveStart');
+      assert.equal(stored?.connection.committedVersion, committed ? 1 : 0);
+      assert.equal(stored?.internal.booked, committed);
+      assert.equal(world.released.length - releasedBefore, committed ? 0 : 1);
+    }
+  } finally {
+    a.service.close();
+    b.service.close();
+  }
+});
