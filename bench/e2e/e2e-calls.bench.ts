@@ -53,6 +53,8 @@ export interface BenchArgs {
   skipLatency: boolean;
   skipSearch: boolean;
   cpuProfDir: string | undefined;
+  /** Separate `svpn run provisioner` processes running the PE workers; 0: everything in one process. */
+  workerProcesses: number;
 }
 
 /** Parses `--name=value` flags (unknown ones are refused, so a typo does not run an hour-long default). */
@@ -70,6 +72,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     skipLatency: false,
     skipSearch: false,
     cpuProfDir: undefined,
+    workerProcesses: 0,
   };
   const numeric: Record<string, keyof BenchArgs> = {
     '--seconds': 'seconds',
@@ -87,6 +90,8 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     if (flag === '--skip-latency') out.skipLatency = true;
     else if (flag === '--skip-search') out.skipSearch = true;
     else if (flag === '--cpu-prof' && value) out.cpuProfDir = value;
+    else if (flag === '--worker-processes' && value !== undefined && /^[0-8]$/.test(value))
+      out.workerProcesses = Number(value);
     else if (numeric[flag] && value !== undefined && Number(value) > 0) {
       (out as unknown as Record<string, number>)[numeric[flag]] = Number(value);
     } else throw new Error(`e2e-calls: unknown or invalid argument ${arg}`);
@@ -96,40 +101,49 @@ export function parseArgs(args: readonly string[]): BenchArgs {
 
 interface System {
   sipPort: number;
-  /** CPU time (user + system) the system process has used so far, ms; NaN where /proc is missing. */
+  /** CPU time (user + system) the system's processes have used so far, ms; NaN where /proc is missing. */
   cpuMs(): number;
   stop(): Promise<void>;
 }
 
-async function startSystemChild(redisUrl: string, cpuProfDir: string | undefined): Promise<System> {
-  const [sipPort, httpPort] = [await freePort(), await freePort()];
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...nodeArgs, '--import', 'tsx', CHILD, redisUrl, String(sipPort), String(httpPort)],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    if (stderr.length < 16_384) stderr += d.toString();
+const PROVISIONER_MAIN = fileURLToPath(new URL('../../services/provisioner/src/main.ts', import.meta.url));
+
+/** A child process of the system and how to stop it. */
+interface Child {
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Spawns a Node process with tsx; resolves once `ready` shows on stdout or stderr. */
+async function spawnChild(args: string[], env: NodeJS.ProcessEnv, readyPattern: RegExp): Promise<Child> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`system did not get ready in 60 s: ${stderr}`)), 60_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
+    const timer = setTimeout(
+      () => reject(new Error(`${args.at(-1)} did not get ready in 60 s: ${output}`)),
+      60_000,
+    );
+    const watch = (d: Buffer): void => {
+      if (output.length < 16_384) output += d.toString();
+      if (readyPattern.test(output)) {
         clearTimeout(timer);
         resolve();
       }
-    });
+    };
+    child.stdout?.on('data', watch);
+    child.stderr?.on('data', watch);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`system exited with ${code}: ${stderr}`));
+      reject(new Error(`${args.at(-1)} exited with ${code}: ${output}`));
     });
   });
   return {
-    sipPort,
-    cpuMs: () => processCpuMs(child.pid),
+    process: child,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -137,6 +151,53 @@ async function startSystemChild(redisUrl: string, cpuProfDir: string | undefined
       await exited;
       clearTimeout(forced);
     },
+  };
+}
+
+/**
+ * The system: one process running every service (`startSystem`), or, with `workerProcesses` > 0, that
+ * process without PE workers plus that many `svpn run provisioner` processes running them (as a
+ * scaled deployment runs the provisioner beside the gateway).
+ */
+async function startSystemChild(redisUrl: string, a: BenchArgs): Promise<System> {
+  const [sipPort, httpPort] = [await freePort(), await freePort()];
+  const prof = (): string[] => (a.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir] : []);
+  const children: Child[] = [];
+  const stop = async (): Promise<void> => {
+    for (const c of children.splice(0).reverse()) await c.stop();
+  };
+  try {
+    for (let i = 0; i < a.workerProcesses; i++) {
+      children.push(
+        await spawnChild(
+          [...prof(), PROVISIONER_MAIN],
+          {
+            ...process.env,
+            SVPN_REDIS_URL: redisUrl,
+            SVPN_HTTP_PORT: String(await freePort()),
+            SVPN_TOPOLOGY_FILE: 'deploy/demo/topology.yaml',
+            LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+          },
+          /provisioner ready/,
+        ),
+      );
+    }
+    const split = a.workerProcesses > 0 ? ['split'] : [];
+    children.push(
+      await spawnChild(
+        [...prof(), CHILD, redisUrl, String(sipPort), String(httpPort), ...split],
+        process.env,
+        /ready \d+/,
+      ),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    sipPort,
+    cpuMs: () => children.reduce((sum, c) => sum + processCpuMs(c.process.pid), 0),
+    stop,
   };
 }
 
@@ -205,7 +266,7 @@ export interface Trial {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** CPU time of the system process per call placed, ms (the Node process running every service). */
+  /** CPU time of the system's Node processes per call placed, ms. */
   systemCpuMsPerCall: number;
   /** Redis commands per call placed (inner commands of Lua scripts included). */
   redisCommandsPerCall: number;
@@ -215,7 +276,7 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
   const redis: RedisServerHandle = await startRedisServer();
   let system: System | undefined;
   try {
-    system = await startSystemChild(redis.url, a.cpuProfDir);
+    system = await startSystemChild(redis.url, a);
     const sipPort = system.sipPort;
     const [calleePort, callerPort] = [await freePort(), await freePort()];
     await register(system.sipPort, calleePort, CALLEE);
@@ -356,6 +417,7 @@ const bench: Benchmark = {
       emit('search_trials', trials.length, 'trials');
     }
     emit('sustain_seconds', a.seconds, 's');
+    emit('system_processes', 1 + a.workerProcesses, 'processes');
   },
 };
 export default bench;

@@ -3,7 +3,10 @@
 // charging and the SIP gateway — on a Redis the parent started, demo data plus the bench subscriber
 // (bench-policy-data.json). Prints one line `ready <sipPort>` once it serves; stops on SIGTERM.
 //
-// argv: <redisUrl> <sipPort> <httpPort>
+// argv: <redisUrl> <sipPort> <httpPort> [split]
+// `split`: the PE workers and the reconciler run in other processes (`svpn run provisioner`), as in
+// a scaled deployment; this process keeps the gateway, policy, charging, the API and the
+// provisioner's API (it queues jobs and waits for them).
 import pino from 'pino';
 import { seedDemoData } from '@svpn/policy-service';
 import { startSystem } from 'svpn';
@@ -11,7 +14,7 @@ import { startSystem } from 'svpn';
 const BENCH_DATA = new URL('./bench-policy-data.json', import.meta.url);
 
 async function main(): Promise<void> {
-  const [redisUrl, sipPort, httpPort] = process.argv.slice(2);
+  const [redisUrl, sipPort, httpPort, mode] = process.argv.slice(2);
   if (!redisUrl || !sipPort || !httpPort)
     throw new Error('usage: system-child <redisUrl> <sipPort> <httpPort>');
   // Logs go to stderr (stdout carries the ready line); warn by default, LOG_LEVEL overrides.
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
     demo: true,
     // SIPp answers only the first challenge and only with MD5 (RFC 8760 lets the server order them).
     gatewayOverrides: { digestAlgorithms: 'MD5,SHA-256' },
+    ...(mode === 'split' ? { provisionerOverrides: { runWorkers: false, runReconciler: false } } : {}),
     log,
   });
   await seedDemoData(system.policy.store, { file: BENCH_DATA });

@@ -45,6 +45,11 @@ export interface SystemOptions {
    * answer only an MD5 challenge, such as SIPp). @defaultValue none
    */
   gatewayOverrides?: Record<string, unknown>;
+  /**
+   * Further provisioner configuration fields, e.g. `{ runWorkers: false, runReconciler: false }` when
+   * `svpn run provisioner` processes elsewhere run the PE workers (a scaled deployment). @defaultValue none
+   */
+  provisionerOverrides?: Record<string, unknown>;
   /** Where `svpn up` writes the demo operator API key (mode 0600). @defaultValue none written */
   operatorKeyFile?: string;
   log: Logger;
@@ -132,6 +137,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
         ProvisionerConfig,
         {},
         {
+          ...o.provisionerOverrides,
           httpHost: o.httpAddress,
           httpPort: o.httpPort + 2,
           redisUrl: o.redisUrl,
