@@ -5,3 +5,4 @@ export * from './health.js';
 export * from './redis.js';
 export * from './lifecycle.js';
 export * from './http-url.js';
+export * from './coalesce-writes.js';
