@@ -33,6 +33,11 @@ export interface AdmissionRequest {
   /** RFC 4495: whether preemption may shrink this session instead of ending it, and how far. */
   mayShrink: boolean;
   minBps: number;
+  /**
+   * A scheduled connection of the northbound API: with a bounded window it is booked for that window
+   * only (see AdmissionEngine). SIP calls leave it unset. @defaultValue false
+   */
+  scheduled?: boolean;
 }
 
 export interface PreemptionAction {

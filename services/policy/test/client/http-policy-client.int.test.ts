@@ -31,6 +31,7 @@ before(async () => {
       redisUrl: server.url,
       keyPrefix: `t-${randomUUID()}`,
       realm: 'svpn.example.net',
+      readCacheTtlMs: 2_000,
       demo: true,
     },
     { log: silentLogger(), clock: () => NOW },
