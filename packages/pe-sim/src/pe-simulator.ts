@@ -72,6 +72,9 @@ import {
 import { decodeUniSession, type MarkingRule, type UniSession } from './uni/uni-session.js';
 import { requireBps, requireDscp, requireId, requireMs, requirePriority } from './validate.js';
 
+/** Why a deadline timer is cancelled: a shared reason, so no `AbortError` is built per operation. */
+const DEADLINE_NOT_NEEDED = Object.freeze({ reason: 'operation finished' });
+
 /** Options of {@link PeSimulator}. */
 export interface PeSimulatorOptions {
   /** The Redis connection (or Cluster) holding the shared simulated network. Not closed by the simulator. */
@@ -270,7 +273,7 @@ export class PeSimulator {
     try {
       return await Promise.race([attempt, deadline]);
     } finally {
-      controller.abort();
+      controller.abort(DEADLINE_NOT_NEEDED);
       // A late answer after the deadline is dropped, as a caller that gave up would drop it.
       attempt.catch(() => undefined);
     }

@@ -1,5 +1,3 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
-
 /**
  * Time as the simulator sees it: `now()` stamps state changes and advances the traffic counters;
  * `sleep()` waits out latency and deadlines. Inject a {@link ManualClock} in tests.
@@ -11,10 +9,27 @@ export interface SimClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** Wall-clock time and real timers. */
+/**
+ * Wall-clock time and real timers. An aborted sleep rejects with the signal's reason as it is: every
+ * PE operation races one against its deadline and aborts it when the operation wins, and building
+ * an `AbortError` (with its stack) each time was a visible cost per operation.
+ */
 export const systemClock: SimClock = {
   now: () => Date.now(),
-  sleep: async (ms, signal) => {
-    await sleepFor(ms, undefined, signal ? { signal } : undefined);
-  },
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
 };
