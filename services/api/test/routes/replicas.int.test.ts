@@ -15,8 +15,9 @@ let x: ApiHarness;
 let first: ApiService;
 let second: ApiService;
 
-// A short lease, so the hand-over is quick; two-second holds.
-const CONFIG = { holdTimeoutS: 2, leaderLeaseMs: 900, timerPollMs: 100, rateLimitPerMinute: 60 };
+// A short lease (renewed every second; long enough for a loaded machine's event-loop stalls), so the
+// hand-over is quick; two-second holds.
+const CONFIG = { holdTimeoutS: 2, leaderLeaseMs: 3000, timerPollMs: 100, rateLimitPerMinute: 60 };
 
 before(async () => {
   x = await startApiHarness(CONFIG);
@@ -99,7 +100,7 @@ test('the holder stops: the other replica takes the lease and fires the timer of
   assert.equal(reserved.status, 201);
   const c = reserved.body as unknown as Connection;
   await first.stop(); // the lease is released: the other replica takes it at its next try
-  await until(() => second.timerLease.held, 'the second replica holds the lease', 2000);
+  await until(() => second.timerLease.held, 'the second replica holds the lease', 4000);
   await until(
     async () => (await state(second, c.connectionId)).states.reservationState === 'ReserveTimeout',
     'ReserveTimeout fired by the second replica',
