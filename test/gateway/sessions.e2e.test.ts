@@ -1,6 +1,7 @@
 /**
  * Live sessions end to end with SIPp peers (issue 4 item 6): BYE from the callee, a re-INVITE
- * raising the bandwidth, a routine session preempted by a flash one, and the two seed 001 examples —
+ * raising the bandwidth, sessions sharing one aggregate tunnel, a routine session preempted by a
+ * flash one, and the two seed 001 examples —
  * Fig. 4 (SAN backup transfer, bounded duration) and Fig. 5 (one application on two VPNs at once).
  */
 import { after, before, test } from 'node:test';
@@ -52,6 +53,40 @@ test('BYE from the callee ends the session: the caller gets the BYE, everything 
   const record = await closedCharge(h, call.sessionId);
   assert.equal(record.reason, 'bye');
   assert.ok((record.durationMs ?? 0) >= 400, `answered for the callee's hold: ${record.durationMs}`);
+  await waitForIdle(h);
+});
+
+test('sessions share one aggregate tunnel: when the one that created it leaves, the LSP on the PEs keeps the size the ledger holds for the other', async () => {
+  const callee = await registerApp({ gateway: h.gateway, application: 'backup-dc', ce: 'CE2', vpn: ACME });
+  const uas = answerAs(callee.port, 'uas-answer-expect-200', { maxCalls: 2 });
+  const common = { gateway: h.gateway, caller: 'primary-dc', callee: 'backup-dc', vpn: ACME, kbps: 1_000 };
+  // The first call creates the aggregate (one bulk step for 1 Mbit/s) and ends itself after 3 s;
+  // the second joins it without changing its size, so it takes no share of the LSP's bandwidth.
+  const first = await placeCall({ ...common, scenarioName: 'uac-invite-bye-after-3s-expect-200' });
+  await whileRunning('the first session', first, () => h.gateway.controller.liveSessions === 1);
+  const second = await placeCall({ ...common, scenarioName: 'uac-invite-hold-expect-200' });
+  await whileRunning('both sessions', second, () => h.gateway.controller.liveSessions === 2);
+  const firstDone = await first.done;
+  assert.equal(firstDone.exitCode, 0, verdict(firstDone));
+  await waitFor(
+    'the first session released on the PEs',
+    async () => (await uniSessionsOf(h, first.sessionId)).length === 0,
+  );
+  const [uni] = await uniSessionsOf(h, second.sessionId);
+  assert.ok(uni?.lspId, 'the second session rides an LSP');
+  const aggregate = h.gateway.admission?.manager.aggregate(uni.lspId);
+  assert.ok(
+    aggregate && aggregate.sizeBps >= 1_000_000,
+    `the ledger keeps the aggregate: ${aggregate?.sizeBps}`,
+  );
+  const lsp = await h.peSim.getLsp(uni.lspId);
+  assert.equal(lsp?.status, 'up');
+  // Giving back only the first session's share would leave the LSP at 1 bit/s under a live session.
+  assert.equal(lsp?.bandwidthBps, aggregate.sizeBps, 'the LSP holds what the ledger holds');
+  await h.gateway.controller.endAll('bye');
+  const [caller, far] = await Promise.all([second.done, uas.done]);
+  assert.equal(caller.exitCode, 0, verdict(caller));
+  assert.equal(far.exitCode, 0, verdict(far));
   await waitForIdle(h);
 });
 

@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import {
   ConfigSchema as GatewayConfig,
   DEMO_TOPOLOGY_FILE,
+  provisionerPort,
   startGateway,
   type Gateway,
   type ProvisioningPort,
@@ -68,19 +69,7 @@ export interface RunningSystem {
 
 /** Turns the provisioner's API into the gateway's provisioning port (same process). */
 export function provisioningPort(service: ProvisionerService): ProvisioningPort {
-  const p = service.provisioner;
-  return {
-    provision: (intent) => (intent.version === 1 ? p.provisionSession(intent) : p.modifySession(intent)),
-    release: async (sessionId) => {
-      await p.releaseSession(sessionId);
-    },
-    advertiseMembership: async (intent) => {
-      await p.advertiseMembership(intent);
-    },
-    withdrawMembership: async (key) => {
-      await p.withdrawMembership(key);
-    },
-  };
+  return provisionerPort(service.provisioner);
 }
 
 export async function startSystem(o: SystemOptions): Promise<RunningSystem> {

@@ -10,3 +10,4 @@ export * from './start-gateway.js';
 export * from './admission/admission-routes.js';
 export * from './admission/http-admission-client.js';
 export * from './auth/gateway-auth.js';
+export * from './provisioning-port.js';

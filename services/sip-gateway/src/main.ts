@@ -8,6 +8,7 @@ import { ConfigSchema as ProvisionerConfig, startProvisioner } from '@svpn/provi
 import { ConfigSchema } from './config.js';
 import { startGateway } from './start-gateway.js';
 import type { ProvisioningPort } from './ports.js';
+import { provisionerPort } from './provisioning-port.js';
 
 const log = createLogger('sip-gateway');
 const config = loadConfig(ConfigSchema, process.env);
@@ -24,13 +25,7 @@ const provisioner = await startProvisioner(
   }),
   { redis, log },
 );
-const p = provisioner.provisioner;
-const provisioning: ProvisioningPort = {
-  provision: (intent) => (intent.version === 1 ? p.provisionSession(intent) : p.modifySession(intent)),
-  release: async (id) => void (await p.releaseSession(id)),
-  advertiseMembership: async (intent) => void (await p.advertiseMembership(intent)),
-  withdrawMembership: async (key) => void (await p.withdrawMembership(key)),
-};
+const provisioning: ProvisioningPort = provisionerPort(provisioner.provisioner);
 const gateway = await startGateway(config, {
   redis,
   policy: createHttpPolicyClient(policyUrl),

@@ -63,7 +63,7 @@ export function meterProvisioning(
         throw error;
       }
     },
-    release: (sessionId) => provisioning.release(sessionId),
+    release: (sessionId, options) => provisioning.release(sessionId, options),
     advertiseMembership: (intent) => provisioning.advertiseMembership(intent),
   };
   const withdraw = provisioning.withdrawMembership;

@@ -75,7 +75,12 @@ export interface AdmissionPort {
 /** The provisioning queue (services/provisioner), waited on with a deadline. */
 export interface ProvisioningPort {
   provision(intent: SessionIntent): Promise<ProvisionResult>;
-  release(sessionId: string): Promise<void>;
+  /**
+   * Removes the session from the PEs. `lspBandwidthBps`: the size of its aggregate LSP once it left
+   * (what the admission release answered), so the LSP shrinks to what the remaining sessions hold
+   * rather than by this session's share alone. @defaultValue the share is given back
+   */
+  release(sessionId: string, options?: { lspBandwidthBps?: number }): Promise<void>;
   advertiseMembership(intent: MembershipIntent): Promise<void>;
   /** `bgp.withdraw-membership` at the PE a site left (VPN mobility). @defaultValue not withdrawn */
   withdrawMembership?(key: MembershipKey): Promise<void>;

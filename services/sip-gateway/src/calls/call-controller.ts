@@ -355,7 +355,7 @@ export class CallController {
     };
     let provisioned;
     try {
-      rollback.add('provisioning', () => this.o.provisioning.release(sessionId));
+      rollback.add('provisioning', () => this.releaseTunnel(sessionId, admission.lspId));
       provisioned = await this.o.provisioning.provision(intent);
     } catch (error) {
       slog.warn({ err: error }, 'provisioning failed');
@@ -867,8 +867,7 @@ export class CallController {
       }
     }
     const results = await Promise.allSettled([
-      this.o.provisioning.release(r.sessionId),
-      this.o.admission.release(r.sessionId),
+      this.releaseTunnel(r.sessionId, r.lspId),
       this.o.policy.releaseUsage(r.sessionId),
     ]);
     for (const failed of results.filter((x) => x.status === 'rejected')) {
@@ -883,6 +882,26 @@ export class CallController {
     await this.o.sessions.delete(r.sessionId);
     log.info({ reason }, 'session ended');
     await byes;
+  }
+
+  /**
+   * Gives a session's tunnel share back: the ledger first, then the PEs with the aggregate's size as
+   * the ledger now holds it — a shared LSP keeps what its other sessions need (the share a session
+   * caused when it joined need not be what the aggregate can lose when it leaves). Releasing the
+   * ledger again later (a rollback step) is a no-op. If the ledger cannot be reached the PEs still
+   * give the session's share back; the reconciler converges the rest (DESIGN §5).
+   */
+  private async releaseTunnel(sessionId: string, lspId: string | null | undefined): Promise<void> {
+    let left: { lspId: string; lspBandwidthBps: number } | undefined;
+    let ledgerError: unknown;
+    try {
+      left = await this.o.admission.release(sessionId);
+    } catch (error) {
+      ledgerError = error;
+    }
+    const sameLsp = left !== undefined && left.lspId === lspId && left.lspBandwidthBps > 0;
+    await this.o.provisioning.release(sessionId, sameLsp ? { lspBandwidthBps: left!.lspBandwidthBps } : {});
+    if (ledgerError !== undefined) throw ledgerError;
   }
 
   private async publish(

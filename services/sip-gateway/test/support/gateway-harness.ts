@@ -28,6 +28,7 @@ import { SipAgent, type SipResponse } from '@svpn/sip';
 import { ConfigSchema, DEMO_TOPOLOGY_FILE, type Config } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/start-gateway.js';
 import type { MeterPort, PolicyPort, ProvisioningPort } from '../../src/ports.js';
+import { provisionerPort } from '../../src/provisioning-port.js';
 
 export interface HarnessOptions {
   /** Latency pe-sim adds per operation kind, ms (e.g. to CANCEL during provisioning). */
@@ -56,19 +57,13 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** The provisioning port over a Provisioner API (as `svpn up` wires it). */
+/** The provisioning port over a Provisioner API (as `svpn up` wires it), looked up on each call (tests replace it). */
 export function provisioningPortOf(p: () => Provisioner): ProvisioningPort {
   return {
-    provision: (intent) => (intent.version === 1 ? p().provisionSession(intent) : p().modifySession(intent)),
-    release: async (sessionId) => {
-      await p().releaseSession(sessionId);
-    },
-    advertiseMembership: async (intent) => {
-      await p().advertiseMembership(intent);
-    },
-    withdrawMembership: async (key) => {
-      await p().withdrawMembership(key);
-    },
+    provision: (intent) => provisionerPort(p()).provision(intent),
+    release: (sessionId, options) => provisionerPort(p()).release(sessionId, options),
+    advertiseMembership: (intent) => provisionerPort(p()).advertiseMembership(intent),
+    withdrawMembership: (key) => provisionerPort(p()).withdrawMembership!(key),
   };
 }
 
