@@ -5,7 +5,7 @@
 // collection of finished calls are counted too.
 //
 // Usage: tsx packages/sip/bench/uas-cpu.ts [--rate=1000] [--seconds=10] [--linger=34] [--runs=1]
-//        [--node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]
+//        [--subject=ours|sipp] [--node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,8 @@ const seconds = Number(arg('seconds', '10'));
 const lingerSeconds = Number(arg('linger', '34'));
 const runs = Number(arg('runs', '1'));
 const nodeArgs = arg('node-args', '').split(' ').filter(Boolean);
+/** `ours` (uas-server.ts) or `sipp` (SIPp's own uas, as the reference of the sip-uas bench). */
+const subject = arg('subject', 'ours');
 const serverScript = fileURLToPath(new URL('./uas-server.ts', import.meta.url));
 const BUFFER_ARGS = ['-buff_size', String(4 * 1024 * 1024)];
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -43,6 +45,13 @@ function threadCpuMs(pid: number): { main: number; others: number } {
 }
 
 async function startServer(port: number): Promise<ChildProcess> {
+  if (subject === 'sipp') {
+    const args = ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', ...BUFFER_ARGS];
+    const sipp = spawn('sipp', args, { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 300));
+    if (sipp.exitCode !== null) throw new Error(`sipp uas exited with ${sipp.exitCode}`);
+    return sipp;
+  }
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', serverScript, String(port)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -89,6 +98,7 @@ async function once(): Promise<void> {
     const perCall = (ms: number): number => Math.round((ms * 1000) / calls);
     process.stdout.write(
       JSON.stringify({
+        subject,
         rate,
         calls,
         successful: result.successfulCalls,

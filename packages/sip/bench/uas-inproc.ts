@@ -1,0 +1,134 @@
+// The stack-only UAS of uas-server.ts driven in-process, without sockets: SIPp-shaped INVITE, ACK
+// and BYE datagrams go straight into a transport's `message` event and the responses are read back
+// from its `send`. What it measures is the stack's own CPU per call (no kernel, no peer), steadily
+// and quickly, for profiling (`--cpu-prof`) and before/after comparisons of the hot path.
+//
+// Each datagram gets its own turn of the event loop (as every UDP datagram does), so what one
+// settles (createUAS waiting for the ACK) is in place before the next arrives.
+//
+// With `--expose-gc` it also reports the heap each call leaves behind while its transactions
+// linger (64·T1).
+//
+// Usage: node [--expose-gc] --import tsx packages/sip/bench/uas-inproc.ts [--calls=20000] [--rounds=3]
+import { EventEmitter } from 'node:events';
+import {
+  SipAgent,
+  TransportManager,
+  type LocalAddress,
+  type SendTarget,
+  type Transport,
+  type TransportEvents,
+} from '@svpn/sip';
+
+const arg = (name: string, fallback: string): number =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
+const callsPerRound = arg('calls', '20000');
+const rounds = arg('rounds', '3');
+
+/** A UDP-like transport whose datagrams are emitted by hand and whose sends are kept. */
+class LoopTransport extends EventEmitter<TransportEvents> implements Transport {
+  readonly protocol = 'udp' as const;
+  readonly reliable = false;
+  readonly localAddress: LocalAddress = { address: '127.0.0.1', port: 5060, family: 'IPv4' };
+  last: Buffer | undefined;
+  sent = 0;
+  send(data: Buffer, _target: SendTarget): Promise<void> {
+    this.last = data;
+    this.sent++;
+    return Promise.resolve();
+  }
+  hasConnection(): boolean {
+    return false;
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  deliver(text: string): void {
+    this.emit('message', {
+      data: Buffer.from(text, 'latin1'),
+      source: { address: '127.0.0.1', port: 5061, family: 'IPv4', protocol: 'udp' },
+      local: this.localAddress,
+    });
+  }
+}
+
+const sdp = [
+  'v=0',
+  'o=user1 53655765 2353687637 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 6000 RTP/AVP 0',
+  'a=rtpmap:0 PCMU/8000',
+  '',
+].join('\r\n');
+
+/** The requests of SIPp's built-in `uac` scenario for call `n`. */
+function request(method: string, n: number, cseq: string, toTag = '', body = ''): string {
+  return [
+    `${method} sip:service@127.0.0.1:5060 SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-4242-${n}-${method}`,
+    `From: sipp <sip:sipp@127.0.0.1:5061>;tag=4242SIPpTag00${n}`,
+    `To: service <sip:service@127.0.0.1:5060>${toTag === '' ? '' : `;tag=${toTag}`}`,
+    `Call-ID: ${n}-4242@127.0.0.1`,
+    `CSeq: ${cseq}`,
+    'Contact: sip:sipp@127.0.0.1:5061',
+    'Max-Forwards: 70',
+    'Subject: Performance Test',
+    ...(body === '' ? [] : ['Content-Type: application/sdp']),
+    `Content-Length: ${body.length}`,
+    '',
+    body,
+  ].join('\r\n');
+}
+
+function toTagOf(response: Buffer | undefined): string {
+  const text = response?.toString('latin1') ?? '';
+  const to = text.indexOf('\r\nTo: ');
+  const tag = text.indexOf(';tag=', to);
+  return text.slice(tag + 5, text.indexOf('\r\n', tag));
+}
+
+const transport = new LoopTransport();
+const agent = await SipAgent.listen({ transports: new TransportManager([transport]) });
+agent.invite((req, res) => {
+  agent.createUAS(req, res, { localSdp: sdp }).catch(() => undefined);
+});
+
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const heapAtStart = process.memoryUsage().heapUsed;
+let n = 0;
+const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+for (let round = 0; round < rounds; round++) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const sentBefore = transport.sent;
+  for (let i = 0; i < callsPerRound; i++) {
+    n++;
+    transport.deliver(request('INVITE', n, '1 INVITE', '', sdp));
+    await yieldTurn();
+    const tag = toTagOf(transport.last);
+    transport.deliver(request('ACK', n, '1 ACK', tag));
+    await yieldTurn();
+    transport.deliver(request('BYE', n, '2 BYE', tag));
+    await yieldTurn();
+  }
+  const used = process.cpuUsage(cpu);
+  const ms = performance.now() - started;
+  gc?.();
+  const heapPerCall = gc === undefined ? undefined : (process.memoryUsage().heapUsed - heapAtStart) / n;
+  process.stdout.write(
+    JSON.stringify({
+      round,
+      calls: callsPerRound,
+      responses: transport.sent - sentBefore,
+      cpu_us_per_call: Math.round(((used.user + used.system) / callsPerRound) * 10) / 10,
+      calls_per_s: Math.round((callsPerRound / ms) * 1000),
+      lingering: agent.stack.table.size,
+      dialogs: agent.dialogs.size,
+      ...(heapPerCall === undefined ? {} : { heap_bytes_per_lingering_call: Math.round(heapPerCall) }),
+    }) + '\n',
+  );
+}
+await agent.close();
