@@ -23,6 +23,9 @@ COPY --from=manifests /src/ ./
 RUN npm ci --no-audit --no-fund --loglevel=error \
  && npm cache clean --force
 COPY . .
+# The operator dashboard the api service serves at `/` (esbuild bundle into services/dashboard/dist;
+# the runtime file system is read-only, so it is built here, not on first start).
+RUN npm run --workspace @svpn/dashboard build
 
 # --- 3. runtime: the same tree, owned by root and read-only for the unprivileged `node` user.
 FROM node:20-bookworm-slim
@@ -34,8 +37,8 @@ COPY --from=build /app /app
 # mount a writable /tmp (deploy/k8s does).
 ENV TMPDIR=/tmp
 USER node
-# Gateway SIP (UDP and TCP) and the default HTTP ports: gateway, policy, provisioner, charging.
-EXPOSE 5060/udp 5060/tcp 8081 8082 8083 8084
+# Gateway SIP (UDP and TCP) and the default HTTP ports: gateway, policy, provisioner, charging, api.
+EXPOSE 5060/udp 5060/tcp 8081 8082 8083 8084 8085
 # Exec form: node is PID 1 and gets SIGTERM itself, so every service drains (handleShutdown).
 ENTRYPOINT ["node", "services/cli/bin/svpn.js"]
 CMD ["run", "sip-gateway"]

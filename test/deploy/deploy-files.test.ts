@@ -86,7 +86,7 @@ test('what the code reads: svpn run services, their settings and ports, from run
   );
   assert.deepEqual(
     ['policy', 'provisioner', 'charging', 'api'].map((s) => facts.services.get(s)?.ports({})[0]?.port),
-    [8082, 8083, 8084, 8084],
+    [8082, 8083, 8084, 8085],
   );
   // The API: its own schema (the timer lease, the gateway's SIP address), nothing of the gateway's.
   const api = facts.services.get('api');

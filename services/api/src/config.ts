@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 export const ConfigSchema = Type.Object({
   httpHost: Type.String({ default: '127.0.0.1' }),
   /** HTTP port (REST, SOAP, docs, dashboard). `svpn up`: the gateway's HTTP port + 4. */
-  httpPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8084 }),
+  httpPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8085 }),
   redisUrl: Type.String({ default: 'redis://127.0.0.1:6379' }),
   keyPrefix: Type.String({ default: 'svpn' }),
   /** The gateway's SIP address, host:port: where the API places its calls. */
