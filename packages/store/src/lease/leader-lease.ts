@@ -40,7 +40,7 @@ export interface LeaderLeaseOptions {
  * lease changes hands (an epoch counter plus the holder's name), so a fence can tell holders apart.
  * KEYS[1] lease, KEYS[2] epoch counter; ARGV[1] token held ('' none), ARGV[2] ttl ms, ARGV[3] holder.
  */
-const ACQUIRE = `
+export const LEASE_ACQUIRE_LUA = `
 local current = redis.call('GET', KEYS[1])
 if current and current == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -53,7 +53,7 @@ return token
 `;
 
 /** Deletes the lease only if this token still holds it. KEYS[1] lease; ARGV[1] token. */
-const RELEASE = `
+export const LEASE_RELEASE_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
@@ -151,7 +151,7 @@ export class RedisLeaderLease {
     this.validUntil = 0;
     if (options.release ?? true) {
       try {
-        await this.redis.eval(RELEASE, 1, this.o.key, token);
+        await this.redis.eval(LEASE_RELEASE_LUA, 1, this.o.key, token);
       } catch (error) {
         this.o.delegate?.onError?.(error);
       }
@@ -165,7 +165,7 @@ export class RedisLeaderLease {
     let reply: unknown;
     try {
       reply = await this.redis.eval(
-        ACQUIRE,
+        LEASE_ACQUIRE_LUA,
         2,
         this.o.key,
         this.epochKey,
@@ -180,7 +180,7 @@ export class RedisLeaderLease {
     if (this.stopped) {
       // stop() ran while this request was out: give back what it may just have taken.
       if (typeof reply === 'string' && reply !== this.token) {
-        await this.redis.eval(RELEASE, 1, this.o.key, reply).catch(() => undefined);
+        await this.redis.eval(LEASE_RELEASE_LUA, 1, this.o.key, reply).catch(() => undefined);
       }
       return false;
     }

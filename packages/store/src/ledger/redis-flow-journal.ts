@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { KeySpace } from '../keys.js';
+import { LEASE_ACQUIRE_LUA, LEASE_RELEASE_LUA } from '../lease/leader-lease.js';
+import { runScript } from '../run-script.js';
 
 /**
  * The time window and path of a scheduled booking: a reservation of exactly [start, end) on these
@@ -39,21 +41,6 @@ if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
 redis.call('HDEL', KEYS[1], ARGV[2])
 return 1
 `;
-/** Takes or renews the leader lease; the token only changes when leadership changes hands. */
-const ACQUIRE = `
-local current = redis.call('GET', KEYS[1])
-if current == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return ARGV[1] end
-if current then return false end
-local token = tostring(redis.call('INCR', KEYS[2])) .. ':' .. ARGV[3]
-redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
-return token
-`;
-
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
 export class FencedWriteError extends Error {
   readonly code = 'STORE_LEDGER_FENCED';
   constructor() {
@@ -83,14 +70,11 @@ export class RedisFlowJournal<S extends { id: string }> {
    * leader. Writes are fenced by the token from then on.
    */
   async acquireLeadership(holder: string, ttlMs: number): Promise<boolean> {
-    const token = (await this.redis.eval(
-      ACQUIRE,
-      2,
-      this.leaderKey,
-      this.keys.key('ledger', 'leader-epoch'),
-      this.token,
-      String(ttlMs),
-      holder,
+    const token = (await runScript(
+      this.redis,
+      LEASE_ACQUIRE_LUA,
+      [this.leaderKey, this.keys.key('ledger', 'leader-epoch')],
+      [this.token, String(ttlMs), holder],
     )) as string | null;
     if (token === null) return false;
     this.token = token;
@@ -100,7 +84,7 @@ export class RedisFlowJournal<S extends { id: string }> {
   /** Gives the lease up (graceful shutdown), so a standby takes over at once. */
   async releaseLeadership(): Promise<void> {
     if (this.token === '') return;
-    await this.redis.eval(RELEASE, 1, this.leaderKey, this.token);
+    await runScript(this.redis, LEASE_RELEASE_LUA, [this.leaderKey], [this.token]);
     this.token = '';
   }
 
@@ -110,20 +94,17 @@ export class RedisFlowJournal<S extends { id: string }> {
   }
 
   async put(entry: FlowJournalEntry<S>): Promise<void> {
-    const r = await this.redis.eval(
+    const r = await runScript(
+      this.redis,
       FENCED_PUT,
-      2,
-      this.flowsKey,
-      this.leaderKey,
-      this.token,
-      entry.spec.id,
-      JSON.stringify(entry),
+      [this.flowsKey, this.leaderKey],
+      [this.token, entry.spec.id, JSON.stringify(entry)],
     );
     if (r === -1) throw new FencedWriteError();
   }
 
   async remove(id: string): Promise<void> {
-    const r = await this.redis.eval(FENCED_DEL, 2, this.flowsKey, this.leaderKey, this.token, id);
+    const r = await runScript(this.redis, FENCED_DEL, [this.flowsKey, this.leaderKey], [this.token, id]);
     if (r === -1) throw new FencedWriteError();
   }
 }
