@@ -9,13 +9,7 @@ import type {
   FailureRecord,
   MembershipKey,
 } from '@svpn/store';
-import {
-  advertiseStep,
-  lspStep,
-  uniAddStep,
-  uniRemoveStep,
-  withdrawStep,
-} from '../flows/session-flow.js';
+import { advertiseStep, lspStep, uniAddStep, uniRemoveStep, withdrawStep } from '../flows/session-flow.js';
 import type { Stage, Step } from '../flows/step.js';
 import { lspMatchesRoute } from '../workers/handle-job.js';
 

@@ -13,10 +13,7 @@ describe('session flows', () => {
     const store = new MemoryProvisioningStore();
     const { session, lsps } = await store.putSessionIntent(storeIntent('s1'));
     const stages = setupFlow(session, lsps);
-    assert.deepEqual(names(stages), [
-      ['rsvp-te.signal@PE1'],
-      ['uni.add-session@PE1', 'uni.add-session@PE4'],
-    ]);
+    assert.deepEqual(names(stages), [['rsvp-te.signal@PE1'], ['uni.add-session@PE1', 'uni.add-session@PE4']]);
     assert.equal(stages[0]![0]!.jobId, jobId('rsvp-te.signal', 'lsp-s1', 1));
     assert.equal(stages[1]![1]!.jobId, jobId('uni.add-session', 's1', 1));
     // Every payload satisfies its schema (what the workers check).

@@ -92,10 +92,7 @@ describe('Provisioner: session setup', () => {
       .sort();
     assert.deepEqual(
       sessionJobs,
-      [
-        jobId('rsvp-te.signal', 'lsp-s1', a.revision),
-        jobId('uni.add-session', 's1', a.revision),
-      ].sort(),
+      [jobId('rsvp-te.signal', 'lsp-s1', a.revision), jobId('uni.add-session', 's1', a.revision)].sort(),
     );
     const signal = await Job.fromId(h.runner.queue('PE1'), jobId('rsvp-te.signal', 'lsp-s1', a.revision));
     assert.equal(signal?.attemptsMade, 1);

@@ -123,10 +123,7 @@ describe('planReconcile', () => {
     const { session } = await w.store.putSessionIntent(storeIntent('s1', { deadlineMs: 5_000 }));
     const driven = await w.plan();
     assert.deepEqual(driven.store, []);
-    assert.deepEqual(steps(driven), [
-      ['rsvp-te.signal@PE1'],
-      ['uni.add-session@PE1', 'uni.add-session@PE4'],
-    ]);
+    assert.deepEqual(steps(driven), [['rsvp-te.signal@PE1'], ['uni.add-session@PE1', 'uni.add-session@PE4']]);
     w.clock = 5_000 + POLICY.graceMs; // at the grace limit: still its Provisioner's
     assert.equal((await w.plan()).store.length, 0);
     w.clock += 1;
@@ -169,10 +166,7 @@ describe('planReconcile', () => {
         deadlineMs: w.clock + POLICY.repairDeadlineMs,
       },
     ]);
-    assert.deepEqual(steps(plan), [
-      ['rsvp-te.signal@PE1'],
-      ['uni.add-session@PE1', 'uni.add-session@PE4'],
-    ]);
+    assert.deepEqual(steps(plan), [['rsvp-te.signal@PE1'], ['uni.add-session@PE1', 'uni.add-session@PE4']]);
     assert.ok(plan.reasons.every((r) => r.reason === 'repair-session'));
   });
 
