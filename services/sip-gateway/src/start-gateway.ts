@@ -1,7 +1,9 @@
 /**
  * Assembles one gateway process: the SIP agent (UDP/TCP), digest authentication against the
  * policy's H(A1), the registrar, the admission engine (leader of the ledger), the call controller
- * and the operational HTTP app (/healthz, /readyz, /metrics, /v1/sessions).
+ * and the operational HTTP app (/healthz, /readyz, /metrics, /v1/sessions). The leader publishes
+ * every preemption's victims as notices; every gateway follows them and ends or shrinks the victims
+ * it holds.
  */
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -13,6 +15,8 @@ import {
   RedisFlowJournal,
   RedisLocationStore,
   RedisSessionStore,
+  PreemptionNoticeTail,
+  publishPreemptionNotices,
   publishSessionEvent,
   type LocationStore,
   type SessionStore,
@@ -111,9 +115,13 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
         bulkBps: config.bulkBps,
         hysteresisBps: config.hysteresisBps,
         retryAfterS: config.retryAfterS,
+        // On the journal's connection, so a change's notices are in Redis whenever the change is.
+        notices: { publish: (n) => publishPreemptionNotices(deps.redis, keys, n).then(() => undefined) },
       })
     : undefined;
-  const admissionPort: AdmissionPort = admission ?? new HttpAdmissionClient({ baseUrl: config.admissionUrl });
+  const leaderClient =
+    admission === undefined ? new HttpAdmissionClient({ baseUrl: config.admissionUrl }) : undefined;
+  const admissionPort: AdmissionPort = admission ?? (leaderClient as HttpAdmissionClient);
   // Reserved bandwidth per link and tunnel: only the ledger's holder knows it (DESIGN §5).
   if (admission !== undefined) {
     registerLedgerMetrics(metrics.registry, {
@@ -176,8 +184,30 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
     ...(config.maxDurationS > 0 ? { maxDurationS: config.maxDurationS } : {}),
     peers,
     ...(deps.meter === undefined ? {} : { meter: deps.meter }),
+    holding: (sessionId) =>
+      admission === undefined
+        ? (leaderClient as HttpAdmissionClient).holding(sessionId)
+        : Promise.resolve(admission.holding(sessionId)),
     now,
   });
+  // Preemptions the leader decided for anyone's admission (another gateway's, the API's) reach the
+  // sessions held here. Followed from now on: a restart ended the previous life's sessions already.
+  const noticeLog = log.child({ component: 'sip.preemption' });
+  const notices = new PreemptionNoticeTail({
+    redis: deps.redis,
+    keys,
+    handler: (notice) => controller.handlePreemptionNotice(notice),
+    delegate: {
+      onInvalid: (entryId, error) => noticeLog.error({ err: error, entryId }, 'invalid preemption notice'),
+      onHandlerError: (error, notice, entryId, attempt, final) =>
+        noticeLog.error(
+          { err: error, entryId, sessionId: notice.sessionId, attempt, final },
+          'preemption notice not applied',
+        ),
+      onPollError: (error) => noticeLog.warn({ err: error }, 'preemption notices not readable'),
+    },
+  });
+  await notices.start();
   const registrar = new Registrar({
     domain: config.domain,
     policy: deps.policy,
@@ -265,6 +295,7 @@ export async function startGateway(config: Config, deps: GatewayDeps): Promise<G
           log.warn({ inFlight: inFlight.size }, 'drain timeout: INVITEs still in progress');
       }
       await controller.endAll('admin');
+      await notices.stop();
       clearInterval(leaseTimer);
       if (leader)
         await journal

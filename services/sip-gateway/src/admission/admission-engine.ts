@@ -12,8 +12,12 @@
  * then reported as ended like a preempted flow.
  *
  * Every change is written to a {@link FlowJournal} before the caller hears of it; on start the
- * engine replays the journal in admission order, which rebuilds the same ledger.
+ * engine replays the journal in admission order, which rebuilds the same ledger. The victims of a
+ * preemption are published as notices ({@link PreemptionNoticePort}) before the journal writes of
+ * the same change, so whoever holds a victim — another gateway, the API's booking — learns of it,
+ * not only the caller of the admission that preempted.
  */
+import { randomUUID } from 'node:crypto';
 import {
   addOverhead,
   DEFAULT_PRECEDENCE_MAP,
@@ -22,7 +26,7 @@ import {
   tspecFromBitRate,
   MPLS_LABEL_BYTES,
 } from '@svpn/qos';
-import type { FlowWindow } from '@svpn/store';
+import type { FlowWindow, PreemptionCause, PreemptionNotice } from '@svpn/store';
 import {
   AggregateManager,
   type AggregationAction,
@@ -112,9 +116,30 @@ export class MemoryFlowJournal implements FlowJournal {
   }
 }
 
+/**
+ * Where the victims of a preemption are announced (the Redis stream of preemption notices). `publish`
+ * must hand its writes to the journal's connection before it returns — the engine sends the journal
+ * writes of the same change right after, and Redis runs one connection's commands in order, so a
+ * persisted change always has its notices.
+ */
+export interface PreemptionNoticePort {
+  publish(notices: PreemptionNotice[]): Promise<void>;
+}
+
+/** What the ledger holds for a session now: a flow's or a booking's bandwidth and tunnel. */
+export interface Holding {
+  sessionId: string;
+  /** What the session holds, bit/s (less than it asked for after an RFC 4495 reduction). */
+  bandwidthBps: number;
+  lspId: string;
+  booking: boolean;
+}
+
 export interface AdmissionEngineOptions {
   topology: Topology;
   journal: FlowJournal;
+  /** Where preemption victims are announced. @defaultValue nowhere (only the caller hears of them) */
+  notices?: PreemptionNoticePort;
   /** Aggregate bulk step (RFC 3175 §1.4.4), bit/s. @defaultValue 10 Mbit/s */
   bulkBps?: number;
   /** Extra slack before an aggregate shrinks, bit/s. @defaultValue 0 */
@@ -174,7 +199,7 @@ export class AdmissionEngine implements AdmissionPort {
       const result = engine.manager.addFlow(entry.spec);
       // A flow that no longer fits (the topology shrank meanwhile) is dropped from the journal.
       if (!result.ok) await options.journal.remove(entry.spec.id);
-      else await engine.settle(result.actions, entry.spec.id).write;
+      else await engine.settle(result.actions, entry.spec.id, 'replay').write;
     }
     return engine;
   }
@@ -208,6 +233,25 @@ export class AdmissionEngine implements AdmissionPort {
   /** Whether the session holds capacity: a flow in an aggregate or a scheduled booking. */
   holds(sessionId: string): boolean {
     return this.booked.has(sessionId) || this.manager.flow(sessionId) !== undefined;
+  }
+
+  /**
+   * What the session holds now, or undefined when it holds nothing (released, preempted, expired).
+   * A holder told of a preemption reads this before acting: the notice may be late or repeated.
+   */
+  holding(sessionId: string): Holding | undefined {
+    const booking = this.booked.get(sessionId);
+    if (booking !== undefined) {
+      return {
+        sessionId,
+        bandwidthBps: 8 * booking.spec.tspec.r,
+        lspId: bookingLspId(sessionId),
+        booking: true,
+      };
+    }
+    const flow = this.manager.flow(sessionId);
+    if (flow === undefined) return undefined;
+    return { sessionId, bandwidthBps: flow.bandwidthBps, lspId: flow.aggregateId, booking: false };
   }
 
   /**
@@ -281,7 +325,7 @@ export class AdmissionEngine implements AdmissionPort {
           result.refusal.detail,
         );
       }
-      const settled = this.settle(result.actions, spec.id, spec);
+      const settled = this.settle(result.actions, spec.id, 'admit', spec);
       persist(settled.write);
       return this.describe(spec.id, settled.preempted);
     });
@@ -292,7 +336,7 @@ export class AdmissionEngine implements AdmissionPort {
       this.expire(this.now(), persist);
       const booking = this.booked.get(sessionId);
       if (booking !== undefined) return this.resizeBooking(booking, bandwidthBps, persist);
-      return this.resizeFlow(sessionId, bandwidthBps, persist);
+      return this.resizeFlow(sessionId, bandwidthBps, persist, 'resize');
     });
   }
 
@@ -301,6 +345,7 @@ export class AdmissionEngine implements AdmissionPort {
     sessionId: string,
     bandwidthBps: number,
     persist: (write: Promise<void>) => void,
+    cause: PreemptionCause,
   ): AdmissionResult {
     const flow = this.manager.flow(sessionId);
     if (flow === undefined) {
@@ -311,7 +356,7 @@ export class AdmissionEngine implements AdmissionPort {
     if (!result.ok) {
       return this.refuse('no-capacity', result.refusal.detail);
     }
-    const settled = this.settle(result.actions, sessionId);
+    const settled = this.settle(result.actions, sessionId, cause);
     persist(settled.write);
     return this.describe(sessionId, settled.preempted);
   }
@@ -374,7 +419,7 @@ export class AdmissionEngine implements AdmissionPort {
         persist(this.options.journal.remove(sessionId));
         return localResult(ingressPe);
       }
-      const settled = this.settle(result.actions, sessionId, moved);
+      const settled = this.settle(result.actions, sessionId, 'move', moved);
       persist(settled.write);
       return this.describe(sessionId, settled.preempted);
     });
@@ -500,7 +545,7 @@ export class AdmissionEngine implements AdmissionPort {
     if (booking === undefined) {
       const flow = this.manager.flow(id);
       if (flow === undefined || flow.tspec.r === spec.tspec.r) return this.describe(id, []);
-      return this.resizeFlow(id, request.bandwidthBps, persist);
+      return this.resizeFlow(id, request.bandwidthBps, persist, 'rebook');
     }
     const sameWindow =
       booking.end === request.end && Math.max(booking.start, now) === Math.max(request.start, now);
@@ -637,11 +682,13 @@ export class AdmissionEngine implements AdmissionPort {
 
   /**
    * After an aggregate operation: bookings its preemption cut are forgotten (the ledger no longer
-   * holds them whole), the changes are journalled, and the victims are listed for the gateway.
+   * holds them whole), the victims are announced, the changes are journalled — the notices sent
+   * first, so a persisted change never lacks them — and the victims are listed for the caller.
    */
   private settle(
     actions: AggregationAction[],
     self: string,
+    cause: PreemptionCause,
     added?: FlowSpec,
   ): { write: Promise<void>; preempted: PreemptionAction[] } {
     const endedBookings = new Set<string>();
@@ -652,10 +699,46 @@ export class AdmissionEngine implements AdmissionPort {
       this.unbook(a.id);
       endedBookings.add(a.id);
     }
-    return {
-      write: this.journalActions(actions, added, endedBookings),
-      preempted: this.victims(actions, self, endedBookings),
-    };
+    const preempted = this.victims(actions, self, endedBookings);
+    const announced =
+      preempted.length === 0 || this.options.notices === undefined
+        ? Promise.resolve()
+        : this.options.notices.publish(
+            this.notices(
+              preempted,
+              self,
+              cause,
+              added?.level ?? this.manager.flow(self)?.level,
+              endedBookings,
+            ),
+          );
+    announced.catch(() => undefined); // reported through `write`, never unhandled
+    const journalled = this.journalActions(actions, added, endedBookings);
+    return { write: Promise.all([announced, journalled]).then(() => undefined), preempted };
+  }
+
+  /** One notice per victim, as the holders of the victims read them. */
+  private notices(
+    preempted: PreemptionAction[],
+    self: string,
+    cause: PreemptionCause,
+    level: string | undefined,
+    endedBookings: ReadonlySet<string>,
+  ): PreemptionNotice[] {
+    const at = this.now();
+    return preempted.map((p) => ({
+      noticeId: `p-${randomUUID()}`,
+      sessionId: p.sessionId,
+      action: p.action,
+      ...(p.action === 'shrink' && p.newBandwidthBps !== undefined
+        ? { newBandwidthBps: Math.max(1, Math.round(p.newBandwidthBps)) }
+        : {}),
+      booking: endedBookings.has(p.sessionId),
+      cause,
+      preemptorSessionId: self,
+      ...(level === undefined ? {} : { preemptorLevel: level }),
+      at,
+    }));
   }
 
   /**

@@ -8,12 +8,14 @@
  * POST   /v1/admissions/:sessionId/resize    { bandwidthBps }     → AdmissionResult
  * POST   /v1/admissions/:sessionId/move      { ingressPe, egressPe } → AdmissionResult
  * DELETE /v1/admissions/:sessionId                                → { released }
+ * GET    /v1/admissions/:sessionId                                → Holding, or 404 when it holds nothing
  * ```
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { notFound } from '@svpn/service-kit';
 import type { AdmissionPort } from '../ports.js';
-import type { ScheduledAdmissionRequest } from './admission-engine.js';
+import type { Holding, ScheduledAdmissionRequest } from './admission-engine.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 256, pattern: '^\\S+$' });
 const Bps = Type.Number({ exclusiveMinimum: 0, maximum: 1e15 });
@@ -51,7 +53,7 @@ const MoveBody = Type.Object({ ingressPe: Id, egressPe: Id }, { additionalProper
 /** Mounts the admission API over the leader's engine. */
 export async function admissionRoutes(
   app: FastifyInstance,
-  opts: { admission: AdmissionPort },
+  opts: { admission: AdmissionPort & { holding?(sessionId: string): Holding | undefined } },
 ): Promise<void> {
   const { admission } = opts;
   app.post<{ Body: AdmissionRequestBody }>(
@@ -78,5 +80,15 @@ export async function admissionRoutes(
     '/v1/admissions/:sessionId',
     { schema: { params: SessionParams } },
     async (request) => ({ released: (await admission.release(request.params.sessionId)) ?? null }),
+  );
+  // What a session holds now: a holder told of a preemption checks it before it acts.
+  app.get<{ Params: Static<typeof SessionParams> }>(
+    '/v1/admissions/:sessionId',
+    { schema: { params: SessionParams } },
+    async (request) => {
+      const held = admission.holding?.(request.params.sessionId);
+      if (held === undefined) throw notFound(`a reservation of ${request.params.sessionId}`);
+      return held;
+    },
   );
 }

@@ -5,7 +5,7 @@
  * refuses the INVITE with 503 and rolls back what it took.
  */
 import type { AdmissionPort, AdmissionResult } from '../ports.js';
-import type { ScheduledAdmissionRequest } from './admission-engine.js';
+import type { Holding, ScheduledAdmissionRequest } from './admission-engine.js';
 import { SvpnError } from '@svpn/errors';
 
 export class AdmissionLeaderError extends SvpnError<'SVPN_GW_ADMISSION_LEADER'> {
@@ -55,6 +55,17 @@ export class HttpAdmissionClient implements AdmissionPort {
       `/v1/admissions/${encodeURIComponent(sessionId)}`,
     );
     return body.released ?? undefined;
+  }
+
+  /** What the session holds at the leader now; undefined when nothing (404). */
+  async holding(sessionId: string): Promise<Holding | undefined> {
+    const path = `/v1/admissions/${encodeURIComponent(sessionId)}`;
+    const response = await fetch(this.base + path, { signal: AbortSignal.timeout(this.timeoutMs) });
+    if (response.status === 404) return undefined;
+    if (!response.ok) {
+      throw new AdmissionLeaderError(`admission leader answered ${response.status} to GET ${path}`);
+    }
+    return (await response.json()) as Holding;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -20,12 +20,14 @@ import {
   SipError,
   SipUri,
   type ClientRequest,
+  type SipRequest,
 } from '@svpn/sip';
 import type { Grant } from '@svpn/policy';
 import type { SessionIntent } from '@svpn/provisioning';
 import {
   type Binding,
   type LocationStore,
+  type PreemptionNotice,
   type SessionEndReason,
   type SessionEvent,
   type SessionEventType,
@@ -51,6 +53,7 @@ import type {
 } from '../ports.js';
 import { Rollback } from './rollback.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { Holding } from '../admission/admission-engine.js';
 
 export interface CallControllerOptions {
   agent: SipAgent;
@@ -80,6 +83,27 @@ export interface CallControllerOptions {
   peers?: Record<string, string>;
   /** PE traffic counters for the charge `stop` event's bytes. @defaultValue none (bytes: null) */
   meter?: MeterPort;
+  /**
+   * What the admission leader's ledger holds for a session now (the engine, or the leader's
+   * `GET /v1/admissions/:id`): a preemption notice is checked against it before it is acted on.
+   * @defaultValue none — notices are taken as they are
+   */
+  holding?: (sessionId: string) => Promise<Holding | undefined>;
+  /**
+   * How long a preemptor waits for victims held by other gateways to leave the PEs before it is
+   * provisioned (pe-sim, like a router, refuses an LSP the victims' bandwidth still blocks).
+   * @defaultValue 5000 ms
+   */
+  remoteVictimWaitMs?: number;
+}
+
+/** A session between its admission and its 200/ACK: a preemption meanwhile is applied once it is live. */
+interface SetupInProgress {
+  grantedBps: number;
+  /** The ledger no longer holds it: the setup is refused, or the session ended once live. */
+  lost: boolean;
+  /** RFC 4495 — the ledger reduced it: the session is shrunk once live. */
+  shrinkTo?: number;
 }
 
 /** One live bridged session. */
@@ -110,6 +134,9 @@ interface BridgedCall {
 
 const PREEMPTION_REASON = 'preemption ;cause=1 ;text="UA Preemption"';
 
+/** What a preemption leaves a session: nothing, or a smaller bandwidth (RFC 4495). */
+type Verdict = 'end' | { shrinkTo: number };
+
 /** A deterministic session id: the same INVITE (Call-ID + From tag) always names the same session. */
 export function sessionIdFor(callId: string, fromTag: string): string {
   return 's-' + createHash('sha256').update(`${callId}\u0000${fromTag}`).digest('hex').slice(0, 20);
@@ -117,6 +144,8 @@ export function sessionIdFor(callId: string, fromTag: string): string {
 
 export class CallController {
   private readonly live = new Map<string, LiveSession>();
+  /** Sessions admitted but not yet live, by session id (preemption notices may concern them). */
+  private readonly setups = new Map<string, SetupInProgress>();
   private readonly bridged = new Set<BridgedCall>();
   private readonly now: () => number;
   private draining = false;
@@ -153,6 +182,14 @@ export class CallController {
 
   /** The INVITE handler: installed with `agent.invite(...)` behind digest authentication. */
   async handleInvite(req: IncomingRequest, res: Responder): Promise<void> {
+    try {
+      await this.setUp(req, res);
+    } finally {
+      this.setups.delete(sessionIdFor(req.message.callId, req.message.from.tag ?? ''));
+    }
+  }
+
+  private async setUp(req: IncomingRequest, res: Responder): Promise<void> {
     const started = this.now();
     const log = this.o.log.child({ callId: req.message.callId });
     // RFC 3261 §17.2.1 — answer 100 at once: admission and provisioning take longer than 200 ms.
@@ -308,10 +345,17 @@ export class CallController {
     }
     this.o.metrics?.admissions.inc({ result: 'admitted' });
     rollback.add('admission', () => this.o.admission.release(sessionId));
+    // From now on a preemption notice for this session is kept until it is live (or refused).
+    this.setups.set(sessionId, { grantedBps: decision.grantedBps, lost: false });
+    const lostInSetup = (): Promise<void> =>
+      refuse(503, 'preempted by a more important session during setup', {
+        'Retry-After': String(this.o.retryAfterS ?? 30),
+      });
     // The victims' reservations leave the PEs before this session is signalled there: the ledger
     // made room, but the routers still hold the victims' LSPs until they are torn down or shrunk.
     if (admission.preempted.length > 0) await this.executePreemption(admission.preempted, slog);
     if (await cancelled()) return;
+    if (this.setups.get(sessionId)?.lost === true) return lostInSetup();
 
     // Provisioning on the PEs; the reservation is in place before the callee is alerted.
     const intent: SessionIntent = {
@@ -365,6 +409,7 @@ export class CallController {
       });
     }
     if (await cancelled()) return;
+    if (this.setups.get(sessionId)?.lost === true) return lostInSetup();
 
     const grantSdp = (label: number | null): string =>
       buildVpnSdp(
@@ -502,6 +547,12 @@ export class CallController {
     if (Number.isFinite(limitS)) {
       session.timers.push(setTimeout(() => void this.endSession(session, 'max-duration'), limitS * 1000));
     }
+    // A preemption decided while the callee was being invited takes effect now.
+    const setup = this.setups.get(sessionId);
+    if (setup?.lost === true) await this.endSession(session, 'preempted', { Reason: PREEMPTION_REASON });
+    else if (setup?.shrinkTo !== undefined && setup.shrinkTo < record.grantedBps) {
+      await this.shrink(session, setup.shrinkTo);
+    }
   }
 
   private aor(application: string): string {
@@ -586,8 +637,11 @@ export class CallController {
     this.bridged.add(call);
     this.o.metrics?.calls.inc({ outcome: '200' });
     log.info({ callee: calleeName }, 'peer call bridged');
-    uas.on('destroy', () => void this.endBridged(call, req.message.callId));
-    uac.on('destroy', () => void this.endBridged(call, req.message.callId));
+    // A BYE's Reason (RFC 4411 preemption, above all) crosses the bridge with it.
+    const ended = (info: { request?: SipRequest }): void =>
+      void this.endBridged(call, reasonOf(info.request));
+    uas.on('destroy', ended);
+    uac.on('destroy', ended);
     // In-dialog offers cross the bridge unchanged but for the address (the peer admitted them).
     uas.on('modify', (mreq, mres) => void this.relayModify(uac, mreq, mres));
     uac.on('modify', (mreq, mres) => void this.relayModify(uas, mreq, mres));
@@ -602,12 +656,12 @@ export class CallController {
     }
   }
 
-  private async endBridged(call: BridgedCall, _callId?: string): Promise<void> {
+  private async endBridged(call: BridgedCall, byeHeaders: Record<string, string> = {}): Promise<void> {
     if (call.ending) return;
     call.ending = true;
     await Promise.allSettled([
-      call.uas.destroyed ? undefined : call.uas.destroy(),
-      call.uac.destroyed ? undefined : call.uac.destroy(),
+      call.uas.destroyed ? undefined : call.uas.destroy({ headers: byeHeaders }),
+      call.uac.destroyed ? undefined : call.uac.destroy({ headers: byeHeaders }),
     ]);
     this.bridged.delete(call);
   }
@@ -809,19 +863,92 @@ export class CallController {
   // Preemption (RFC 3209 / RFC 4411 / RFC 4495)
   // ------------------------------------------------------------------------------------------
 
+  /**
+   * The victims an admission of ours reported: those we hold are ended or shrunk now; the others'
+   * holders (another gateway, the API) act on the preemption notice the leader published, and
+   * this waits — bounded — until those ended elsewhere have left the PEs.
+   */
   private async executePreemption(actions: PreemptionAction[], log: Logger): Promise<void> {
+    const elsewhere: string[] = [];
     for (const action of actions) {
-      const victim = this.live.get(action.sessionId);
       this.o.metrics?.preemptions.inc({ action: action.action });
-      if (victim === undefined) {
-        log.warn({ victim: action.sessionId }, 'preempted session is not held by this gateway');
-        continue;
+      const verdict: Verdict =
+        action.action === 'shrink' && action.newBandwidthBps !== undefined
+          ? { shrinkTo: action.newBandwidthBps }
+          : 'end';
+      if (!(await this.applyPreemption(action.sessionId, verdict))) {
+        log.info({ victim: action.sessionId }, 'preempted session is held elsewhere: its holder is notified');
+        if (verdict === 'end') elsewhere.push(action.sessionId);
       }
-      if (action.action === 'shrink' && action.newBandwidthBps !== undefined) {
-        await this.shrink(victim, action.newBandwidthBps);
-      } else {
+    }
+    if (elsewhere.length > 0) await this.awaitReleasedElsewhere(elsewhere, log);
+  }
+
+  /**
+   * A preemption notice from the leader (every gateway reads them all): a session of ours loses its
+   * reservation or part of it. The ledger is asked what the session holds now — a notice may come
+   * late, twice, or after our own admission path already acted — and only the difference is acted
+   * on: nothing held → BYE with the RFC 4411 Reason; less than granted → shrink (RFC 4495).
+   */
+  async handlePreemptionNotice(notice: PreemptionNotice): Promise<void> {
+    const id = notice.sessionId;
+    if (!this.live.has(id) && !this.setups.has(id)) return; // not ours, or over already
+    let verdict: Verdict = notice.action === 'end' ? 'end' : { shrinkTo: notice.newBandwidthBps ?? 0 };
+    if (this.o.holding !== undefined) {
+      try {
+        const held = await this.o.holding(id);
+        verdict = held === undefined ? 'end' : { shrinkTo: held.bandwidthBps };
+      } catch (error) {
+        // The leader cannot say (it is failing over): the notice is the best word there is.
+        this.o.log.warn({ err: error, sessionId: id }, 'ledger not readable; acting on the notice as it is');
+      }
+    }
+    const applied = await this.applyPreemption(id, verdict);
+    if (applied) {
+      this.o.log.info(
+        { sessionId: id, noticeId: notice.noticeId, preemptor: notice.preemptorSessionId, verdict },
+        'preemption notice applied',
+      );
+    }
+  }
+
+  /**
+   * Applies what the ledger decided to a session of ours: a live one is ended or shrunk (only below
+   * its current grant, so applying twice changes nothing); one still in setup is marked, and the
+   * mark is applied when it is live. False when the session is not ours.
+   */
+  private async applyPreemption(sessionId: string, verdict: Verdict): Promise<boolean> {
+    const victim = this.live.get(sessionId);
+    if (victim !== undefined) {
+      if (verdict === 'end') {
         await this.endSession(victim, 'preempted', { Reason: PREEMPTION_REASON });
+      } else if (!victim.ending && verdict.shrinkTo > 0 && verdict.shrinkTo < victim.record.grantedBps) {
+        await this.shrink(victim, verdict.shrinkTo);
       }
+      return true;
+    }
+    const setup = this.setups.get(sessionId);
+    if (setup === undefined) return false;
+    if (verdict === 'end') setup.lost = true;
+    else if (verdict.shrinkTo > 0 && verdict.shrinkTo < (setup.shrinkTo ?? setup.grantedBps)) {
+      setup.shrinkTo = verdict.shrinkTo;
+    }
+    return true;
+  }
+
+  /** Waits until the sessions' records are gone (their holders released them on the PEs), bounded. */
+  private async awaitReleasedElsewhere(sessionIds: string[], log: Logger): Promise<void> {
+    const deadline = this.now() + (this.o.remoteVictimWaitMs ?? 5000);
+    let pending = sessionIds;
+    while (pending.length > 0) {
+      const records = await Promise.all(pending.map((id) => this.o.sessions.get(id).catch(() => undefined)));
+      pending = pending.filter((_, i) => records[i] !== undefined && records[i]?.phase !== 'ended');
+      if (pending.length === 0) return;
+      if (this.now() >= deadline) {
+        log.warn({ victims: pending }, 'victims held elsewhere are not released yet; provisioning anyway');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 25));
     }
   }
 
@@ -956,6 +1083,12 @@ export function withAddress(sdp: string, address: string): string {
   return sdp
     .replace(/^(o=\S+ \S+ \S+ IN) IP[46] \S+/gm, `$1 ${ip} ${address}`)
     .replace(/^c=IN IP[46] \S+/gm, `c=IN ${ip} ${address}`);
+}
+
+/** The Reason header of the BYE that ended a bridged leg, to send on with the other leg's BYE. */
+function reasonOf(request: SipRequest | undefined): Record<string, string> {
+  const reason = request?.headers.get('Reason');
+  return reason === undefined ? {} : { Reason: reason };
 }
 
 function copyHeaders(req: IncomingRequest, names: string[]): Record<string, string> {
