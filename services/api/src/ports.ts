@@ -17,6 +17,11 @@ export interface AdmissionPort {
   admit(request: AdmissionRequest): Promise<AdmissionResult>;
   resize(sessionId: string, bandwidthBps: number): Promise<AdmissionResult>;
   release(sessionId: string): Promise<unknown>;
+  /**
+   * What the session holds in the ledger now (undefined: nothing). A preemption notice is checked
+   * against it. @defaultValue absent — notices are taken as they are
+   */
+  holding?(sessionId: string): Promise<{ bandwidthBps: number } | undefined>;
 }
 
 /** Where an application is registered (the gateway's location service), by VPN. */

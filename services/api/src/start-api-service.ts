@@ -2,7 +2,8 @@
  * Starts the API service: stores on Redis, the SIP agent, the connection service (timers rebuilt
  * from Redis), notifications, and the HTTP app on `config.httpHost:httpPort`. Several processes
  * may share one Redis: they serve requests alike, the holder of the timer lease fires the
- * connections' timers, and webhook deliveries are claimed one process at a time.
+ * connections' timers, webhook deliveries are claimed one process at a time, and the admission
+ * leader's preemption notices are read by one consumer group (`api`) — each notice by one process.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -11,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { createLogger, pingRedis, type Logger } from '@svpn/service-kit';
-import { KeySpace, RedisLeaderLease, RedisLocationStore } from '@svpn/store';
+import { KeySpace, PreemptionNoticeConsumer, RedisLeaderLease, RedisLocationStore } from '@svpn/store';
 import { parseTopology, type ReservationLedger, type Topology } from '@svpn/te';
 import { createHttpPolicyClient } from '@svpn/policy-service';
 import { DEMO_TOPOLOGY_FILE } from '@svpn/sip-gateway-service';
@@ -131,6 +132,33 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
   await timerLease.start();
   await connections.start();
   dispatcher.start();
+  // Preemptions of the connections' reservations (a booking preempted before its start has no call
+  // to be ended): one group for every API process, so a notice a dying process took is claimed by
+  // another. Records stored before the session index existed are indexed first.
+  await store.reindexSessions();
+  const instance = config.instanceId === '' ? `${hostname()}:${process.pid}` : config.instanceId;
+  const noticeLog = log.child({ component: 'api.preemption' });
+  const notices = new PreemptionNoticeConsumer({
+    redis,
+    keys: new KeySpace(config.keyPrefix),
+    group: 'api',
+    consumer: instance,
+    blockMs: config.timerPollMs,
+    claimIdleMs: 30_000,
+    handler: (notice) => connections.handlePreemptionNotice(notice),
+    delegate: {
+      onHandlerError: (error, notice) =>
+        noticeLog.error(
+          { err: error, sessionId: notice.sessionId },
+          'preemption notice not handled; retried later',
+        ),
+      onDeadLetter: (entryId, reason) =>
+        noticeLog.error({ entryId, reason }, 'preemption notice dead-lettered'),
+      onPollError: (error) => noticeLog.warn({ err: error }, 'preemption notices not readable'),
+    },
+  });
+  await notices.ensureGroup();
+  notices.start();
   let draining = false;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -212,6 +240,8 @@ export async function startApiService(config: Config, deps: ApiServiceDeps): Pro
       // Once, however often it is asked (a signal handler and a test harness may both ask).
       stopping ??= (async () => {
         draining = true;
+        // The notice in hand finishes first; what is unread stays in the group for the others.
+        await notices.stop();
         connections.close();
         // Released at once, so a standby fires the timers without waiting for the lease to lapse.
         await timerLease.stop();

@@ -38,6 +38,10 @@ export class HttpAdmissionPort implements AdmissionPort {
   release(sessionId: string): Promise<unknown> {
     return unavailableOnFailure(this.client.release(sessionId));
   }
+
+  holding(sessionId: string): Promise<{ bandwidthBps: number } | undefined> {
+    return unavailableOnFailure(this.client.holding(sessionId));
+  }
 }
 
 /** A refusal by the leader or a failed request becomes {@link AdmissionUnavailableError}. */

@@ -17,7 +17,7 @@ import type {
   ReserveRequest,
 } from '@svpn/api-contract';
 import type { Logger } from '@svpn/service-kit';
-import type { LeaseFence } from '@svpn/store';
+import type { LeaseFence, PreemptionNotice } from '@svpn/store';
 import type { ScheduledAdmissionRequest } from '@svpn/sip-gateway-service';
 import { NsiError, type NsiErrorCode } from '../nsi/nsi-error.js';
 import { planRequest, type ConnectionRequest } from '../nsi/connection-rules.js';
@@ -875,6 +875,79 @@ export class ConnectionService {
     if (record.connection.states.lifecycleState === 'Terminating') {
       await this.fireLifecycle(record, 'terminateConfirmed');
     }
+  }
+
+  /**
+   * A preemption notice from the admission leader (the stream every holder of a reservation reads):
+   * a more important session took this connection's capacity. The ledger is asked what the current
+   * call's session id holds now — a notice may be late or repeated, and the id may hold capacity
+   * again (a modify booked it afresh) — and only a real loss counts:
+   *
+   * - nothing held, or a reservation not yet in use reduced below what was committed: NSI CS 2.0
+   *   has no partial reservation, so the reservation is lost — `forcedEnd` (lifecycle Created →
+   *   Failed), which tears down what is left and sends `errorEvent` (webhooks, SSE) with the cause;
+   *   `lastError` (RESOURCE_UNAVAILABLE) says who preempted it, for queries. A live call is left to
+   *   the gateway holding it (its BYE carries the RFC 4411 Reason): the API sends no BYE of its own;
+   * - a live call reduced (RFC 4495): it stays up at the smaller bandwidth, recorded on the
+   *   connection's session and announced as an `errorEvent`; the lifecycle is unchanged.
+   *
+   * Throws (the notice stays pending for a retry) only when the store fails.
+   */
+  async handlePreemptionNotice(notice: PreemptionNotice): Promise<void> {
+    if (this.closed) throw new Error('the connection service is closed');
+    const connectionId = await this.o.store.connectionOfSession(notice.sessionId);
+    if (connectionId === undefined) return; // a SIP user's session, not a connection's
+    await this.serial(connectionId, async () => {
+      const record = await this.o.store.get(connectionId);
+      if (record === undefined) return;
+      const c = record.connection;
+      // Only the current call's reservation: an earlier call's id gave its capacity back already.
+      if (sessionIdOf(c.connectionId, record.internal.callSeq) !== notice.sessionId) return;
+      if (c.states.lifecycleState !== 'Created' || !record.internal.booked) return;
+      const granted = record.internal.grant?.grantedBps ?? c.criteria.bandwidthBps;
+      let left = notice.action === 'end' ? 0 : (notice.newBandwidthBps ?? 0);
+      if (this.o.admission.holding !== undefined) {
+        try {
+          left = (await this.o.admission.holding(notice.sessionId))?.bandwidthBps ?? 0;
+        } catch (error) {
+          // The leader cannot say (failing over): the notice is the best word there is.
+          this.o.log.warn(
+            { err: error, connectionId },
+            'ledger not readable; acting on the preemption notice',
+          );
+        }
+      }
+      if (left >= granted) return; // nothing lost (stale or repeated notice)
+      const by = `a more important session (${notice.preemptorSessionId}${
+        notice.preemptorLevel === undefined ? '' : `, ${notice.preemptorLevel}`
+      })`;
+      this.o.log.info(
+        { connectionId, sessionId: notice.sessionId, noticeId: notice.noticeId, left, granted },
+        'connection preempted',
+      );
+      // A call is up (on whichever API process placed it): RFC 4495 keeps it at less.
+      if (left > 0 && c.session != null) {
+        c.session = { ...c.session, grantedBps: left };
+        this.fail(
+          record,
+          'RESOURCE_UNAVAILABLE',
+          `preempted by ${by}: the bandwidth was reduced to ${left} bit/s`,
+        );
+        await this.notify(record, 'errorEvent');
+        await this.save(record);
+        return;
+      }
+      this.fail(
+        record,
+        'RESOURCE_UNAVAILABLE',
+        left === 0
+          ? `the reservation was preempted by ${by}`
+          : `the reservation was preempted by ${by}: reduced to ${left} bit/s, below the ${granted} bit/s committed`,
+      );
+      // The gateway holding a live call ends it with BYE (Reason: preemption): no BYE of ours races it.
+      c.session = null;
+      await this.fireLifecycle(record, 'forcedEnd');
+    });
   }
 
   /** A dialog the API did not end: the gateway ended it (preemption, far end, session expiry). */

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { ConnectionEvent } from '@svpn/api-contract';
 import { LEASE_FENCE_LUA, type LeaseFence } from '@svpn/store';
-import type { ConnectionRecord } from './connection-record.js';
+import { sessionIdOf, type ConnectionRecord } from './connection-record.js';
 
 /** A timer kind: the hold of a held reservation, the start and end of a scheduled connection. */
 export type TimerKind = 'hold' | 'start' | 'end';
@@ -22,6 +22,13 @@ export interface ConnectionStore {
   put(record: ConnectionRecord): Promise<void>;
   /** Every connection, newest first. */
   list(): Promise<ConnectionRecord[]>;
+  /**
+   * The connection whose call (current or earlier) has this gateway session id: `put` indexes each
+   * record under the session id of its current call. Undefined for a session no connection made.
+   */
+  connectionOfSession(sessionId: string): Promise<string | undefined>;
+  /** Indexes every stored connection's current session id (records stored before the index existed). */
+  reindexSessions(): Promise<void>;
   appendEvent(event: ConnectionEvent): Promise<void>;
   events(connectionId: string): Promise<ConnectionEvent[]>;
   /** Events after `afterId` across connections (SSE replay after a reconnect), oldest first. */
@@ -61,13 +68,27 @@ export class MemoryConnectionStore implements ConnectionStore {
   readonly history = new Map<string, ConnectionEvent[]>();
   readonly all: ConnectionEvent[] = [];
   readonly timerMap = new Map<string, number>();
+  readonly sessions = new Map<string, string>();
 
   async get(connectionId: string): Promise<ConnectionRecord | undefined> {
     const text = this.records.get(connectionId);
     return text === undefined ? undefined : (JSON.parse(text) as ConnectionRecord);
   }
   async put(record: ConnectionRecord): Promise<void> {
-    this.records.set(record.connection.connectionId, JSON.stringify(record));
+    const id = record.connection.connectionId;
+    this.records.set(id, JSON.stringify(record));
+    this.sessions.set(sessionIdOf(id, record.internal.callSeq), id);
+  }
+  async connectionOfSession(sessionId: string): Promise<string | undefined> {
+    return this.sessions.get(sessionId);
+  }
+  async reindexSessions(): Promise<void> {
+    for (const r of await this.list()) {
+      this.sessions.set(
+        sessionIdOf(r.connection.connectionId, r.internal.callSeq),
+        r.connection.connectionId,
+      );
+    }
   }
   async list(): Promise<ConnectionRecord[]> {
     return [...this.records.values()]
@@ -169,7 +190,8 @@ return 0
  * zset `<id>|<kind>` by due time · `<p>:{api}:history:<id>` list of events · `<p>:{api}:events`
  * stream of every event (SSE replay), capped · `<p>:{api}:timer-lease` the lease of the process that
  * fires the timers ({@link timerLeaseKey}) · `<p>:{api}:lock:<id>` a connection's change lock (a token,
- * expiring).
+ * expiring) · `<p>:{api}:sessions` hash gateway session id → connection id (preemption notices name
+ * sessions).
  */
 export class RedisConnectionStore implements ConnectionStore {
   private readonly p: string;
@@ -193,7 +215,24 @@ export class RedisConnectionStore implements ConnectionStore {
       .multi()
       .set(`${this.p}:conn:${c.connectionId}`, JSON.stringify(record))
       .zadd(`${this.p}:conns`, Date.parse(c.createdAt), c.connectionId)
+      .hset(`${this.p}:sessions`, sessionIdOf(c.connectionId, record.internal.callSeq), c.connectionId)
       .exec();
+  }
+
+  async connectionOfSession(sessionId: string): Promise<string | undefined> {
+    return (await this.redis.hget(`${this.p}:sessions`, sessionId)) ?? undefined;
+  }
+
+  async reindexSessions(): Promise<void> {
+    const records = await this.list();
+    // In slices, so one command never carries every connection at once.
+    for (let i = 0; i < records.length; i += 500) {
+      const index: string[] = [];
+      for (const r of records.slice(i, i + 500)) {
+        index.push(sessionIdOf(r.connection.connectionId, r.internal.callSeq), r.connection.connectionId);
+      }
+      await this.redis.hset(`${this.p}:sessions`, ...index);
+    }
   }
 
   async list(): Promise<ConnectionRecord[]> {

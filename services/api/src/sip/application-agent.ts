@@ -170,7 +170,10 @@ export class ApplicationAgent implements SipPort {
     dialog.on('destroy', (info) => {
       this.dialogs.delete(r.callId);
       if (this.hanging.delete(r.callId)) return;
-      for (const l of this.listeners) l(r.callId, info.reason);
+      // The gateway's BYE says why (RFC 4411: `Reason: preemption ;cause=1`): it goes on with the reason.
+      const why = info.request?.headers.get('Reason');
+      for (const l of this.listeners)
+        l(r.callId, why === undefined ? info.reason : `${info.reason} (${why})`);
     });
     return grantOf(dialog.remote.sdp);
   }

@@ -1,7 +1,8 @@
 /**
  * The connection store's timers behave alike in Redis and in memory: due timers are listed, a
  * firing is claimed by one caller only, a claim that is not completed comes due again, completing
- * keeps a timer set anew, and (Redis) a claim is refused to a process whose lease is gone.
+ * keeps a timer set anew, and (Redis) a claim is refused to a process whose lease is gone. A
+ * connection is found by the gateway session id of its calls (preemption notices name sessions).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import {
   timerLeaseKey,
   type ConnectionStore,
 } from '../../src/connections/connection-store.js';
+import { sessionIdOf, type ConnectionRecord } from '../../src/connections/connection-record.js';
 
 let server: RedisServerHandle;
 const clients: Redis[] = [];
@@ -35,7 +37,29 @@ const stores: [string, (prefix: string) => ConnectionStore][] = [
   ['redis', (prefix) => new RedisConnectionStore(redis(), prefix)],
 ];
 
+/** A stored connection as far as the session index cares: its id and current call. */
+function record(connectionId: string, callSeq: number): ConnectionRecord {
+  const at = new Date(0).toISOString();
+  return {
+    connection: { connectionId, createdAt: at, updatedAt: at },
+    internal: { callSeq },
+  } as unknown as ConnectionRecord;
+}
+
 for (const [name, make] of stores) {
+  test(`${name}: a connection is found by the session id of its current and earlier calls, and of none other`, async () => {
+    const store = make('sessions');
+    await store.put(record('c-1', 1));
+    assert.equal(await store.connectionOfSession(sessionIdOf('c-1', 1)), 'c-1');
+    await store.put(record('c-1', 2)); // the next call after a release
+    assert.equal(await store.connectionOfSession(sessionIdOf('c-1', 2)), 'c-1');
+    assert.equal(await store.connectionOfSession(sessionIdOf('c-1', 1)), 'c-1', 'an earlier call');
+    assert.equal(await store.connectionOfSession(sessionIdOf('c-2', 1)), undefined);
+    assert.equal(await store.connectionOfSession('s-0123456789abcdef0123'), undefined);
+    await store.reindexSessions();
+    assert.equal(await store.connectionOfSession(sessionIdOf('c-1', 2)), 'c-1');
+  });
+
   test(`${name}: timersDue lists what is due by then, soonest first`, async () => {
     const store = make('due');
     await store.setTimer('c-1', 'end', 3000);
@@ -80,6 +104,18 @@ for (const [name, make] of stores) {
     );
   });
 }
+
+test('redis: records stored before the session index existed are indexed by reindexSessions', async () => {
+  const client = redis();
+  const store = new RedisConnectionStore(client, 'reindex');
+  await store.put(record('c-1', 3));
+  await store.put(record('c-2', 1));
+  await client.del('reindex:{api}:sessions'); // as an older API left them
+  assert.equal(await store.connectionOfSession(sessionIdOf('c-1', 3)), undefined);
+  await store.reindexSessions();
+  assert.equal(await store.connectionOfSession(sessionIdOf('c-1', 3)), 'c-1');
+  assert.equal(await store.connectionOfSession(sessionIdOf('c-2', 1)), 'c-2');
+});
 
 test('redis: a claim fenced by a lease the process no longer holds is refused', async () => {
   const client = redis();
