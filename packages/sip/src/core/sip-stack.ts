@@ -46,11 +46,14 @@ import {
   LingeringServerTransaction,
   ServerTransactionDriver,
   type ServerKeyInput,
+  type ServerTransactionDelegate,
+  type ServerTransactionDriverOptions,
   type ServerTransactionHandOff,
   type ServerTransactionKey,
   TimerQueue,
   TransactionTable,
   type TransactionLogger,
+  type TransactionOptions,
   type TransactionTimers,
   clientTransactionKey,
   systemTimers,
@@ -293,6 +296,75 @@ interface LingeringReply {
 
 type Lingering = LingeringServerTransaction<ServerTransactionKey, LingeringReply>;
 
+/**
+ * @internal One server transaction as the core runs it: the driver's options, its delegate and
+ * the core's bookkeeping in one object (methods, not closures: a request allocates no functions).
+ * Filed in the transaction table until its final response, when a {@link LingeringServerTransaction}
+ * takes its place.
+ */
+export class CoreServerTransaction
+  implements
+    ServerTransactionDriverOptions<SipRequest, SipResponse>,
+    ServerTransactionDelegate<SipRequest, SipResponse>
+{
+  readonly method: string;
+  readonly id: string;
+  readonly transaction: TransactionOptions;
+  readonly timers: TransactionTimers;
+  readonly logger: SipLogger | undefined;
+  readonly delegate: this;
+  readonly driver: ServerTransactionDriver<SipRequest, SipResponse>;
+  readonly context: ServerContext;
+  /** Where its responses go (RFC 3261 §18.2.2), worked out when the first one is sent. */
+  target: ResponseTarget | undefined = undefined;
+
+  constructor(
+    readonly stack: SipStack,
+    readonly key: ServerTransactionKey,
+    readonly request: SipRequest,
+    readonly source: MessageSource,
+    readonly local: LocalAddress,
+  ) {
+    this.method = request.method;
+    this.id = key;
+    this.transaction = stack.transactionOptions(source.protocol !== 'udp');
+    this.timers = stack.timers;
+    this.logger = stack.log;
+    this.delegate = this;
+    this.driver = new ServerTransactionDriver<SipRequest, SipResponse>(this);
+    this.context = new ServerContext(stack, request, source, local, this.driver);
+  }
+
+  get kind(): 'inviteServer' | 'nonInviteServer' {
+    return this.driver.kind;
+  }
+
+  transmit(response: SipResponse): Promise<void> {
+    return this.stack.transmitResponse(this, response);
+  }
+
+  statusOf(response: SipResponse): number {
+    return response.status;
+  }
+
+  buildTrying(request: SipRequest): SipResponse {
+    return this.stack.stampResponse(createResponse(request, 100));
+  }
+
+  onTerminated(): void {
+    if (this.stack.table.getServer(this.key) === this) this.stack.table.deleteServer(this.key);
+    this.context.emit('terminated');
+  }
+
+  onHandOff(handOff: ServerTransactionHandOff<SipResponse>): boolean {
+    return this.stack.linger(this, handOff);
+  }
+
+  onError(error: unknown): void {
+    this.stack.log?.error({ err: error, id: this.id }, 'server transaction error');
+  }
+}
+
 const TRANSPORT_VIA: Record<TransportProtocol, 'UDP' | 'TCP' | 'TLS'> = {
   udp: 'UDP',
   tcp: 'TCP',
@@ -306,9 +378,7 @@ const TRANSPORT_VIA: Record<TransportProtocol, 'UDP' | 'TCP' | 'TLS'> = {
 export class SipStack extends EventEmitter<SipStackEvents> {
   readonly transports: TransportManager;
   readonly table = new TransactionTable<
-    | ClientTransactionDriver<SipRequest, SipResponse>
-    | ServerTransactionDriver<SipRequest, SipResponse>
-    | Lingering
+    ClientTransactionDriver<SipRequest, SipResponse> | CoreServerTransaction | Lingering
   >();
   readonly counters: SipStackCounters = {
     received: 0,
@@ -326,7 +396,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private tu: TransactionUser | undefined;
   /** The §8.2 checks' policy, defaults filled in once. */
   private readonly validation: IncomingPolicy;
-  private readonly contexts = new Map<string, ServerContext>();
+  /** The transaction options of every server transaction, per transport reliability. */
+  private readonly serverOptions: { reliable: TransactionOptions; unreliable: TransactionOptions };
   /** Timers J, L and I of the finished server transactions, one platform timer per length. */
   private readonly lingering: TimerQueue<Lingering>;
   private closed = false;
@@ -347,6 +418,16 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       this.lingerEnded(entry),
     );
     this.validation = resolveValidationPolicy(options.validation ?? {});
+    const timerBases = {
+      T1: options.T1,
+      T2: options.T2,
+      T4: options.T4,
+      trying100DelayMs: options.trying100DelayMs,
+    };
+    this.serverOptions = {
+      reliable: { ...timerBases, reliable: true },
+      unreliable: { ...timerBases, reliable: false },
+    };
     transports.on('message', (m) =>
       m.source.protocol === 'udp' ? this.receive(m) : this.receiveFromStream(m),
     );
@@ -528,7 +609,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.stampReceived(request, source);
     if (request.method === 'ACK') {
       const txn = this.table.findServer(this.keyInput(request, 'ACK'));
-      if (txn instanceof ServerTransactionDriver) return txn.receiveAck(request);
+      if (txn instanceof CoreServerTransaction) return txn.driver.receiveAck(request);
       if (txn instanceof LingeringServerTransaction) {
         // RFC 6026 §7.1 — an ACK in Accepted goes to the TU; Confirmed absorbs it (§17.2.1).
         if (txn.onAck() === 'deliver') this.tu?.onAck?.(request, source);
@@ -540,19 +621,33 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     }
     const key = serverTransactionKey(this.keyInput(request));
     const existing = this.table.getServer(key);
-    if (existing instanceof ServerTransactionDriver) return existing.receiveRequest(request);
+    if (existing instanceof CoreServerTransaction) return existing.driver.receiveRequest(request);
     if (existing instanceof LingeringServerTransaction) {
       if (existing.onRequest() === 'retransmit') this.resendFinal(existing);
       return;
     }
-
-    const context = this.createServerTransaction(key, request, source, local);
-    if (request.method === 'CANCEL') return this.receiveCancel(request, context);
-    if (this.tu === undefined) {
-      context.respond(503, { warning: 'no application is attached to the SIP stack' });
-      return;
+    const txn = new CoreServerTransaction(this, key, request, source, local);
+    this.table.addServer(key, txn);
+    const { driver, context } = txn;
+    // The TU usually answers before it returns: the 100 (Trying) timer the INVITE starts is then
+    // stopped before it ever goes on the clock.
+    driver.holdTimers();
+    try {
+      driver.start();
+      if (request.method === 'CANCEL') return this.receiveCancel(request, context);
+      if (this.tu === undefined) {
+        context.respond(503, { warning: 'no application is attached to the SIP stack' });
+        return;
+      }
+      this.tu.onRequest(context);
+    } finally {
+      driver.releaseTimers();
     }
-    this.tu.onRequest(context);
+  }
+
+  /** @internal The options of a server transaction over a reliable transport or not. */
+  transactionOptions(reliable: boolean): TransactionOptions {
+    return reliable ? this.serverOptions.reliable : this.serverOptions.unreliable;
   }
 
   /** RFC 3261 §9.2 — CANCEL: 481 without a matching INVITE transaction, else 200 and 487 to the INVITE. */
@@ -564,7 +659,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       context.respond(200, { toTag: invite.reply.toTag });
       return;
     }
-    const inviteContext = invite === undefined ? undefined : this.contexts.get(invite.id ?? '');
+    const inviteContext = invite instanceof CoreServerTransaction ? invite.context : undefined;
     if (inviteContext === undefined) {
       context.respond(481, { warning: 'no INVITE transaction matches this CANCEL' });
       return;
@@ -591,89 +686,43 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     request.headers.set('Via', values);
   }
 
-  private createServerTransaction(
-    key: ServerTransactionKey,
-    request: SipRequest,
-    source: MessageSource,
-    local: LocalAddress,
-  ): ServerContext {
-    const id = String(key);
-    let context: ServerContext | undefined = undefined;
-    /** Where this transaction's responses go (RFC 3261 §18.2.2), worked out at the first one. */
-    let target: ResponseTarget | undefined;
-    const driver = new ServerTransactionDriver<SipRequest, SipResponse>({
-      method: request.method,
-      request,
-      id,
-      transaction: {
-        reliable: source.protocol !== 'udp',
-        T1: this.options.T1,
-        T2: this.options.T2,
-        T4: this.options.T4,
-        trying100DelayMs: this.options.trying100DelayMs,
-      },
-      timers: this.timers,
-      logger: this.log,
-      transmit: (response) => {
-        let sent: Promise<void>;
-        try {
-          target ??= this.responseTargetOf(request, source);
-          sent = this.sendResponseTo(target, this.serialize(response), local);
-        } catch (error) {
-          sent = Promise.reject(error);
-        }
-        if (response.status >= 200) {
-          // The request and the response may stay alive with the application: their parsed views
-          // are dropped (parsed again if anyone asks).
-          request.dropViews();
-          response.dropViews();
-          // Once handed off (below), the driver no longer hears of a failure to send this final.
-          sent.catch(() => this.finalSendFailed(key));
-        }
-        return sent;
-      },
-      statusOf: (response) => response.status,
-      buildTrying: (req) => this.stampResponse(createResponse(req, 100)),
-      delegate: {
-        onTerminated: () => {
-          this.table.deleteServer(key);
-          this.contexts.delete(id);
-          context?.emit('terminated');
-        },
-        // A final response is out and all that is left is absorbing retransmissions for up to
-        // 64·T1 (RFC 3261 §17.2.2, RFC 6026 §7.1): a small record takes over from the machine, so
-        // tens of thousands of lingering transactions do not keep their messages and closures alive.
-        onHandOff: (handOff) => this.linger(key, id, handOff, context as ServerContext, target, local),
-        onError: (error) => this.log?.error({ err: error, id }, 'server transaction error'),
-      },
-    });
-    context = new ServerContext(this, request, source, local, driver);
-    this.table.addServer(key, driver);
-    this.contexts.set(id, context);
-    driver.start();
-    return context;
+  /** @internal Sends a response of a server transaction (its `transmit`). */
+  transmitResponse(txn: CoreServerTransaction, response: SipResponse): Promise<void> {
+    let sent: Promise<void>;
+    try {
+      txn.target ??= this.responseTargetOf(txn.request, txn.source);
+      sent = this.sendResponseTo(txn.target, this.serialize(response), txn.local);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    if (response.status >= 200) {
+      // The request and the response may stay alive with the application: their parsed views
+      // are dropped (parsed again if anyone asks).
+      txn.request.dropViews();
+      response.dropViews();
+      // Once handed off (linger), the driver no longer hears of a failure to send this final.
+      sent.catch(() => this.finalSendFailed(txn.key));
+    }
+    return sent;
   }
 
-  /** Files the lingering record of a finished server transaction in place of its driver. */
-  private linger(
-    key: ServerTransactionKey,
-    id: string,
-    handOff: ServerTransactionHandOff<SipResponse>,
-    context: ServerContext,
-    target: ResponseTarget | undefined,
-    local: LocalAddress,
-  ): boolean {
+  /**
+   * @internal A final response is out and all that is left is absorbing retransmissions for up
+   * to 64·T1 (RFC 3261 §17.2.2, RFC 6026 §7.1): a small record takes over from the machine, so
+   * tens of thousands of lingering transactions do not keep their messages and context alive.
+   */
+  linger(txn: CoreServerTransaction, handOff: ServerTransactionHandOff<SipResponse>): boolean {
     const resends = handOff.kind === 'nonInviteServer' && handOff.lastResponse !== undefined;
+    const context = txn.context;
     const reply: LingeringReply = {
       toTag: context.toTag,
       bytes: resends ? this.serialize(handOff.lastResponse as SipResponse) : undefined,
-      target: resends ? target : undefined,
-      local,
+      target: resends ? txn.target : undefined,
+      local: txn.local,
       context: context.listenerCount('terminated') > 0 ? context : undefined,
     };
-    const record: Lingering = new LingeringServerTransaction(handOff.kind, handOff.state, key, reply);
-    this.table.replaceServer(key, record);
-    this.contexts.delete(id);
+    const record: Lingering = new LingeringServerTransaction(handOff.kind, handOff.state, txn.key, reply);
+    this.table.replaceServer(txn.key, record);
     this.lingering.add(record, handOff.delayMs);
     return true;
   }

@@ -100,7 +100,7 @@ export class ClientTransactionDriver<Req, Res> extends TransactionDriver<ClientS
       ClientEvent
     >;
     const delegate = options.delegate ?? {};
-    super(machine, options, delegate.onError?.bind(delegate));
+    super(machine, options, delegate);
     this.request = options.request;
     this.#transmit = options.transmit;
     this.#statusOf = options.statusOf;

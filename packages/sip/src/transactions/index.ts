@@ -43,6 +43,7 @@ export {
   type TransactionDriverOptions,
   type TransactionLogger,
   type TransactionIoEffect,
+  type TransactionErrorSink,
 } from './transaction-driver.js';
 export * from './client-transaction-driver.js';
 export * from './server-transaction-driver.js';

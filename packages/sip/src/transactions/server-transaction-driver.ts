@@ -85,9 +85,8 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
 > {
   /** The request that created this transaction. */
   readonly request: Req;
-  readonly #transmit: (message: Res) => void | PromiseLike<void>;
-  readonly #statusOf: (response: Res) => number;
-  readonly #buildTrying: ((request: Req) => Res) | undefined;
+  /** Kept whole: `transmit`, `statusOf` and `buildTrying` are called on it, so they may be methods. */
+  readonly #options: ServerTransactionDriverOptions<Req, Res>;
   readonly #delegate: ServerTransactionDelegate<Req, Res>;
   #lastResponse: Res | undefined;
 
@@ -108,11 +107,9 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
       ServerEvent
     >;
     const delegate = options.delegate ?? {};
-    super(machine, options, delegate.onError?.bind(delegate));
+    super(machine, options, delegate);
     this.request = options.request;
-    this.#transmit = options.transmit;
-    this.#statusOf = options.statusOf;
-    this.#buildTrying = options.buildTrying;
+    this.#options = options;
     this.#delegate = delegate;
   }
 
@@ -152,7 +149,7 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
    */
   respond(response: Res): void {
     if (this.isTerminated) throw new TransactionTerminatedError('respond');
-    this.dispatch({ type: 'tuSend', status: this.#statusOf(response) }, response);
+    this.dispatch({ type: 'tuSend', status: this.#options.statusOf(response) }, response);
   }
 
   /** Reports a transport failure detected outside `transmit` (a connection that dropped). */
@@ -163,9 +160,13 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
 
   /** Offers the transaction to `onHandOff` when the last event moved it into a lingering state. */
   protected override afterDispatch(from: ServerState['name']): void {
-    const onHandOff = this.#delegate.onHandOff;
+    const delegate = this.#delegate;
     const state = this.state;
-    if (onHandOff === undefined || state.name === from || !isLingeringServerState(state.kind, state.name)) {
+    if (
+      delegate.onHandOff === undefined ||
+      state.name === from ||
+      !isLingeringServerState(state.kind, state.name)
+    ) {
       return;
     }
     // Each lingering state runs exactly one timer, started by the event that entered it.
@@ -174,7 +175,7 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
     if (timer === undefined || delayMs === undefined || others.length > 0) return;
     let taken: boolean;
     try {
-      taken = onHandOff({
+      taken = delegate.onHandOff({
         kind: state.kind,
         state: state.name,
         timer,
@@ -192,33 +193,35 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
   }
 
   protected perform(effect: TransactionIoEffect, message: Req | Res | undefined): void {
-    switch (effect.type) {
-      case 'transmit':
-        this.#transmitEffect(effect.what, message);
-        break;
-      case 'deliver':
-        if (effect.what === 'request') {
-          this.callTu(() => this.#delegate.onRequest?.(this.request));
-        } else if (effect.what === 'ack') {
-          const ack = message as Req;
-          this.callTu(() => this.#delegate.onAck?.(ack));
-        } else {
-          throw new Error(`server transaction cannot deliver '${effect.what}'`);
+    if (effect.type === 'transmit') {
+      this.#transmitEffect(effect.what, message);
+      return;
+    }
+    const delegate = this.#delegate;
+    // TU code: an exception there is reported and does not derail the transaction.
+    try {
+      switch (effect.type) {
+        case 'deliver':
+          if (effect.what === 'request') delegate.onRequest?.(this.request);
+          else if (effect.what === 'ack') delegate.onAck?.(message as Req);
+          else throw new Error(`server transaction cannot deliver '${effect.what}'`);
+          break;
+        case 'timeout':
+          delegate.onTimeout?.();
+          break;
+        case 'transportError':
+          delegate.onTransportError?.();
+          break;
+        case 'terminated':
+          delegate.onTerminated?.();
+          break;
+        default: {
+          const unexpected: never = effect;
+          throw new Error(`unknown effect ${JSON.stringify(unexpected)}`);
         }
-        break;
-      case 'timeout':
-        this.callTu(() => this.#delegate.onTimeout?.());
-        break;
-      case 'transportError':
-        this.callTu(() => this.#delegate.onTransportError?.());
-        break;
-      case 'terminated':
-        this.callTu(() => this.#delegate.onTerminated?.());
-        break;
-      default: {
-        const unexpected: never = effect;
-        throw new Error(`unknown effect ${JSON.stringify(unexpected)}`);
       }
+    } catch (error) {
+      this.reportError(error);
     }
   }
 
@@ -230,9 +233,9 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
         response = message as Res;
         break;
       case 'trying':
-        if (this.#buildTrying === undefined)
+        if (this.#options.buildTrying === undefined)
           throw new Error('100 (Trying) is due but buildTrying is missing');
-        response = this.#buildTrying(this.request);
+        response = this.#options.buildTrying(this.request);
         break;
       case 'lastResponse':
         if (this.#lastResponse === undefined) throw new Error('a retransmission is due but nothing was sent');
@@ -242,6 +245,13 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
         throw new Error(`server transaction cannot transmit '${what}'`);
     }
     this.#lastResponse = response;
-    this.transmitWith(() => this.#transmit(response));
+    let result: void | PromiseLike<void>;
+    try {
+      result = this.#options.transmit(response);
+    } catch (error) {
+      this.transmitThrew(error);
+      return;
+    }
+    this.transmitted(result);
   }
 }

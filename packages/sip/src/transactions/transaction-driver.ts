@@ -58,6 +58,13 @@ export type TransactionIoEffect = Exclude<
 interface RunningTimer {
   handle: unknown;
   readonly delayMs: number;
+  /** Scheduled on the clock yet (see {@link TransactionDriver.dispatch}). */
+  armed: boolean;
+}
+
+/** Where a driver reports errors nobody can catch synchronously (a delegate's `onError`). */
+export interface TransactionErrorSink {
+  onError?(error: unknown): void;
 }
 
 interface QueuedEvent<E, M> {
@@ -83,20 +90,24 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   readonly #timers: TransactionTimers;
   readonly #running = new Map<TransactionTimerName, RunningTimer>();
   readonly #queue: QueuedEvent<E, M>[] = [];
-  readonly #onError: ((error: unknown) => void) | undefined;
+  readonly #errors: TransactionErrorSink | undefined;
   #state: S;
   #busy = false;
   #handedOff = false;
+  /** Timers started during the current dispatch and not scheduled on the clock yet. */
+  #unarmed = false;
+  /** Open {@link TransactionDriver.holdTimers} calls. */
+  #held = 0;
 
   protected constructor(
     machine: TransactionMachine<S, E>,
     options: TransactionDriverOptions,
-    onError: ((error: unknown) => void) | undefined,
+    errors: TransactionErrorSink | undefined,
   ) {
     this.#machine = machine;
     this.#state = machine.initial(options.transaction);
     this.#timers = options.timers ?? systemTimers;
-    this.#onError = onError;
+    this.#errors = errors;
     this.id = options.id;
     this.log = options.logger?.child({
       component: 'sip.transaction',
@@ -136,6 +147,21 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   }
 
   /**
+   * Keeps the timers that events start off the clock until the matching
+   * {@link TransactionDriver.releaseTimers}: for an owner that feeds several events in one go with
+   * no time passing in between (the request, then the TU's answer to it), so that a timer started
+   * and stopped again within them (100 Trying) costs no clock work. Calls nest.
+   */
+  holdTimers(): void {
+    this.#held++;
+  }
+
+  /** Ends a {@link TransactionDriver.holdTimers}: the timers still running go on the clock. */
+  releaseTimers(): void {
+    if (this.#held > 0 && --this.#held === 0) this.#armTimers();
+  }
+
+  /**
    * Gives up the transaction: its timers are cancelled and every later event (including a late
    * transport failure) is ignored. The owner has taken over what remains of it.
    */
@@ -154,6 +180,10 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
    * Feeds one event to the machine. When called from outside, an illegal event throws
    * `StateTransitionError` synchronously; events queued while busy report errors through
    * {@link TransactionDriver.reportError} instead.
+   *
+   * Timers started while the event (and those queued behind it) are processed go on the clock
+   * only once all of them are done (no time passes in between), and not before
+   * {@link TransactionDriver.releaseTimers} while held.
    */
   protected dispatch(event: E, message?: M): void {
     if (this.#handedOff) return;
@@ -163,6 +193,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
     }
     const from = this.#state.name;
     this.#busy = true;
+    let done = false;
     try {
       this.#process(event, message);
       for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
@@ -172,11 +203,13 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
           this.reportError(error);
         }
       }
+      done = true;
     } finally {
       this.#queue.length = 0;
       this.#busy = false;
+      if (done) this.afterDispatch(from);
+      this.#armTimers();
     }
-    this.afterDispatch(from);
   }
 
   /** Carries out a transmit / deliver / timeout / transportError / terminated effect. */
@@ -191,10 +224,20 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
     try {
       result = send();
     } catch (error) {
-      this.#transportFailed(error);
+      this.transmitThrew(error);
       return;
     }
+    this.transmitted(result);
+  }
+
+  /** What the transport returned for a message: a rejected promise is a transport error. */
+  protected transmitted(result: void | PromiseLike<void>): void {
     if (isPromiseLike(result)) result.then(undefined, (error: unknown) => this.#transportFailed(error));
+  }
+
+  /** The transport threw synchronously: a transport error. */
+  protected transmitThrew(error: unknown): void {
+    this.#transportFailed(error);
   }
 
   /** Calls TU code; an exception there is reported and does not derail the transaction. */
@@ -213,8 +256,8 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
    */
   protected reportError(error: unknown): void {
     this.log?.error({ err: error, state: this.#state.name }, 'transaction error');
-    if (this.#onError !== undefined) {
-      this.#onError(error);
+    if (this.#errors?.onError !== undefined) {
+      this.#errors.onError(error);
     } else if (this.log === undefined) {
       queueMicrotask(() => {
         throw error;
@@ -254,24 +297,37 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
 
   #startTimer(timer: TransactionTimerName, delayMs: number): void {
     this.#cancelTimer(timer);
-    const entry: RunningTimer = { handle: undefined, delayMs };
-    entry.handle = this.#timers.setTimeout(() => {
-      if (this.#running.get(timer) !== entry) return;
-      this.#running.delete(timer);
-      try {
-        this.dispatch({ type: 'timer', timer } as E);
-      } catch (error) {
-        this.reportError(error);
-      }
-    }, delayMs);
-    this.#running.set(timer, entry);
+    this.#running.set(timer, { handle: undefined, delayMs, armed: false });
+    this.#unarmed = true;
+    // Effects are only applied inside dispatch, which arms the timer when it is done.
+    if (!this.#busy) this.#armTimers();
+  }
+
+  #armTimers(): void {
+    if (!this.#unarmed || this.#held > 0) return;
+    this.#unarmed = false;
+    for (const [timer, entry] of this.#running) {
+      if (entry.armed) continue;
+      entry.armed = true;
+      entry.handle = this.#timers.setTimeout(() => this.#timerFired(timer, entry), entry.delayMs);
+    }
+  }
+
+  #timerFired(timer: TransactionTimerName, entry: RunningTimer): void {
+    if (this.#running.get(timer) !== entry) return;
+    this.#running.delete(timer);
+    try {
+      this.dispatch({ type: 'timer', timer } as E);
+    } catch (error) {
+      this.reportError(error);
+    }
   }
 
   #cancelTimer(timer: TransactionTimerName): void {
     const entry = this.#running.get(timer);
     if (entry === undefined) return;
     this.#running.delete(timer);
-    this.#timers.clearTimeout(entry.handle);
+    if (entry.armed) this.#timers.clearTimeout(entry.handle);
   }
 
   #transportFailed(error: unknown): void {

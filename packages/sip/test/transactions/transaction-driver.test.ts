@@ -188,3 +188,55 @@ describe('TransactionDriver (through the client and server drivers)', () => {
     assert.equal(tx.state.name, 'Completed');
   });
 });
+
+describe('TransactionDriver: timers go on the clock once a dispatch is done', () => {
+  function inviteServer(timers: FakeTimers, respondInside: boolean) {
+    const sent: number[] = [];
+    const holder: { tx?: ServerTransactionDriver<string, Msg> } = {};
+    const tx = new ServerTransactionDriver<string, Msg>({
+      method: 'INVITE',
+      request: 'INVITE',
+      transaction: { reliable: false },
+      timers,
+      transmit: (message) => void sent.push(message.status),
+      statusOf: (response) => response.status,
+      buildTrying: () => ({ status: 100 }),
+      delegate: { onRequest: () => (respondInside ? holder.tx?.respond({ status: 180 }) : undefined) },
+    });
+    holder.tx = tx;
+    return { tx, sent };
+  }
+
+  it('a timer started and stopped within one dispatch (the TU answers from onRequest) never reaches the clock', () => {
+    const timers = new FakeTimers();
+    const { tx, sent } = inviteServer(timers, true);
+    tx.start();
+    assert.deepEqual(sent, [180]);
+    assert.deepEqual(timers.calls, [], 'no 100 (Trying) timer set and cleared');
+    assert.deepEqual(tx.runningTimers, []);
+  });
+
+  it('held timers go on the clock at releaseTimers(), measured from then; nested holds wait for the outermost', () => {
+    const timers = new FakeTimers();
+    const { tx, sent } = inviteServer(timers, false);
+    tx.holdTimers();
+    tx.holdTimers();
+    tx.start();
+    assert.deepEqual(tx.runningTimers, ['Trying100']);
+    tx.releaseTimers();
+    assert.deepEqual(timers.calls, [], 'still held');
+    tx.releaseTimers();
+    assert.deepEqual(timers.calls, ['set#1:200']);
+    timers.advance(200);
+    assert.deepEqual(sent, [100]);
+
+    const clock = new FakeTimers();
+    const early = inviteServer(clock, false);
+    early.tx.holdTimers();
+    early.tx.start();
+    early.tx.respond({ status: 486 }); // Timer G and H start, Trying100 stops: all while held
+    early.tx.releaseTimers();
+    assert.deepEqual(clock.calls, ['set#1:500', 'set#2:32000']);
+    assert.deepEqual(early.sent, [486]);
+  });
+});
