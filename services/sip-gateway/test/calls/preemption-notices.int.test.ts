@@ -39,9 +39,14 @@ interface Far {
   offers: string[];
 }
 const far = new Map<string, Far>();
+/** When set, the next callee to be invited waits for it before it answers (given the session id). */
+let holdNextAnswer: ((sessionId: string) => Promise<void>) | undefined;
 
 function answer(app: TestApplication): void {
   app.agent.invite(async (req, res) => {
+    const hold = holdNextAnswer;
+    holdNextAnswer = undefined;
+    await hold?.(/a=svpn-session:(\S+)/.exec(req.body)?.[1] ?? '');
     const dialog = await app.agent.createUAS(req, res, { localSdp: req.body });
     const entry: Far = { dialog, offers: [] };
     far.set(/a=svpn-session:(\S+)/.exec(req.body)?.[1] ?? dialog.callId, entry);
@@ -210,4 +215,45 @@ test('a notice is checked against the ledger: a stale one changes nothing, a rep
   await waitFor('no live session', () => peer.controller.liveSessions === 0);
   await waitFor('an empty ledger', () => flows().size === 0);
   await waitFor('no UNI session left', async () => (await h.peSim.listSessions()).length === 0);
+});
+
+/**
+ * Returns once `gateway` has handled every notice published so far: notices are handled in order,
+ * so a marker session of its own, released at the ledger and announced last, ends only after them.
+ */
+async function noticesHandled(gateway: Gateway): Promise<void> {
+  const marker = await call(gateway, 'grid-b', 1_000);
+  await h.gateway.admission!.release(marker.sessionId);
+  await publishPreemptionNotices(h.redis, keys, [notice(marker.sessionId)]);
+  await waitFor('the marker session to end', () => marker.ended !== undefined);
+}
+
+test('a session preempted while its callee is being invited is ended with the RFC 4411 Reason as soon as it is live', async () => {
+  let answerNow!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    answerNow = resolve;
+  });
+  let invited: string | undefined;
+  holdNextAnswer = async (sessionId) => {
+    invited = sessionId;
+    await gate;
+  };
+  const pending = call(peer, 'grid-b', 100_000);
+  await waitFor('the callee to be invited', () => invited !== undefined);
+  const sessionId = invited as string;
+  // Preempted now, between admission and answer: the peer marks its setup.
+  await h.gateway.admission!.release(sessionId);
+  await publishPreemptionNotices(h.redis, keys, [notice(sessionId)]);
+  await noticesHandled(peer);
+  answerNow();
+  const c = await pending;
+  assert.equal(c.sessionId, sessionId);
+  await waitFor('the caller to get BYE', () => c.ended !== undefined);
+  assert.match(reasonOf(c.ended), /^preemption ;cause=1/);
+  const callee = far.get(sessionId);
+  await waitFor('the callee to get BYE', () => callee?.ended !== undefined);
+  assert.match(reasonOf(callee?.ended), /^preemption ;cause=1/);
+  await waitFor('no live session', () => peer.controller.liveSessions === 0);
+  await waitFor('no UNI session left', async () => (await h.peSim.listSessions()).length === 0);
+  assert.equal(flows().size, 0);
 });
