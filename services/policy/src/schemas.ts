@@ -41,6 +41,8 @@ export const DecisionRequestBody = Type.Object(
     ),
     start: Type.Optional(Type.String({ format: 'date-time' })),
     durationS: Type.Optional(Type.Integer()),
+    /** The exact end of a booked window for the usage claim (`null`: open-ended); see `DecisionInput.end`. */
+    end: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
     currentBps: Type.Optional(Type.Number({ minimum: 0 })),
     /**
      * Count an allowed request against the customer's usage under this id (atomically; a session
@@ -92,11 +94,22 @@ export const DecisionSchema = Type.Union([GrantSchema, RefusalSchema]);
 /** A decision as JSON (the grant's `start` as RFC 3339 text). */
 export type DecisionJson = Static<typeof DecisionSchema>;
 
+/** A session's claim: its bit/s and the window it counts in (`start` `null`: stored before claims had windows; `end` `null`: open). */
+const SessionUsageSchema = Type.Object({
+  sessionId: Type.String(),
+  bps: Type.Number(),
+  start: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  end: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+/** `GET /v1/customers/:id/usage`: what is in use now, and what is booked to start later. */
 export const UsageSchema = Type.Object({
   customerId: Type.String(),
+  at: Type.String({ format: 'date-time' }),
   activeSessions: Type.Integer(),
   reservedBps: Type.Number(),
-  sessions: Type.Array(Type.Object({ sessionId: Type.String(), bps: Type.Number() })),
+  sessions: Type.Array(SessionUsageSchema),
+  upcoming: Type.Array(SessionUsageSchema),
 });
 
 // ── hot-path lookups ──────────────────────────────────────────────────────────────────────────────

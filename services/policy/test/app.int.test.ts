@@ -178,14 +178,18 @@ describe('POST /v1/decisions on the demo data', () => {
     const third = (await decide({ bandwidthBps: 1, sessionId: 'call-3' })).json();
     assert.deepEqual([third.sipStatus, third.code], [488, 'total-bandwidth-exceeded']);
     const usage = await h.app.inject({ method: 'GET', url: '/v1/customers/acme/usage' });
+    // Each claim shows its window: from now until the time left in the SLA window (8 h).
+    const window = { start: '2025-01-15T11:00:00.000Z', end: '2025-01-15T19:00:00.000Z' };
     assert.deepEqual(usage.json(), {
       customerId: 'acme',
+      at: '2025-01-15T11:00:00.000Z',
       activeSessions: 2,
       reservedBps: 2_000_000_000,
       sessions: [
-        { sessionId: 'call-1', bps: 1_000_000_000 },
-        { sessionId: 'call-2', bps: 1_000_000_000 },
+        { sessionId: 'call-1', bps: 1_000_000_000, ...window },
+        { sessionId: 'call-2', bps: 1_000_000_000, ...window },
       ],
+      upcoming: [],
     });
     assert.equal((await h.app.inject({ method: 'DELETE', url: '/v1/usage/call-1' })).statusCode, 204);
     assert.equal((await h.app.inject({ method: 'DELETE', url: '/v1/usage/call-1' })).statusCode, 204);
@@ -194,6 +198,54 @@ describe('POST /v1/decisions on the demo data', () => {
       1,
     );
     assert.equal((await h.app.inject({ method: 'GET', url: '/v1/customers/nobody/usage' })).statusCode, 404);
+  });
+
+  it('a booking with start and end counts only in its window; the usage view lists it as upcoming', async () => {
+    const b = await build();
+    const book = (sessionId: string, start: string, end: string | null, bps = 1_000_000_000) =>
+      b.app.inject({
+        method: 'POST',
+        url: '/v1/decisions',
+        payload: {
+          application: 'primary-dc',
+          vpn: 'acme-storage',
+          serviceClass: 'high-throughput-data',
+          bandwidthBps: bps,
+          start,
+          end,
+          sessionId,
+        },
+      });
+    // Tomorrow 12:00–13:00: 2 Gbit/s, the customer's whole total then.
+    for (const id of ['t-1', 't-2']) {
+      const booked = await book(id, '2025-01-16T12:00:00Z', '2025-01-16T13:00:00Z');
+      assert.deepEqual([booked.statusCode, booked.json().allow], [200, true], id);
+    }
+    const overlapping = (await book('t-3', '2025-01-16T12:59:59Z', '2025-01-16T14:00:00Z', 1)).json();
+    assert.deepEqual([overlapping.sipStatus, overlapping.code], [488, 'total-bandwidth-exceeded']);
+    const after = (await book('t-4', '2025-01-16T13:00:00Z', '2025-01-16T14:00:00Z')).json();
+    assert.equal(after.allow, true, 'a booking from 13:00 starts as they end');
+    // Now (Wednesday 11:00) the customer holds nothing: the view shows the bookings as upcoming.
+    const usage = (await b.app.inject({ method: 'GET', url: '/v1/customers/acme/usage' })).json();
+    assert.deepEqual([usage.activeSessions, usage.reservedBps, usage.sessions], [0, 0, []]);
+    assert.deepEqual(
+      usage.upcoming.map((u: { sessionId: string; start: string; end: string }) => [
+        u.sessionId,
+        u.start,
+        u.end,
+      ]),
+      [
+        ['t-1', '2025-01-16T12:00:00.000Z', '2025-01-16T13:00:00.000Z'],
+        ['t-2', '2025-01-16T12:00:00.000Z', '2025-01-16T13:00:00.000Z'],
+        ['t-4', '2025-01-16T13:00:00.000Z', '2025-01-16T14:00:00.000Z'],
+      ],
+    );
+    // At 12:30 tomorrow they are in use.
+    b.setNow(new Date('2025-01-16T12:30:00Z'));
+    const then = (await b.app.inject({ method: 'GET', url: '/v1/customers/acme/usage' })).json();
+    assert.deepEqual([then.activeSessions, then.reservedBps, then.upcoming.length], [2, 2_000_000_000, 1]);
+    const bad = await book('t-5', '2025-01-16T12:00:00Z', 'soon');
+    assert.deepEqual([bad.statusCode, bad.json().code], [400, 'SVPN_VALIDATION']);
   });
 
   it('a malformed request is a 400 problem, not a refusal', async () => {

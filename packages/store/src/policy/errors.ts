@@ -8,6 +8,7 @@ export type PolicyStoreErrorCode =
   | 'STORE_POLICY_CONFLICT'
   | 'STORE_POLICY_REFERENCE'
   | 'STORE_POLICY_USAGE_OWNER'
+  | 'STORE_POLICY_USAGE_INVALID'
   | 'STORE_POLICY_CONTENTION';
 
 /** Base of every error the policy store throws. */
@@ -58,6 +59,16 @@ export class UsageOwnerError extends PolicyStoreError {
     readonly owner: string,
   ) {
     super('STORE_POLICY_USAGE_OWNER', `session ${sessionId} is held by customer ${owner}`);
+  }
+}
+
+/** A usage claim is malformed: bit/s or times that are not whole numbers, or a window with no instant left. */
+export class UsageClaimInvalidError extends PolicyStoreError {
+  constructor(
+    readonly sessionId: string,
+    readonly why: string,
+  ) {
+    super('STORE_POLICY_USAGE_INVALID', `usage claim for session ${sessionId}: ${why}`);
   }
 }
 

@@ -5,13 +5,25 @@ import { SerialQueue } from './serial-queue.js';
 import { planPolicyWrite, policyKeyOf, type PolicyReader, type PolicyWrite } from './plan-policy-write.js';
 import { PolicyStoreBase } from './policy-store-base.js';
 import type {
+  ListUsageOptions,
+  PeakUsageOptions,
   PolicyChange,
   PolicyEntities,
   PolicyKind,
   SessionUsage,
   UsageClaim,
   UsageClaimResult,
+  UsageWindow,
 } from './policy-store.js';
+import {
+  checkClaim,
+  claimActiveAt,
+  normalizeClaim,
+  peakUsage,
+  remainingWindow,
+  sessionUsageOf,
+  type StoredClaim,
+} from './usage-claims.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -28,8 +40,8 @@ export class MemoryPolicyStore extends PolicyStoreBase {
   };
   readonly #sites = new Map<string, string>();
   readonly #names = new Map<string, string>();
-  /** customer → session → bit/s */
-  readonly #usage = new Map<string, Map<string, number>>();
+  /** customer → session → claim */
+  readonly #usage = new Map<string, Map<string, StoredClaim>>();
   readonly #owners = new Map<string, string>();
   readonly #listeners = new Set<(change: PolicyChange) => void>();
   readonly #writes = new SerialQueue();
@@ -79,48 +91,79 @@ export class MemoryPolicyStore extends PolicyStoreBase {
     });
   }
 
-  async getUsage(customerId: string): Promise<CustomerUsage> {
-    return this.#usageOf(customerId);
-  }
-
-  #usageOf(customerId: string): CustomerUsage {
-    const sessions = this.#usage.get(customerId);
+  async getUsage(customerId: string, at: number = Date.now()): Promise<CustomerUsage> {
+    let activeSessions = 0;
     let reservedBps = 0;
-    for (const bps of sessions?.values() ?? []) reservedBps += bps;
-    return { activeSessions: sessions?.size ?? 0, reservedBps };
+    for (const claim of this.#usage.get(customerId)?.values() ?? []) {
+      if (!claimActiveAt(claim, at)) continue;
+      activeSessions += 1;
+      reservedBps += claim.bps;
+    }
+    return { activeSessions, reservedBps };
   }
 
-  async getSessionUsage(sessionId: string): Promise<SessionUsage | undefined> {
+  async getSessionUsage(sessionId: string, at: number = Date.now()): Promise<SessionUsage | undefined> {
     const customerId = this.#owners.get(sessionId);
-    const bps = customerId === undefined ? undefined : this.#usage.get(customerId)?.get(sessionId);
-    return customerId === undefined || bps === undefined ? undefined : { sessionId, customerId, bps };
+    const claim = customerId === undefined ? undefined : this.#usage.get(customerId)?.get(sessionId);
+    return customerId === undefined || claim === undefined || claim.end <= at
+      ? undefined
+      : sessionUsageOf(sessionId, customerId, claim);
   }
 
-  async listUsage(customerId: string): Promise<SessionUsage[]> {
+  async listUsage(customerId: string, options: ListUsageOptions = {}): Promise<SessionUsage[]> {
+    const at = options.at ?? Date.now();
     return [...(this.#usage.get(customerId)?.entries() ?? [])]
-      .map(([sessionId, bps]) => ({ sessionId, customerId, bps }))
+      .filter(([, claim]) => claimActiveAt(claim, at) || (options.upcoming === true && claim.start > at))
+      .map(([sessionId, claim]) => sessionUsageOf(sessionId, customerId, claim))
       .sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
   }
 
+  async peakUsage(
+    customerId: string,
+    window: UsageWindow,
+    options: PeakUsageOptions = {},
+  ): Promise<CustomerUsage> {
+    const claims = [...(this.#usage.get(customerId)?.entries() ?? [])]
+      .filter(([sessionId]) => sessionId !== options.excludeSessionId)
+      .map(([, claim]) => claim);
+    return peakUsage(claims, remainingWindow(window, options.now ?? Date.now()));
+  }
+
   async claimUsage(claim: UsageClaim): Promise<UsageClaimResult> {
+    const normalized = normalizeClaim(claim);
     const owner = this.#owners.get(claim.sessionId);
     if (owner !== undefined && owner !== claim.customerId) throw new UsageOwnerError(claim.sessionId, owner);
     // No await from here on: the check and the update are one step, as in the Redis script.
-    const usage = this.#usageOf(claim.customerId);
-    const previous = this.#usage.get(claim.customerId)?.get(claim.sessionId);
-    const count = usage.activeSessions + (previous === undefined ? 1 : 0);
-    const total = usage.reservedBps - (previous ?? 0) + claim.bps;
-    if (previous === undefined && count > claim.maxSessions)
-      return { ok: false, reason: 'session-limit', usage };
-    // Lowering a session's bit/s always succeeds, even when the customer is over its total.
-    if (claim.bps > (previous ?? 0) && total > claim.maxTotalBps) {
-      return { ok: false, reason: 'total-bandwidth', usage };
-    }
     let sessions = this.#usage.get(claim.customerId);
     if (sessions === undefined) this.#usage.set(claim.customerId, (sessions = new Map()));
-    sessions.set(claim.sessionId, claim.bps);
+    // Claims that have ended no longer count: drop them (what the Redis script does lazily too).
+    for (const [sessionId, held] of sessions) {
+      if (held.end > normalized.now) continue;
+      sessions.delete(sessionId);
+      this.#owners.delete(sessionId);
+    }
+    const previous = sessions.get(claim.sessionId);
+    const others = [...sessions].filter(([id]) => id !== claim.sessionId).map(([, c]) => c);
+    const check = checkClaim(normalized, others, previous);
+    if (!check.ok) {
+      if (sessions.size === 0) this.#usage.delete(claim.customerId);
+      return check;
+    }
+    sessions.set(claim.sessionId, normalized.stored);
     this.#owners.set(claim.sessionId, claim.customerId);
-    return { ok: true, usage: { activeSessions: count, reservedBps: total }, previousBps: previous };
+    return { ok: true, usage: check.usage, previousBps: previous?.bps };
+  }
+
+  /**
+   * Stores a claim as a store from before claims had windows did (bit/s only: it counts at every
+   * instant until released), as Redis may still hold such entries. For the conformance suite.
+   * @internal
+   */
+  importLegacyUsage(customerId: string, sessionId: string, bps: number): void {
+    let sessions = this.#usage.get(customerId);
+    if (sessions === undefined) this.#usage.set(customerId, (sessions = new Map()));
+    sessions.set(sessionId, { bps, start: Number.NEGATIVE_INFINITY, end: Number.POSITIVE_INFINITY });
+    this.#owners.set(sessionId, customerId);
   }
 
   async releaseUsage(sessionId: string): Promise<boolean> {

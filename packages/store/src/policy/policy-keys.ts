@@ -20,7 +20,7 @@ const ENTITY_PART: Readonly<Record<PolicyKind, string>> = {
  * | `svpn:{policy}:slas` | hash | SLA id → SLA (JSON) |
  * | `svpn:{policy}:vpn-names` | hash | VPN name → VPN-ID |
  * | `svpn:{policy}:sites` | hash | CE → customer id |
- * | `svpn:{policy}:usage:<customer>` | hash | session id → bit/s |
+ * | `svpn:{policy}:usage:<customer>` | hash | session id → claim `bps;start;end` (ms, `end` `inf` when open; a bare `bps` from before windows counts always) |
  * | `svpn:{policy}:usage-owners` | hash | session id → customer id |
  * | `svpn:{policy}:changed` | pub/sub channel | {@link PolicyChange} (JSON) after each write |
  */

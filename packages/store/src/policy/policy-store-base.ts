@@ -10,6 +10,8 @@ import {
 
 import type { PolicyWrite } from './plan-policy-write.js';
 import type {
+  ListUsageOptions,
+  PeakUsageOptions,
   PolicyChange,
   PolicyEntities,
   PolicyKind,
@@ -18,6 +20,7 @@ import type {
   SiteAttachment,
   UsageClaim,
   UsageClaimResult,
+  UsageWindow,
 } from './policy-store.js';
 
 /**
@@ -40,9 +43,14 @@ export abstract class PolicyStoreBase implements PolicyStore {
   /** Which VPN-ID a VPN name belongs to. */
   protected abstract vpnIdByName(name: string): Promise<string | undefined>;
 
-  abstract getUsage(customerId: string): Promise<CustomerUsage>;
-  abstract getSessionUsage(sessionId: string): Promise<SessionUsage | undefined>;
-  abstract listUsage(customerId: string): Promise<SessionUsage[]>;
+  abstract getUsage(customerId: string, at?: number): Promise<CustomerUsage>;
+  abstract getSessionUsage(sessionId: string, at?: number): Promise<SessionUsage | undefined>;
+  abstract listUsage(customerId: string, options?: ListUsageOptions): Promise<SessionUsage[]>;
+  abstract peakUsage(
+    customerId: string,
+    window: UsageWindow,
+    options?: PeakUsageOptions,
+  ): Promise<CustomerUsage>;
   abstract claimUsage(claim: UsageClaim): Promise<UsageClaimResult>;
   abstract releaseUsage(sessionId: string): Promise<boolean>;
   abstract subscribe(listener: (change: PolicyChange) => void): Promise<() => Promise<void>>;

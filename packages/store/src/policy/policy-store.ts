@@ -27,25 +27,51 @@ export interface SiteAttachment extends Site {
   readonly customerId: string;
 }
 
-/** A session's share of its customer's usage. */
+/** A time window [start, end), ms since the epoch; `end` `Infinity`: open-ended. */
+export interface UsageWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A session's share of its customer's usage, and when it counts. */
 export interface SessionUsage {
   readonly sessionId: string;
   readonly customerId: string;
   readonly bps: number;
+  /** When the claim starts counting, ms; `null` for an entry stored before claims had windows (it always counted). */
+  readonly start: number | null;
+  /** When it stops counting, ms (exclusive); `null`: open-ended, until released. */
+  readonly end: number | null;
 }
 
-/** A request to count a session (new, or changed) against its customer's SLA limits. */
+/**
+ * A request to count a session (new, or changed) against its customer's SLA limits over a window
+ * of time: a SIP call from now until its maximum duration (or open), a scheduled connection for
+ * exactly its booked [start, end). The check is the customer's peak over that window.
+ */
 export interface UsageClaim {
   readonly customerId: string;
   readonly sessionId: string;
   readonly bps: number;
-  /** SLA maximum of concurrent sessions; a new session beyond it is refused. */
+  /** SLA maximum of concurrent sessions; a new session beyond it (at any instant of its window) is refused. */
   readonly maxSessions: number;
-  /** SLA maximum total bit/s; a claim that raises the total beyond it is refused. */
+  /** SLA maximum total bit/s; a claim that raises the total beyond it (at any instant) is refused. */
   readonly maxTotalBps: number;
+  /** When the claim starts counting, ms. @defaultValue `now` */
+  readonly start?: number;
+  /** When it stops counting, ms (exclusive). @defaultValue `Infinity` (open-ended) */
+  readonly end?: number;
+  /**
+   * The instant the claim is made at, ms: claims ended by then do not count (and are dropped), and
+   * the part of the window before it is not checked. @defaultValue `Date.now()`
+   */
+  readonly now?: number;
 }
 
-/** The answer to a claim, with the customer's usage after it (or as it stands, when refused). */
+/**
+ * The answer to a claim. Granted: the customer's peak over the claim's window with it counted.
+ * Refused: the peak of the customer's other claims over that window (what the claim had to fit beside).
+ */
 export type UsageClaimResult =
   | { readonly ok: true; readonly usage: CustomerUsage; readonly previousBps: number | undefined }
   | {
@@ -53,6 +79,22 @@ export type UsageClaimResult =
       readonly reason: 'session-limit' | 'total-bandwidth';
       readonly usage: CustomerUsage;
     };
+
+/** Options of {@link PolicyStore.listUsage}. */
+export interface ListUsageOptions {
+  /** The instant to list for, ms. @defaultValue `Date.now()` */
+  readonly at?: number;
+  /** Also list the claims that start after `at` (booked for later). @defaultValue false */
+  readonly upcoming?: boolean;
+}
+
+/** Options of {@link PolicyStore.peakUsage}. */
+export interface PeakUsageOptions {
+  /** Leave this session's claim out (the one about to be replaced). */
+  readonly excludeSessionId?: string;
+  /** Only the window from this instant on counts, ms. @defaultValue `Date.now()` */
+  readonly now?: number;
+}
 
 /**
  * The policy data: customers, applications, VPNs and SLAs, and the lookups the gateway's hot path needs.
@@ -65,9 +107,12 @@ export type UsageClaimResult =
  * The store does not validate the shapes of entities (the callers parse them with `@svpn/policy`'s
  * `parseX`); it does keep VPN-IDs canonical for lookups.
  *
- * Usage counters are per customer: one entry per session, claimed atomically against the SLA limits
- * (so concurrent requests cannot both take the last session or the last bit/s) and released when the
- * session ends. A claim for a session that already holds usage replaces its bit/s (a change).
+ * Usage counters are per customer: one claim per session with its bit/s and the window [start, end)
+ * it counts in, claimed atomically against the SLA limits (so concurrent requests cannot both take the
+ * last session or the last bit/s) and released when the session ends. The check is the customer's
+ * peak over the claim's window: a booking for tomorrow does not count against a call today. A claim
+ * for a session that already holds one replaces it (a change of bit/s and/or window); claims whose
+ * end has passed no longer count and are dropped by the next claim of their customer.
  */
 export interface PolicyStore {
   getCustomer(id: string): Promise<Customer | undefined>;
@@ -120,16 +165,25 @@ export interface PolicyStore {
   /** The customer site a CE is, with the PE it attaches to. */
   getSite(ce: string): Promise<SiteAttachment | undefined>;
 
-  /** The customer's sessions and bit/s in use. */
-  getUsage(customerId: string): Promise<CustomerUsage>;
-  /** What one session holds, if anything. */
-  getSessionUsage(sessionId: string): Promise<SessionUsage | undefined>;
-  /** Every session a customer holds, by session id. */
-  listUsage(customerId: string): Promise<SessionUsage[]>;
+  /** The customer's sessions and bit/s in use at `at` (claims whose window holds it; default now). */
+  getUsage(customerId: string, at?: number): Promise<CustomerUsage>;
+  /** The claim a session holds (now or booked for later), if any; an ended claim is none. */
+  getSessionUsage(sessionId: string, at?: number): Promise<SessionUsage | undefined>;
+  /** The customer's claims in use at an instant (default now), by session id, with their windows. */
+  listUsage(customerId: string, options?: ListUsageOptions): Promise<SessionUsage[]>;
   /**
-   * Counts a session against its customer's limits, atomically. A session already counted keeps its
-   * place and only its bit/s change; lowering the bit/s always succeeds.
+   * The customer's peak over a window: the most sessions and the most bit/s its claims hold at any
+   * instant of it (each maximum on its own). What a claim over that window is checked against.
+   */
+  peakUsage(customerId: string, window: UsageWindow, options?: PeakUsageOptions): Promise<CustomerUsage>;
+  /**
+   * Counts a session against its customer's limits over its window, atomically: granted when the
+   * peak of the customer's other claims over the (remaining) window plus this one stays within both
+   * limits. A session already counted is replaced; a change that neither raises the bit/s nor
+   * widens the window always succeeds (it asks for nothing more), else it is checked like a new one
+   * (a wider window: sessions too; only more bit/s: bit/s only).
    * @throws UsageOwnerError if another customer holds the session id
+   * @throws UsageClaimInvalidError for bit/s or times that are not whole numbers, or an ended window
    */
   claimUsage(claim: UsageClaim): Promise<UsageClaimResult>;
   /** Stops counting a session; false if it was not counted. Idempotent. */

@@ -9,13 +9,26 @@ import { planPolicyWrite, policyKeyOf, type PolicyReader, type PolicyWrite } fro
 import { PolicyKeys } from './policy-keys.js';
 import { PolicyStoreBase } from './policy-store-base.js';
 import type {
+  ListUsageOptions,
+  PeakUsageOptions,
   PolicyChange,
   PolicyEntities,
   PolicyKind,
   SessionUsage,
   UsageClaim,
   UsageClaimResult,
+  UsageWindow,
 } from './policy-store.js';
+import {
+  claimActiveAt,
+  decodeClaim,
+  encodeClaim,
+  normalizeClaim,
+  peakUsage,
+  remainingWindow,
+  sessionUsageOf,
+  type StoredClaim,
+} from './usage-claims.js';
 
 /** Replies of the usage scripts (STYLE.md: scripts answer negative integers, one enum maps them). @internal */
 export enum UsageScriptCode {
@@ -227,30 +240,66 @@ export class RedisPolicyStore extends PolicyStoreBase {
     return (await this.#hgetCached(this.keys.vpnNames, name)) ?? undefined;
   }
 
-  async getUsage(customerId: string): Promise<CustomerUsage> {
-    const values = await this.#redis.hvals(this.keys.usage(customerId));
-    return { activeSessions: values.length, reservedBps: values.reduce((sum, v) => sum + Number(v), 0) };
+  async #claimsOf(customerId: string): Promise<[string, StoredClaim][]> {
+    const all = await this.#redis.hgetall(this.keys.usage(customerId));
+    return Object.entries(all).map(([sessionId, text]) => [sessionId, decodeClaim(text)]);
   }
 
-  async getSessionUsage(sessionId: string): Promise<SessionUsage | undefined> {
+  async getUsage(customerId: string, at: number = Date.now()): Promise<CustomerUsage> {
+    let activeSessions = 0;
+    let reservedBps = 0;
+    for (const [, claim] of await this.#claimsOf(customerId)) {
+      if (!claimActiveAt(claim, at)) continue;
+      activeSessions += 1;
+      reservedBps += claim.bps;
+    }
+    return { activeSessions, reservedBps };
+  }
+
+  async getSessionUsage(sessionId: string, at: number = Date.now()): Promise<SessionUsage | undefined> {
     const customerId = await this.#redis.hget(this.keys.usageOwners, sessionId);
     if (customerId === null) return undefined;
-    const bps = await this.#redis.hget(this.keys.usage(customerId), sessionId);
-    return bps === null ? undefined : { sessionId, customerId, bps: Number(bps) };
+    const text = await this.#redis.hget(this.keys.usage(customerId), sessionId);
+    if (text === null) return undefined;
+    const claim = decodeClaim(text);
+    return claim.end <= at ? undefined : sessionUsageOf(sessionId, customerId, claim);
   }
 
-  async listUsage(customerId: string): Promise<SessionUsage[]> {
-    const all = await this.#redis.hgetall(this.keys.usage(customerId));
-    return Object.keys(all)
-      .sort()
-      .map((sessionId) => ({ sessionId, customerId, bps: Number(all[sessionId]) }));
+  async listUsage(customerId: string, options: ListUsageOptions = {}): Promise<SessionUsage[]> {
+    const at = options.at ?? Date.now();
+    return (await this.#claimsOf(customerId))
+      .filter(([, claim]) => claimActiveAt(claim, at) || (options.upcoming === true && claim.start > at))
+      .map(([sessionId, claim]) => sessionUsageOf(sessionId, customerId, claim))
+      .sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
+  }
+
+  async peakUsage(
+    customerId: string,
+    window: UsageWindow,
+    options: PeakUsageOptions = {},
+  ): Promise<CustomerUsage> {
+    const claims = (await this.#claimsOf(customerId))
+      .filter(([sessionId]) => sessionId !== options.excludeSessionId)
+      .map(([, claim]) => claim);
+    return peakUsage(claims, remainingWindow(window, options.now ?? Date.now()));
   }
 
   async claimUsage(claim: UsageClaim): Promise<UsageClaimResult> {
+    const { stored, now } = normalizeClaim(claim);
     const reply = (await this.#script(
       'svpnPolicyClaimUsage',
       [this.keys.usage(claim.customerId), this.keys.usageOwners],
-      [claim.sessionId, claim.customerId, claim.bps, claim.maxSessions, claim.maxTotalBps],
+      [
+        claim.sessionId,
+        claim.customerId,
+        claim.bps,
+        claim.maxSessions,
+        claim.maxTotalBps,
+        stored.start,
+        stored.end === Number.POSITIVE_INFINITY ? 'inf' : stored.end,
+        now,
+        encodeClaim(stored),
+      ],
     )) as [number, ...(string | number)[]];
     const [code, a, b, c] = reply;
     switch (code) {

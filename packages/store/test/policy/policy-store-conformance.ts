@@ -6,6 +6,7 @@ import {
   PolicyConflictError,
   PolicyNotFoundError,
   PolicyReferenceError,
+  UsageClaimInvalidError,
   UsageOwnerError,
   type PolicyChange,
   type PolicyStore,
@@ -18,6 +19,8 @@ import {
 export interface StoreFactory {
   /** A fresh, empty store of its own (a unique key prefix for Redis). */
   make(): Promise<PolicyStore>;
+  /** Stores a usage entry as stores did before claims had windows (bit/s only). */
+  putLegacyUsage(store: PolicyStore, customerId: string, sessionId: string, bps: number): Promise<void>;
 }
 
 export const sla: Sla = {
@@ -284,11 +287,15 @@ export function policyStoreConformance(name: string, factory: StoreFactory): voi
     });
 
     describe('usage counters', () => {
+      // Claims made at T (now) with no window: from T on, open-ended (what a SIP call without a
+      // maximum duration claims).
+      const T = Date.now();
       const claim = (sessionId: string, bps: number, limits = { maxSessions: 2, maxTotalBps: 1000 }) => ({
         customerId: 'acme',
         sessionId,
         bps,
         ...limits,
+        now: T,
       });
 
       it('claims count sessions and bit/s; release is idempotent', async () => {
@@ -305,6 +312,8 @@ export function policyStoreConformance(name: string, factory: StoreFactory): voi
           sessionId: 's2',
           customerId: 'acme',
           bps: 500,
+          start: T,
+          end: null,
         });
         assert.deepEqual(
           (await store.listUsage('acme')).map((u) => [u.sessionId, u.bps]),
@@ -324,6 +333,7 @@ export function policyStoreConformance(name: string, factory: StoreFactory): voi
         const store = await factory.make();
         await store.claimUsage(claim('s1', 300));
         await store.claimUsage(claim('s2', 500));
+        // Refusals answer what the claim had to fit beside: the customer's other claims.
         assert.deepEqual(await store.claimUsage(claim('s3', 1)), {
           ok: false,
           reason: 'session-limit',
@@ -338,7 +348,7 @@ export function policyStoreConformance(name: string, factory: StoreFactory): voi
         assert.deepEqual(await store.claimUsage(claim('s1', 501)), {
           ok: false,
           reason: 'total-bandwidth',
-          usage: { activeSessions: 2, reservedBps: 1000 },
+          usage: { activeSessions: 1, reservedBps: 500 },
         });
         // The SLA shrank under the customer: lowering a session still succeeds.
         const tight = { maxSessions: 1, maxTotalBps: 100 };
@@ -367,6 +377,252 @@ export function policyStoreConformance(name: string, factory: StoreFactory): voi
           (e: unknown) => e instanceof UsageOwnerError && e.owner === 'acme',
         );
         assert.deepEqual(await store.getUsage('globex'), { activeSessions: 0, reservedBps: 0 });
+        await store.close();
+      });
+    });
+
+    describe('usage windows', () => {
+      // Boundary instants as a table (STYLE.md "Fixtures"): T is now; H an hour. Windows are [start, end).
+      const T = Date.UTC(2030, 0, 1, 9, 0, 0);
+      const H = 3_600_000;
+      const limits = (maxSessions: number, maxTotalBps = 1_000_000) => ({ maxSessions, maxTotalBps });
+      const booking = (
+        sessionId: string,
+        bps: number,
+        from: number,
+        to: number,
+        max = limits(10, 1000),
+        now = T,
+      ) => ({ customerId: 'acme', sessionId, bps, ...max, start: T + from, end: T + to, now });
+
+      it('two bookings in disjoint windows both fit one session; an overlapping one is refused', async () => {
+        const store = await factory.make();
+        // | session | start | end |   maxSessions 1
+        // | a       | T+1h  | T+2h |
+        // | b       | T+2h  | T+3h |  (starts as a ends: no overlap)
+        // | c       | T+1h30| T+2h30|  overlaps both: refused
+        assert.equal((await store.claimUsage(booking('a', 100, H, 2 * H, limits(1)))).ok, true);
+        assert.equal((await store.claimUsage(booking('b', 100, 2 * H, 3 * H, limits(1)))).ok, true);
+        assert.deepEqual(await store.claimUsage(booking('c', 100, 1.5 * H, 2.5 * H, limits(1))), {
+          ok: false,
+          reason: 'session-limit',
+          usage: { activeSessions: 1, reservedBps: 100 },
+        });
+        assert.equal(await store.getSessionUsage('c', T), undefined);
+        // Bit/s the same way: 600 + 600 in disjoint windows fit 1000; 500 beside either does not.
+        assert.equal((await store.claimUsage(booking('d', 500, 3 * H, 4 * H))).ok, true);
+        assert.deepEqual(await store.claimUsage(booking('e', 500, 3.5 * H, 5 * H)), {
+          ok: true,
+          usage: { activeSessions: 2, reservedBps: 1000 },
+          previousBps: undefined,
+        });
+        assert.deepEqual(await store.claimUsage(booking('f', 1, 3.75 * H, 4.5 * H)), {
+          ok: false,
+          reason: 'total-bandwidth',
+          usage: { activeSessions: 2, reservedBps: 1000 },
+        });
+        await store.close();
+      });
+
+      it('the check is the peak: bit/s and sessions at the busiest instant of the window', async () => {
+        const store = await factory.make();
+        // | session | bps | start | end |
+        // | x       | 400 | T+1h  | T+2h |
+        // | y       | 400 | T+3h  | T+4h |
+        // | z       | 500 | T     | T+5h |  beside x or y: 900 at most
+        for (const [id, bps, from, to] of [
+          ['x', 400, H, 2 * H],
+          ['y', 400, 3 * H, 4 * H],
+          ['z', 500, 0, 5 * H],
+        ] as const) {
+          assert.equal((await store.claimUsage(booking(id, bps, from, to))).ok, true, id);
+        }
+        assert.deepEqual(await store.peakUsage('acme', { start: T, end: T + 5 * H }, { now: T }), {
+          activeSessions: 2,
+          reservedBps: 900,
+        });
+        // w over [T+1h30, T+3h30) meets x+z (900) and y+z (900), never all three.
+        assert.deepEqual(await store.claimUsage(booking('w', 200, 1.5 * H, 3.5 * H)), {
+          ok: false,
+          reason: 'total-bandwidth',
+          usage: { activeSessions: 2, reservedBps: 900 },
+        });
+        assert.equal((await store.claimUsage(booking('w', 100, 1.5 * H, 3.5 * H))).ok, true);
+        // x ends at T+2h and w starts at T+3h30: [T+2h, T+3h) holds z and w only.
+        assert.deepEqual(await store.peakUsage('acme', { start: T + 2 * H, end: T + 3 * H }, { now: T }), {
+          activeSessions: 2,
+          reservedBps: 600,
+        });
+        assert.deepEqual(
+          await store.peakUsage('acme', { start: T, end: T + 5 * H }, { now: T, excludeSessionId: 'z' }),
+          { activeSessions: 2, reservedBps: 500 },
+        );
+        // Sessions: a third session at T+1h30 meets three others.
+        assert.deepEqual(await store.claimUsage(booking('v', 1, 1.75 * H, 1.8 * H, limits(3, 2000))), {
+          ok: false,
+          reason: 'session-limit',
+          usage: { activeSessions: 3, reservedBps: 1000 },
+        });
+        await store.close();
+      });
+
+      it('an open-ended claim counts in every later window; one that ends before a booking does not', async () => {
+        const store = await factory.make();
+        // A booking for T+1h … T+2h, then calls now with one session allowed.
+        assert.equal((await store.claimUsage(booking('later', 100, H, 2 * H, limits(1)))).ok, true);
+        // A call limited to 30 min ends before the booking starts; one ending exactly at T+1h too.
+        assert.equal((await store.claimUsage(booking('short', 100, 0, 0.5 * H, limits(1)))).ok, true);
+        assert.equal(await store.releaseUsage('short'), true);
+        assert.equal((await store.claimUsage(booking('until', 100, 0, H, limits(1)))).ok, true);
+        assert.equal(await store.releaseUsage('until'), true);
+        // An open-ended call would still be up at T+1h.
+        const open = { customerId: 'acme', sessionId: 'open', bps: 100, ...limits(1), now: T };
+        assert.deepEqual(await store.claimUsage(open), {
+          ok: false,
+          reason: 'session-limit',
+          usage: { activeSessions: 1, reservedBps: 100 },
+        });
+        // The other way round: an open-ended call now refuses any booking after it.
+        await store.releaseUsage('later');
+        assert.equal((await store.claimUsage(open)).ok, true);
+        assert.equal((await store.claimUsage(booking('tomorrow', 100, 24 * H, 25 * H, limits(1)))).ok, false);
+        await store.close();
+      });
+
+      it('usage views show now; listUsage shows windows and, when asked, what is booked for later', async () => {
+        const store = await factory.make();
+        await store.claimUsage(booking('now', 300, 0, H));
+        await store.claimUsage(booking('later', 200, 2 * H, 3 * H));
+        await store.claimUsage({ customerId: 'acme', sessionId: 'open', bps: 100, ...limits(10), now: T });
+        assert.deepEqual(await store.getUsage('acme', T), { activeSessions: 2, reservedBps: 400 });
+        assert.deepEqual(await store.getUsage('acme', T + 2 * H), { activeSessions: 2, reservedBps: 300 });
+        assert.deepEqual(await store.getUsage('acme', T - 1), { activeSessions: 0, reservedBps: 0 });
+        assert.deepEqual(await store.listUsage('acme', { at: T }), [
+          { sessionId: 'now', customerId: 'acme', bps: 300, start: T, end: T + H },
+          { sessionId: 'open', customerId: 'acme', bps: 100, start: T, end: null },
+        ]);
+        assert.deepEqual(
+          (await store.listUsage('acme', { at: T, upcoming: true })).map((u) => [
+            u.sessionId,
+            u.start,
+            u.end,
+          ]),
+          [
+            ['later', T + 2 * H, T + 3 * H],
+            ['now', T, T + H],
+            ['open', T, null],
+          ],
+        );
+        // A booking is held (getSessionUsage) before it counts.
+        assert.deepEqual(await store.getSessionUsage('later', T), {
+          sessionId: 'later',
+          customerId: 'acme',
+          bps: 200,
+          start: T + 2 * H,
+          end: T + 3 * H,
+        });
+        await store.close();
+      });
+
+      it('re-claiming a session replaces its claim: window moved, bit/s changed', async () => {
+        const store = await factory.make();
+        assert.equal((await store.claimUsage(booking('a', 100, H, 2 * H, limits(1)))).ok, true);
+        assert.equal((await store.claimUsage(booking('b', 100, 3 * H, 4 * H, limits(1)))).ok, true);
+        // a moves to T+2h … T+3h: free; its old slot is free again.
+        assert.deepEqual(await store.claimUsage(booking('a', 150, 2 * H, 3 * H, limits(1))), {
+          ok: true,
+          usage: { activeSessions: 1, reservedBps: 150 },
+          previousBps: 100,
+        });
+        assert.equal((await store.claimUsage(booking('c', 100, H, 2 * H, limits(1)))).ok, true);
+        // a cannot move onto b; it keeps the window it had.
+        assert.deepEqual(await store.claimUsage(booking('a', 150, 2.5 * H, 3.5 * H, limits(1))), {
+          ok: false,
+          reason: 'session-limit',
+          usage: { activeSessions: 1, reservedBps: 100 },
+        });
+        assert.deepEqual(await store.getSessionUsage('a', T), {
+          sessionId: 'a',
+          customerId: 'acme',
+          bps: 150,
+          start: T + 2 * H,
+          end: T + 3 * H,
+        });
+        // Within its window a change is checked for bit/s only: more bit/s within the total passes
+        // even though the SLA now allows no session at all…
+        assert.equal((await store.claimUsage(booking('a', 900, 2 * H, 3 * H, limits(0, 1000)))).ok, true);
+        assert.deepEqual(await store.claimUsage(booking('a', 1001, 2 * H, 3 * H, limits(0, 1000))), {
+          ok: false,
+          reason: 'total-bandwidth',
+          usage: { activeSessions: 0, reservedBps: 0 },
+        });
+        // …and a narrower window with less bit/s always passes.
+        assert.equal((await store.claimUsage(booking('a', 50, 2 * H, 2.5 * H, limits(0, 10)))).ok, true);
+        // Widening is checked like a new session.
+        assert.equal((await store.claimUsage(booking('a', 50, 2 * H, 3 * H, limits(0, 10)))).ok, false);
+        await store.close();
+      });
+
+      it('ended claims do not count and are dropped by the next claim', async () => {
+        const store = await factory.make();
+        assert.equal((await store.claimUsage(booking('gone', 100, 0, 1000, limits(1)))).ok, true);
+        assert.deepEqual(await store.getUsage('acme', T + 999), { activeSessions: 1, reservedBps: 100 });
+        assert.deepEqual(await store.getUsage('acme', T + 1000), { activeSessions: 0, reservedBps: 0 });
+        assert.equal(await store.getSessionUsage('gone', T + 1000), undefined);
+        // At T+1s the ended claim is no obstacle, and this claim drops it for good.
+        const next = booking('next', 100, 1000, H, limits(1), T + 1000);
+        assert.equal((await store.claimUsage(next)).ok, true);
+        assert.deepEqual(
+          (await store.listUsage('acme', { at: T + 500, upcoming: true })).map((u) => u.sessionId),
+          ['next'],
+        );
+        assert.equal(await store.releaseUsage('gone'), false);
+        // An ended session id can be claimed again as a new session.
+        assert.equal((await store.claimUsage(booking('gone', 1, 1000, 2000, limits(2), T + 1000))).ok, true);
+        await store.close();
+      });
+
+      it('entries stored before claims had windows count now and in every window', async () => {
+        const store = await factory.make();
+        await factory.putLegacyUsage(store, 'acme', 'old', 300);
+        assert.deepEqual(await store.getUsage('acme', T), { activeSessions: 1, reservedBps: 300 });
+        assert.deepEqual(await store.getSessionUsage('old', T), {
+          sessionId: 'old',
+          customerId: 'acme',
+          bps: 300,
+          start: null,
+          end: null,
+        });
+        assert.deepEqual(await store.listUsage('acme', { at: T }), [
+          { sessionId: 'old', customerId: 'acme', bps: 300, start: null, end: null },
+        ]);
+        assert.deepEqual(await store.claimUsage(booking('tomorrow', 100, 24 * H, 25 * H, limits(1))), {
+          ok: false,
+          reason: 'session-limit',
+          usage: { activeSessions: 1, reservedBps: 300 },
+        });
+        // Re-claimed with a window (narrower than "always"): a change, then it ends where it says.
+        assert.deepEqual(await store.claimUsage(booking('old', 200, 0, H, limits(1))), {
+          ok: true,
+          usage: { activeSessions: 1, reservedBps: 200 },
+          previousBps: 300,
+        });
+        assert.equal((await store.claimUsage(booking('tomorrow', 100, 24 * H, 25 * H, limits(1)))).ok, true);
+        await factory.putLegacyUsage(store, 'acme', 'old2', 50);
+        assert.equal(await store.releaseUsage('old2'), true);
+        assert.deepEqual(await store.getUsage('acme', T), { activeSessions: 1, reservedBps: 200 });
+        await store.close();
+      });
+
+      it('malformed claims are refused with a clear error', async () => {
+        const store = await factory.make();
+        const invalid = (e: unknown) =>
+          e instanceof UsageClaimInvalidError && e.code === 'STORE_POLICY_USAGE_INVALID';
+        await assert.rejects(store.claimUsage(booking('x', 100, H, H)), invalid);
+        await assert.rejects(store.claimUsage(booking('x', 100, -2 * H, -H)), invalid);
+        await assert.rejects(store.claimUsage(booking('x', 1.5, 0, H)), invalid);
+        await assert.rejects(store.claimUsage(booking('x', 100, 0, Number.NaN)), invalid);
+        assert.equal(await store.getSessionUsage('x', T), undefined);
         await store.close();
       });
     });

@@ -38,9 +38,22 @@ after(async () => {
   await Promise.all(cachedStores.map((s) => s.close()));
 });
 
-policyStoreConformance('redis', { make: async (): Promise<PolicyStore> => freshStore() });
+/** A usage entry as stores wrote them before claims had windows: `session → bps`. */
+async function putLegacyUsage(store: PolicyStore, customerId: string, sessionId: string, bps: number) {
+  const { keys } = store as RedisPolicyStore;
+  await connect()
+    .multi()
+    .hset(keys.usage(customerId), sessionId, String(bps))
+    .hset(keys.usageOwners, sessionId, customerId)
+    .exec();
+}
+
+policyStoreConformance('redis', { make: async (): Promise<PolicyStore> => freshStore(), putLegacyUsage });
 // The same contract with the read cache on: a store reads its own writes at once.
-policyStoreConformance('redis, read cache', { make: async (): Promise<PolicyStore> => cachedStore() });
+policyStoreConformance('redis, read cache', {
+  make: async (): Promise<PolicyStore> => cachedStore(),
+  putLegacyUsage,
+});
 
 /** HGET calls Redis has run so far (INFO commandstats). */
 async function hgetCalls(redis: Redis): Promise<number> {
@@ -131,9 +144,30 @@ describe('RedisPolicyStore specifics', () => {
     );
     assert.equal(await redis.hget(`${prefix}:{policy}:sites`, 'CE2'), 'acme');
     assert.equal(await redis.hget(`${prefix}:{policy}:vpn-names`, 'acme-storage'), '00000a:00000001');
-    await store.claimUsage({ customerId: 'acme', sessionId: 's1', bps: 5, maxSessions: 1, maxTotalBps: 5 });
-    assert.deepEqual(await redis.hgetall(`${prefix}:{policy}:usage:acme`), { s1: '5' });
-    assert.deepEqual(await redis.hgetall(`${prefix}:{policy}:usage-owners`), { s1: 'acme' });
+    await store.claimUsage({
+      customerId: 'acme',
+      sessionId: 's1',
+      bps: 5,
+      maxSessions: 1,
+      maxTotalBps: 5,
+      start: 1_700_000_000_000,
+      end: 1_700_000_060_000,
+      now: 1_700_000_000_000,
+    });
+    await store.claimUsage({
+      customerId: 'acme',
+      sessionId: 's2',
+      bps: 7,
+      maxSessions: 2,
+      maxTotalBps: 12,
+      now: 1_700_000_000_000,
+    });
+    // A claim is `bps;start;end` in ms, `inf` for an open end.
+    assert.deepEqual(await redis.hgetall(`${prefix}:{policy}:usage:acme`), {
+      s1: '5;1700000000000;1700000060000',
+      s2: '7;1700000000000;inf',
+    });
+    assert.deepEqual(await redis.hgetall(`${prefix}:{policy}:usage-owners`), { s1: 'acme', s2: 'acme' });
     await store.close();
   });
 

@@ -78,10 +78,11 @@ export function createHttpPolicyClient(
 
   return {
     async decide(request: DecisionInput, sessionId?: string): Promise<Decision> {
-      const { now: _now, start, ...rest } = request;
+      const { now: _now, start, end, ...rest } = request;
       const body = {
         ...rest,
         ...(start === undefined ? {} : { start: start.toISOString() }),
+        ...(end === undefined ? {} : { end: end === null ? null : end.toISOString() }),
         ...(sessionId === undefined ? {} : { sessionId }),
       };
       return decisionFromJson((await call<DecisionJson>('POST', '/v1/decisions', body)) as DecisionJson);

@@ -2,7 +2,16 @@ import type { ApplicationView, Decision, DecisionRequest, Ha1Algorithm, Vpn } fr
 import type { SiteAttachment } from '@svpn/store';
 
 /** A decision request; `now` defaults to the policy's clock (always, over HTTP). */
-export type DecisionInput = Omit<DecisionRequest, 'now'> & { readonly now?: Date };
+export type DecisionInput = Omit<DecisionRequest, 'now'> & {
+  readonly now?: Date;
+  /**
+   * When the session's claim on the customer's SLA usage ends: the exact end of a booked window
+   * (`start` … `end`), or `null` for an open-ended booking. Absent: the grant's start plus its
+   * maximum duration, or open-ended when there is none (a SIP call); a session already counted keeps
+   * at most the end its claim has. `durationS` is still what the SLA's maximum duration checks.
+   */
+  readonly end?: Date | null;
+};
 
 /** Whether an application may use a VPN, and the VPN's BGP/MPLS parameters when it may. */
 export interface Membership {
@@ -28,8 +37,10 @@ export interface Membership {
 export interface PolicyClient {
   /**
    * The decision for one session request. With `sessionId`, an allowed request is counted against
-   * the customer's usage atomically (a session already counted changes its bit/s; `currentBps` then
-   * defaults to what it holds); without, nothing is counted.
+   * the customer's usage atomically, over the session's window (see `end`; the SLA limits are checked
+   * against the customer's peak over it). A session already counted is replaced: within the time it
+   * holds, only its change of bit/s must fit (`currentBps` then is what it holds); without a session
+   * id, nothing is counted.
    */
   decide(request: DecisionInput, sessionId?: string): Promise<Decision>;
   /** The session stops counting against its customer's SLA (session end, rollback). Idempotent. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { PolicyStore } from '@svpn/store';
+import type { PolicyStore, SessionUsage } from '@svpn/store';
 
 import { decisionToJson } from '../client/decision-json.js';
 import type { PolicyEngine } from '../policy-engine.js';
@@ -16,7 +16,8 @@ export interface DecisionRoutesOptions {
  * The decision API the gateway calls on every INVITE / re-INVITE (DESIGN §4):
  * `POST /v1/decisions` answers 200 with a grant or a refusal (the refusal's `sipStatus` is what the
  * gateway answers the UA); `DELETE /v1/usage/:id` stops counting a session; `GET
- * /v1/customers/:id/usage` shows what a customer holds.
+ * /v1/customers/:id/usage` shows what a customer holds now, with each claim's window, and what it
+ * has booked to start later.
  */
 export async function decisionRoutes(app: FastifyInstance, options: DecisionRoutesOptions): Promise<void> {
   const { engine, store } = options;
@@ -25,9 +26,16 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
     '/v1/decisions',
     { schema: { body: DecisionRequestBody, response: { 200: DecisionSchema } } },
     async (request) => {
-      const { sessionId, start, ...body } = request.body;
+      const { sessionId, start, end, ...body } = request.body;
       const decision = await asProblem(() =>
-        engine.decide({ ...body, ...(start === undefined ? {} : { start: new Date(start) }) }, sessionId),
+        engine.decide(
+          {
+            ...body,
+            ...(start === undefined ? {} : { start: new Date(start) }),
+            ...(end === undefined ? {} : { end: end === null ? null : new Date(end) }),
+          },
+          sessionId,
+        ),
       );
       request.log.info(
         {
@@ -58,11 +66,24 @@ export async function decisionRoutes(app: FastifyInstance, options: DecisionRout
     async (request) => {
       const { id } = request.params;
       if ((await store.getCustomer(id)) === undefined) throw notFound(`customer ${id}`);
-      const [usage, sessions] = await Promise.all([store.getUsage(id), store.listUsage(id)]);
+      const at = engine.now().getTime();
+      const [usage, claims] = await Promise.all([
+        store.getUsage(id, at),
+        store.listUsage(id, { at, upcoming: true }),
+      ]);
+      const view = (s: SessionUsage) => ({
+        sessionId: s.sessionId,
+        bps: s.bps,
+        start: s.start === null ? null : new Date(s.start).toISOString(),
+        end: s.end === null ? null : new Date(s.end).toISOString(),
+      });
       return {
         customerId: id,
+        at: new Date(at).toISOString(),
         ...usage,
-        sessions: sessions.map((s) => ({ sessionId: s.sessionId, bps: s.bps })),
+        // In use now (what the SLA counts at this instant), then booked to start later.
+        sessions: claims.filter((s) => s.start === null || s.start <= at).map(view),
+        upcoming: claims.filter((s) => s.start !== null && s.start > at).map(view),
       };
     },
   );

@@ -73,28 +73,37 @@ describe('startPolicyService + createHttpPolicyClient (the gateway in another pr
 
   it('decides, counts and releases over HTTP, the grant start back as a Date', async () => {
     const start = new Date('2025-01-15T12:00:00Z');
-    const grant = await http.decide(
-      {
-        application: 'grid-a',
-        vpn: 'globex-grid',
-        serviceClass: 'high-throughput-data',
-        bandwidthBps: 800_000_000,
-        resourcePriority: 'dsn.flash',
-        start,
-        durationS: 600,
-      },
-      'sess-1',
-    );
+    const request = {
+      application: 'grid-a',
+      vpn: 'globex-grid',
+      serviceClass: 'high-throughput-data',
+      bandwidthBps: 800_000_000,
+      resourcePriority: 'dsn.flash',
+      start,
+      durationS: 600,
+    };
+    const grant = await http.decide(request, 'sess-1');
     assert.equal(grant.allow, true);
     if (!grant.allow) return;
     assert.ok(grant.start instanceof Date);
     assert.equal(grant.start.toISOString(), start.toISOString());
     assert.deepEqual([grant.precedence, grant.setupPriority, grant.maxDurationS], ['flash', 1, 600]);
-    assert.deepEqual(await service.store.getSessionUsage('sess-1'), {
+    // Counted over the window it asked for: 12:00 for 600 s.
+    assert.deepEqual(await service.store.getSessionUsage('sess-1', NOW.getTime()), {
       sessionId: 'sess-1',
       customerId: 'globex',
       bps: 800_000_000,
+      start: start.getTime(),
+      end: start.getTime() + 600_000,
     });
+    // An exact end travels as RFC 3339 (and null as open).
+    const end = new Date('2025-01-15T12:30:00.250Z');
+    assert.equal((await http.decide({ ...request, end }, 'sess-2')).allow, true);
+    assert.equal((await service.store.getSessionUsage('sess-2', NOW.getTime()))?.end, end.getTime());
+    assert.equal((await http.decide({ ...request, end: null }, 'sess-3')).allow, true);
+    assert.equal((await service.store.getSessionUsage('sess-3', NOW.getTime()))?.end, null);
+    await http.releaseUsage('sess-2');
+    await http.releaseUsage('sess-3');
     const refusal = await http.decide({
       application: 'grid-a',
       vpn: 'acme-storage',
@@ -103,7 +112,7 @@ describe('startPolicyService + createHttpPolicyClient (the gateway in another pr
     });
     assert.deepEqual(refusal.allow ? [] : [refusal.sipStatus, refusal.code], [403, 'not-a-member']);
     await http.releaseUsage('sess-1');
-    assert.equal(await service.store.getSessionUsage('sess-1'), undefined);
+    assert.equal(await service.store.getSessionUsage('sess-1', NOW.getTime()), undefined);
   });
 
   it('fails with a typed error when the service refuses the request or is not there', async () => {
