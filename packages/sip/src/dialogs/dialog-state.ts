@@ -53,6 +53,17 @@ function withoutTag(value: string): string {
   return na.toString();
 }
 
+/** {@link withoutTag} of a From or To the message has parsed already (left as it is). */
+function parsedWithoutTag(na: NameAddr): string {
+  if (na.tag === undefined) return na.toString();
+  const params = na.params.clone();
+  params.delete('tag');
+  const copy = new NameAddr({ uri: na.uri, params });
+  copy.displayName = na.displayName;
+  copy.rawDisplayName = na.rawDisplayName;
+  return copy.toString();
+}
+
 function firstContactUri(message: SipRequest | SipResponse): string | undefined {
   const contact = message.contact[0];
   return contact === undefined || contact.star ? undefined : uriToString(contact.uri);
@@ -75,8 +86,8 @@ export function uasDialogState(
     phase: response.status >= 200 ? 'confirmed' : 'early',
     localSeq: undefined,
     remoteSeq: request.cseq.seq,
-    localUri: withoutTag(request.headers.get('To') ?? ''),
-    remoteUri: withoutTag(request.headers.get('From') ?? ''),
+    localUri: parsedWithoutTag(request.to),
+    remoteUri: parsedWithoutTag(request.from),
     remoteTarget: firstContactUri(request) ?? uriToString(request.from.uri),
     routeSet: request.recordRoutes.map((r) => r.toString()),
     localContact,

@@ -248,6 +248,11 @@ export type UasSessionTimerDecision =
  *
  * @throws SipHeaderError when Session-Expires or Min-SE does not parse (answer 400).
  */
+/** Who refreshes when the UAS chooses (RFC 4028 §9): us, unless configured to leave it to the peer. */
+function chosenRefresher(options: ResolvedSessionTimerOptions): Refresher {
+  return options.refresher === 'remote' ? 'uac' : 'uas';
+}
+
 export function negotiateAsUas(
   request: SessionTimerMessage,
   options: ResolvedSessionTimerOptions,
@@ -256,7 +261,6 @@ export function negotiateAsUas(
   const uacSupports = supportsTimer(request);
   const asked = sessionExpiresOf(request);
   const requestMinSE = minSEOf(request) ?? 0;
-  const choose = (): Refresher => (options.refresher === 'remote' ? 'uac' : 'uas');
   let interval: number;
   let refresher: Refresher;
   if (asked !== undefined) {
@@ -281,7 +285,7 @@ export function negotiateAsUas(
     }
     // RFC 4028 §9 — a refresher parameter in the request MUST be copied; without one the UAS
     // chooses, and MUST choose itself when the UAC does not support the extension.
-    refresher = asked.refresher ?? (uacSupports ? choose() : 'uas');
+    refresher = asked.refresher ?? (uacSupports ? chosenRefresher(options) : 'uas');
   } else {
     // RFC 4028 §9 — no Session-Expires in the request: the UAS MAY still use a session timer by
     // inserting one in the 2xx, not below the request's Min-SE.
@@ -289,7 +293,7 @@ export function negotiateAsUas(
     if (base === undefined) return { action: 'accept', agreement: undefined, headers: {} };
     interval = Math.max(base, requestMinSE, options.minSE);
     const keep = active === undefined ? undefined : active.refresher === 'local' ? 'uas' : 'uac';
-    refresher = uacSupports ? (keep ?? choose()) : 'uas';
+    refresher = uacSupports ? (keep ?? chosenRefresher(options)) : 'uas';
   }
   const headers: Record<string, string> = {
     'Session-Expires': formatSessionExpires({ interval, refresher }),

@@ -114,10 +114,10 @@ export class Dialog extends EventEmitter<DialogEvents> {
     number,
     { ack: SipRequest; target: Awaited<ReturnType<SipStack['prepareStateless']>> }
   >();
-  /** A 2xx we keep retransmitting until its ACK (§13.3.1.4); `abandon` when the dialog ends first. */
-  #unacked: { cseq: number; acked: () => void; abandon: () => void } | undefined;
-  /** RFC 4028 — the session timer, when the extension is on. */
-  readonly #sessionTimer: SessionTimerDriver | undefined;
+  /** A 2xx we keep retransmitting until its ACK (§13.3.1.4). */
+  #unacked: Unacknowledged2xx | undefined;
+  /** RFC 4028 — the session timer, made when one is first agreed (the extension must be on). */
+  #sessionTimer: SessionTimerDriver | undefined;
   /** RFC 4028 §7.4 — the Min-SE our refreshes carry (raised by a 422). */
   #minSE: number;
   /** @internal RFC 3262 — answers PRACKs in this early dialog (set by the agent's UAS side). */
@@ -134,15 +134,6 @@ export class Dialog extends EventEmitter<DialogEvents> {
     this.remote = { sdp: sdp.remote };
     const timer = host.sessionTimer;
     this.#minSE = timer ? timer.minSE : 0;
-    this.#sessionTimer = timer
-      ? new SessionTimerDriver({
-          timers: host.timers,
-          delegate: {
-            onRefresh: () => void this.#refreshSession(),
-            onExpire: () => void this.#end('session-expired'),
-          },
-        })
-      : undefined;
   }
 
   /** The key the agent files this dialog under. */
@@ -302,7 +293,7 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   /** RFC 4028 §7.2 — the 2xx to our session refresh request sets, renews or removes the timer. */
   #negotiatedAsUac(response: SipResponse): void {
-    if (this.#sessionTimer === undefined) return;
+    if (!this.host.sessionTimer) return;
     let agreement: SessionTimerAgreement | undefined;
     try {
       agreement = negotiateAsUac(response);
@@ -316,9 +307,19 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   /** @internal A 2xx to a session refresh request was sent (`uas`) or received (`uac`). */
   startSessionTimer(agreement: SessionTimerAgreement | undefined, role: Refresher): void {
-    if (this.#sessionTimer === undefined || this.#destroyed) return;
-    this.#sessionTimer.negotiated(agreement, role);
-    this.emit('refresh', this.#sessionTimer.active);
+    if (!this.host.sessionTimer || this.#destroyed) return;
+    // Most calls never agree on a timer: its driver is made the first time one is.
+    if (this.#sessionTimer === undefined && agreement !== undefined) {
+      this.#sessionTimer = new SessionTimerDriver({
+        timers: this.host.timers,
+        delegate: {
+          onRefresh: () => void this.#refreshSession(),
+          onExpire: () => void this.#end('session-expired'),
+        },
+      });
+    }
+    this.#sessionTimer?.negotiated(agreement, role);
+    this.emit('refresh', this.#sessionTimer?.active);
   }
 
   /**
@@ -558,52 +559,20 @@ export class Dialog extends EventEmitter<DialogEvents> {
   /**
    * RFC 3261 §13.3.1.4 — the UAS core retransmits the 2xx (T1, doubling up to T2) until the ACK;
    * after 64·T1 without one, the session SHOULD end (BYE). Over reliable transports only the
-   * 64·T1 guard runs. `onEnded` runs instead of `onAck` when the dialog ends before the ACK
-   * (a BYE can overtake a lost ACK on UDP).
+   * 64·T1 guard runs. `waiter.onEnded` runs instead of `onAck` when the dialog ends before the
+   * ACK (a BYE can overtake a lost ACK on UDP); without `waiter.onTimeout` the dialog ends with BYE.
    */
-  retransmit2xx(
-    context: ServerContext,
-    response: SipResponse,
-    onAck?: () => void,
-    onTimeout?: () => void,
-    onEnded?: () => void,
-  ): void {
+  retransmit2xx(context: ServerContext, response: SipResponse, waiter?: AckWaiter): void {
     this.#unacked?.acked();
-    const { timers, T1, T2 } = this.host;
-    const reliable = context.source.protocol !== 'udp';
-    let interval = T1;
-    let retransmitHandle: unknown;
-    const cseq = context.request.cseq.seq;
-    const schedule = (): void => {
-      retransmitHandle = timers.setTimeout(() => {
-        context.stack.resendResponse(context, response);
-        interval = Math.min(interval * 2, T2);
-        schedule();
-      }, interval);
-    };
-    if (!reliable) schedule();
-    const giveUp = timers.setTimeout(() => {
-      stop();
-      this.#pendingIncomingInvite = false;
-      onTimeout?.();
-      if (onTimeout === undefined) void this.destroy();
-    }, 64 * T1);
-    const stop = (): void => {
-      timers.clearTimeout(retransmitHandle);
-      timers.clearTimeout(giveUp);
-      if (this.#unacked?.cseq === cseq) this.#unacked = undefined;
-    };
-    this.#unacked = {
-      cseq,
-      acked: () => {
-        stop();
-        onAck?.();
-      },
-      abandon: () => {
-        stop();
-        onEnded?.();
-      },
-    };
+    this.#unacked = new Unacknowledged2xx(this, context, response, waiter);
+  }
+
+  /** @internal The 2xx's retransmission ended (ACK, timeout or the dialog's end). */
+  unackedDone(unacked: Unacknowledged2xx, timedOut: boolean): void {
+    if (this.#unacked === unacked) this.#unacked = undefined;
+    if (!timedOut) return;
+    this.#pendingIncomingInvite = false;
+    if (unacked.waiter?.onTimeout === undefined) void this.destroy();
   }
 
   /** @internal The ACK for a 2xx we sent (matched by the agent on Call-ID and tags). */
@@ -627,6 +596,78 @@ export class Dialog extends EventEmitter<DialogEvents> {
     this.#state = { ...this.#state, phase: 'terminated' };
     this.host.forget(this);
     this.emit('destroy', info);
+  }
+}
+
+/** Who waits for the ACK of a 2xx (see `Dialog.retransmit2xx`). */
+export interface AckWaiter {
+  onAck?(): void;
+  onTimeout?(): void;
+  onEnded?(): void;
+}
+
+/**
+ * RFC 3261 §13.3.1.4 — a 2xx the UAS core keeps sending (T1, doubling up to T2; UDP only) until
+ * its ACK, for at most 64·T1. One object with methods per call, rather than a closure per timer.
+ */
+class Unacknowledged2xx {
+  readonly cseq: number;
+  #interval: number;
+  #retransmit: unknown = undefined;
+  readonly #giveUp: unknown;
+  #done = false;
+
+  constructor(
+    readonly dialog: Dialog,
+    readonly context: ServerContext,
+    readonly response: SipResponse,
+    readonly waiter: AckWaiter | undefined,
+  ) {
+    const { timers, T1 } = dialog.host;
+    this.cseq = context.request.cseq.seq;
+    this.#interval = T1;
+    if (context.source.protocol === 'udp') this.#schedule();
+    this.#giveUp = timers.setTimeout(() => this.#timedOut(), 64 * T1);
+  }
+
+  #schedule(): void {
+    this.#retransmit = this.dialog.host.timers.setTimeout(() => this.#resend(), this.#interval);
+  }
+
+  #resend(): void {
+    if (this.#done) return;
+    this.context.stack.resendResponse(this.context, this.response);
+    this.#interval = Math.min(this.#interval * 2, this.dialog.host.T2);
+    this.#schedule();
+  }
+
+  #stop(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    const { timers } = this.dialog.host;
+    timers.clearTimeout(this.#retransmit);
+    timers.clearTimeout(this.#giveUp);
+    return true;
+  }
+
+  #timedOut(): void {
+    if (!this.#stop()) return;
+    this.dialog.unackedDone(this, true);
+    this.waiter?.onTimeout?.();
+  }
+
+  /** The ACK came. */
+  acked(): void {
+    if (!this.#stop()) return;
+    this.dialog.unackedDone(this, false);
+    this.waiter?.onAck?.();
+  }
+
+  /** The dialog ended before the ACK. */
+  abandon(): void {
+    if (!this.#stop()) return;
+    this.dialog.unackedDone(this, false);
+    this.waiter?.onEnded?.();
   }
 }
 

@@ -58,7 +58,7 @@ import {
 import { DigestClient } from '../auth/index.js';
 import { type TransactionTimers, TRANSACTION_DEFAULTS } from '../transactions/index.js';
 import type { MessageSource, TransportProtocol } from '../transport/index.js';
-import { Dialog, type DialogHost, createInvite2xx } from './dialog.js';
+import { type AckWaiter, Dialog, type DialogHost, createInvite2xx } from './dialog.js';
 import { IncomingRequest, Responder } from './incoming-request.js';
 import { SipError } from './sip-error.js';
 
@@ -294,7 +294,7 @@ export class SipAgent implements TransactionUser, DialogHost {
       return;
     }
     if (request.method === 'INVITE' && !this.prepareInvite(context)) return;
-    void this.dispatch(context);
+    this.dispatch(context);
   }
 
   /**
@@ -347,10 +347,50 @@ export class SipAgent implements TransactionUser, DialogHost {
     dialog?.resendAck(response.cseq.seq);
   }
 
-  private async dispatch(context: ServerContext): Promise<void> {
+  private dispatch(context: ServerContext): void {
     const req = new IncomingRequest(context);
     const res = new Responder(context);
     const method = context.request.method;
+    for (const m of this.middleware) {
+      if (m.method === undefined || m.method === method) {
+        void this.dispatchThroughMiddleware(req, res, method);
+        return;
+      }
+    }
+    // No middleware: the handler runs at once, with no promise per request.
+    try {
+      const handler = this.handlers.get(method);
+      if (handler === undefined) return this.answerUnhandled(res, method);
+      const out = handler(req, res);
+      if (out instanceof Promise) out.catch((error: unknown) => this.handlerFailed(error, res, method));
+    } catch (error) {
+      this.handlerFailed(error, res, method);
+    }
+  }
+
+  /** A handler threw or rejected: 500 unless it answered already. */
+  private handlerFailed(error: unknown, res: Responder, method: string): void {
+    this.stack.log?.error({ err: error, method }, 'request handler failed');
+    if (!res.finalSent) res.send(500, { warning: 'internal error while handling the request' });
+  }
+
+  /** Without a handler: OPTIONS gets what we support (RFC 3261 §11.2), anything else 405. */
+  private answerUnhandled(res: Responder, method: string): void {
+    if (method === 'OPTIONS') {
+      res.send(200, { headers: { Allow: this.allowed.join(', '), Accept: 'application/sdp' } });
+      return;
+    }
+    res.send(405, {
+      headers: { Allow: this.allowed.join(', ') },
+      warning: `${method} is not handled here`,
+    });
+  }
+
+  private async dispatchThroughMiddleware(
+    req: IncomingRequest,
+    res: Responder,
+    method: string,
+  ): Promise<void> {
     const chain = this.middleware
       .filter((m) => m.method === undefined || m.method === method)
       .map((m) => m.fn);
@@ -372,18 +412,9 @@ export class SipAgent implements TransactionUser, DialogHost {
         await handler(req, res);
         return;
       }
-      if (method === 'OPTIONS') {
-        // RFC 3261 §11.2 — answer OPTIONS with what we support.
-        res.send(200, { headers: { Allow: this.allowed.join(', '), Accept: 'application/sdp' } });
-        return;
-      }
-      res.send(405, {
-        headers: { Allow: this.allowed.join(', ') },
-        warning: `${method} is not handled here`,
-      });
+      this.answerUnhandled(res, method);
     } catch (error) {
-      this.stack.log?.error({ err: error, method }, 'request handler failed');
-      if (!res.finalSent) res.send(500, { warning: 'internal error while handling the request' });
+      this.handlerFailed(error, res, method);
     }
   }
 
@@ -466,48 +497,20 @@ export class SipAgent implements TransactionUser, DialogHost {
       );
       dialog.notePeer(context.request);
     }
-    // RFC 3262 §3 — the 2xx may be held until the reliable provisionals are PRACKed.
-    const sent = invite?.whenSent(response) ?? Promise.resolve();
     return new Promise((resolve, reject) => {
+      const waiter = new UasAckWaiter(dialog, context, response, resolve, reject);
       context.send(response);
-      sent.then(
-        () => {
-          if (early !== undefined) {
-            early.confirm(response);
-            if (options.localSdp !== undefined && options.localSdp !== '') early.local.sdp = options.localSdp;
-          }
-          if (timer?.action === 'accept') dialog.startSessionTimer(timer.agreement, 'uas');
-          this.ackWait(dialog, context, response, resolve, reject);
-        },
-        (error: unknown) => {
-          // Another final response went instead (CANCEL → 487, no PRACK → 5xx).
-          dialog.terminate({ reason: 'rejected' });
-          reject(error);
-        },
-      );
+      // RFC 3262 §3 — the 2xx may be held until the reliable provisionals are PRACKed; usually it
+      // went out just now, and the ACK wait starts at once.
+      const outcome = invite?.outcome(response) ?? 'sent';
+      if (outcome === 'sent') waiter.sent(early, options.localSdp, timer);
+      else if (outcome === 'pending') {
+        invite?.whenSent(response).then(
+          () => waiter.sent(early, options.localSdp, timer),
+          (error: unknown) => waiter.failed(error),
+        );
+      } else waiter.failed(outcome);
     });
-  }
-
-  /** The 2xx went out: retransmit it until the ACK (RFC 3261 §13.3.1.4), then resolve. */
-  private ackWait(
-    dialog: Dialog,
-    context: ServerContext,
-    response: SipResponse,
-    resolve: (dialog: Dialog) => void,
-    reject: (error: unknown) => void,
-  ): void {
-    dialog.retransmit2xx(
-      context,
-      response,
-      () => resolve(dialog),
-      () => {
-        // RFC 3261 §13.3.1.4 — no ACK within 64·T1: confirm, then end the session with BYE.
-        void dialog.destroy();
-        reject(new SipError(408, 'ACK Timeout'));
-      },
-      // On UDP the caller's BYE can overtake its lost ACK (RFC 3261 §15.1.2 — it ends the dialog).
-      () => reject(new SipError(487, 'Session Ended Before ACK')),
-    );
   }
 
   // ------------------------------------------------------------------------------------------
@@ -869,6 +872,54 @@ function nextAttempt(template: SipRequest, last: SipRequest): SipRequest {
  * transaction by wrapping `context.send`, so `res.send(180, { headers: { Require: '100rel' } })`
  * is all an application writes.
  */
+/** Settles a `createUAS` promise when the ACK for its 2xx comes, or does not (RFC 3261 §13.3.1.4). */
+class UasAckWaiter implements AckWaiter {
+  constructor(
+    readonly dialog: Dialog,
+    readonly context: ServerContext,
+    readonly response: SipResponse,
+    readonly resolve: (dialog: Dialog) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  /** The 2xx went out: confirm the early dialog, start the session timer, wait for the ACK. */
+  sent(
+    early: Dialog | undefined,
+    localSdp: string | undefined,
+    timer: UasSessionTimerDecision | undefined,
+  ): void {
+    const { dialog, response } = this;
+    if (early !== undefined) {
+      early.confirm(response);
+      if (localSdp !== undefined && localSdp !== '') early.local.sdp = localSdp;
+    }
+    if (timer?.action === 'accept') dialog.startSessionTimer(timer.agreement, 'uas');
+    // RFC 3261 §13.3.1.4 — retransmit the 2xx until the ACK, then resolve.
+    dialog.retransmit2xx(this.context, response, this);
+  }
+
+  /** Another final response went instead (CANCEL → 487, no PRACK → 5xx). */
+  failed(error: unknown): void {
+    this.dialog.terminate({ reason: 'rejected' });
+    this.reject(error);
+  }
+
+  onAck(): void {
+    this.resolve(this.dialog);
+  }
+
+  onTimeout(): void {
+    // RFC 3261 §13.3.1.4 — no ACK within 64·T1: confirm, then end the session with BYE.
+    void this.dialog.destroy();
+    this.reject(new SipError(408, 'ACK Timeout'));
+  }
+
+  onEnded(): void {
+    // On UDP the caller's BYE can overtake its lost ACK (RFC 3261 §15.1.2 — it ends the dialog).
+    this.reject(new SipError(487, 'Session Ended Before ACK'));
+  }
+}
+
 class UasInvite {
   /** The early dialog the first reliable provisional created. */
   early: Dialog | undefined;
@@ -894,6 +945,16 @@ class UasInvite {
     this.#context = context;
     this.#send = context.send.bind(context);
     context.send = (response: SipResponse) => this.#route(response);
+  }
+
+  /**
+   * Whether `response` (a final) went out (`sent`), is held (`pending`: RFC 3262), or another
+   * final response went instead (the SipError to reject with).
+   */
+  outcome(response: SipResponse): 'sent' | 'pending' | SipError {
+    const final = this.#final;
+    if (final === undefined) return 'pending';
+    return final === response ? 'sent' : new SipError(final.status, final.reason, final);
   }
 
   /** Resolves once `response` (a final) went out; rejects if another final response went instead. */
