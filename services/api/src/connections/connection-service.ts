@@ -610,6 +610,12 @@ export class ConnectionService {
         ...(criteria.priority === null ? {} : { resourcePriority: criteria.priority }),
         ...(start === undefined ? {} : { start }),
         ...(durationS === undefined ? {} : { durationS }),
+        // The SLA usage counts for the booking's window exactly, as the ledger does (open without an end).
+        ...(criteria.endTime === null
+          ? { end: null }
+          : Date.parse(criteria.endTime) > startMs
+            ? { end: new Date(criteria.endTime) }
+            : {}),
         now: new Date(this.now()),
       },
       sessionIdOf(c.connectionId, record.internal.callSeq),
