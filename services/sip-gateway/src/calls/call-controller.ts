@@ -922,6 +922,7 @@ export class CallController {
     if (victim !== undefined) {
       if (verdict === 'end') {
         await this.endSession(victim, 'preempted', { Reason: PREEMPTION_REASON });
+        await this.released(victim);
       } else if (!victim.ending && verdict.shrinkTo > 0 && verdict.shrinkTo < victim.record.grantedBps) {
         await this.shrink(victim, verdict.shrinkTo);
       }
@@ -934,6 +935,18 @@ export class CallController {
       setup.shrinkTo = verdict.shrinkTo;
     }
     return true;
+  }
+
+  /**
+   * Waits until a session ending here has given its share back (it leaves `live` once released):
+   * another path may have begun ending it — our admission's victim list and the leader's notice
+   * race — and the preemptor must not be signalled on the PEs before the victim left them.
+   */
+  private async released(session: LiveSession): Promise<void> {
+    const deadline = this.now() + (this.o.remoteVictimWaitMs ?? 5000);
+    while (this.live.get(session.record.sessionId) === session && this.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   /** Waits until the sessions' records are gone (their holders released them on the PEs), bounded. */
