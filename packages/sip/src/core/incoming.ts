@@ -77,7 +77,7 @@ export function classifyIncoming(
       : refusal(transport, response, 400, error.reason);
   }
   const message = parsed.message;
-  const trailing = parsed.trailing === undefined ? {} : { trailing: parsed.trailing };
+  const trailing = parsed.trailing;
   if (message.kind === 'response') {
     try {
       // RFC 3261 §8.1.3.3 — a UAC discards a response with more than one Via value.
@@ -96,10 +96,10 @@ export function classifyIncoming(
     if (policy.matchResponse !== undefined && !policy.matchResponse(message)) {
       return { action: 'drop', reason: 'stray response: no matching client transaction' };
     }
-    return { action: 'deliver', message, ...trailing };
+    return deliver(message, trailing);
   }
   const rejection = validateRequest(message, policy);
-  if (rejection === undefined) return { action: 'deliver', message, ...trailing };
+  if (rejection === undefined) return deliver(message, trailing);
   // RFC 3261 §17.2.1 — an ACK is never answered.
   if (message.method === 'ACK') return { action: 'drop', reason: `invalid ACK: ${rejection.warning}` };
   const response = createRejectionResponse(message, rejection, { warnAgent });
@@ -111,6 +111,10 @@ export function classifyIncoming(
  * limit (compact `v:` lines) can get an answer larger than any datagram (65 487 octets fit both IP
  * families, RFC 768 / RFC 8200). Such an answer cannot be sent, so over UDP it is dropped.
  */
+function deliver(message: SipRequest | SipResponse, trailing: number | undefined): IncomingDecision {
+  return trailing === undefined ? { action: 'deliver', message } : { action: 'deliver', message, trailing };
+}
+
 function refusal(
   transport: IncomingTransport,
   response: Buffer,

@@ -124,9 +124,25 @@ function reject(
 }
 
 /** Runs a typed accessor; a SipHeaderError becomes the text of a 400. */
-function syntaxProblem(read: () => unknown): string | undefined {
+/**
+ * The first header field (in this order) that does not parse: every Via, From, To, Call-ID,
+ * CSeq, Contact (with its expires and q), Route, Require, Content-Type. The parsed values stay
+ * cached on the request for the layers above.
+ */
+function firstSyntaxProblem(request: SipRequest): string | undefined {
   try {
-    read();
+    for (const via of request.via) via.load();
+    void request.from;
+    void request.to;
+    void request.callId;
+    void request.cseq;
+    for (const contact of request.contact) {
+      void contact.expires;
+      void contact.q;
+    }
+    void request.routes;
+    void request.require;
+    void request.contentType;
     return undefined;
   } catch (e) {
     if (e instanceof SipHeaderError) return e.message;
@@ -164,8 +180,10 @@ export function validateRequest(request: SipRequest, policy: ValidationPolicy = 
 
   // RFC 3261 §8.1.1 — a valid request MUST contain To, From, CSeq, Call-ID and Via (Max-Forwards
   // is only checked by proxies; RFC 2543 requests lack it).
-  const absent = MANDATORY.filter((name) => !h.has(name));
-  if (absent.length > 0) {
+  // The checks below run for every request: plain loops, arrays only for a rejection.
+  let absent: string[] | undefined;
+  for (const name of MANDATORY) if (!h.has(name)) (absent ??= []).push(name);
+  if (absent !== undefined) {
     return reject(
       400,
       'Bad Request',
@@ -173,8 +191,9 @@ export function validateRequest(request: SipRequest, policy: ValidationPolicy = 
     );
   }
   // RFC 3261 §7.3.1 — single-valued fields appear once (RFC 4475 §3.3.8).
-  const repeated = SINGLE_VALUED.filter((name) => h.fieldCount(name) > 1);
-  if (repeated.length > 0) {
+  let repeated: string[] | undefined;
+  for (const name of SINGLE_VALUED) if (h.fieldCount(name) > 1) (repeated ??= []).push(name);
+  if (repeated !== undefined) {
     return reject(
       400,
       'Bad Request',
@@ -182,16 +201,7 @@ export function validateRequest(request: SipRequest, policy: ValidationPolicy = 
     );
   }
   // RFC 3261 §8.2 — a syntactically invalid request gets 400 (RFC 4475 §3.1.2).
-  const problem =
-    syntaxProblem(() => request.via.forEach((v) => v.load())) ??
-    syntaxProblem(() => request.from) ??
-    syntaxProblem(() => request.to) ??
-    syntaxProblem(() => request.callId) ??
-    syntaxProblem(() => request.cseq) ??
-    syntaxProblem(() => request.contact.map((c) => [c.expires, c.q])) ??
-    syntaxProblem(() => request.routes) ??
-    syntaxProblem(() => request.require) ??
-    syntaxProblem(() => request.contentType);
+  const problem = firstSyntaxProblem(request);
   if (problem !== undefined) return reject(400, 'Bad Request', problem);
   if (p.rejectEmptyBranch && request.topVia?.branch === 'z9hG4bK') {
     // RFC 4475 §3.2.1 — magic cookie without a transaction ID; rejected statelessly.
@@ -204,8 +214,8 @@ export function validateRequest(request: SipRequest, policy: ValidationPolicy = 
 
   // RFC 3261 §8.2.1 — method inspection: 405 with Allow for a method we know but do not serve;
   // 501 for one we do not implement at all (checked before the CSeq method, RFC 4475 §3.1.2.18).
-  const allow = p.allowedMethods.join(', ');
   if (!p.allowedMethods.includes(request.method)) {
+    const allow = p.allowedMethods.join(', ');
     return p.knownMethods.includes(request.method)
       ? reject(405, 'Method Not Allowed', `Method ${request.method} is not allowed here`, { Allow: allow })
       : reject(501, 'Not Implemented', `Method ${request.method} is not implemented`, { Allow: allow });
@@ -276,8 +286,11 @@ export function validateRequest(request: SipRequest, policy: ValidationPolicy = 
         Accept: p.acceptedContentTypes.join(', '),
       });
     }
-    const encodings = h.getAll('Content-Encoding').map((e) => e.toLowerCase());
-    const badEncoding = encodings.find((e) => !p.acceptedEncodings.includes(e));
+    let badEncoding: string | undefined;
+    if (h.has('Content-Encoding')) {
+      const encodings = h.getAll('Content-Encoding').map((e) => e.toLowerCase());
+      badEncoding = encodings.find((e) => !p.acceptedEncodings.includes(e));
+    }
     if (badEncoding !== undefined) {
       return reject(415, 'Unsupported Media Type', `Content-Encoding ${badEncoding} is not supported`, {
         'Accept-Encoding': p.acceptedEncodings.join(', '),

@@ -131,7 +131,10 @@ export class TransactionTable<T extends { readonly kind: TransactionKind }> {
 
   /** The server transaction filed under `key` or an alias of it, if any. */
   getServer(key: ServerTransactionKey): T | undefined {
-    return this.#server.get(key) ?? this.#server.get(this.#aliasOf.get(key) ?? key);
+    const found = this.#server.get(key);
+    if (found !== undefined || this.#aliasOf.size === 0) return found;
+    const primary = this.#aliasOf.get(key);
+    return primary === undefined ? undefined : this.#server.get(primary);
   }
 
   /** @throws TransactionNotFoundError when no client transaction has `key`. */
