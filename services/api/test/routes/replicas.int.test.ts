@@ -81,7 +81,11 @@ test('a reservation held on the standby times out once, fired by the lease holde
     async () => (await state(first, c.connectionId)).states.reservationState === 'ReserveTimeout',
     'ReserveTimeout',
   );
-  assert.equal(x.h.gateway.admission?.manager.flow(sessionIdOf(c.connectionId, 1)), undefined, 'freed');
+  // The booking is given back after the state change is stored: wait for it rather than race it.
+  await until(
+    () => x.h.gateway.admission?.manager.flow(sessionIdOf(c.connectionId, 1)) === undefined,
+    'freed',
+  );
   await new Promise((r) => setTimeout(r, 300));
   const history = await call(
     second.url as string,
@@ -105,7 +109,10 @@ test('the holder stops: the other replica takes the lease and fires the timer of
     async () => (await state(second, c.connectionId)).states.reservationState === 'ReserveTimeout',
     'ReserveTimeout fired by the second replica',
   );
-  assert.equal(x.h.gateway.admission?.manager.flow(sessionIdOf(c.connectionId, 1)), undefined, 'freed');
+  await until(
+    () => x.h.gateway.admission?.manager.flow(sessionIdOf(c.connectionId, 1)) === undefined,
+    'freed',
+  );
   const history = await call(
     second.url as string,
     x.appKey,
