@@ -36,6 +36,7 @@ import {
   type TransportManagerListenOptions,
   type TransportMessage,
   type TransportProtocol,
+  type TransportSelector,
   type WithTransport,
   type ResponseTarget,
   responseTarget,
@@ -296,6 +297,9 @@ interface LingeringReply {
 
 type Lingering = LingeringServerTransaction<ServerTransactionKey, LingeringReply>;
 
+const RESOLVED: Promise<void> = Promise.resolve();
+const NO_SELECTOR: TransportSelector = {};
+
 /**
  * @internal One server transaction as the core runs it: the driver's options, its delegate and
  * the core's bookkeeping in one object (methods, not closures: a request allocates no functions).
@@ -324,6 +328,8 @@ export class CoreServerTransaction
     readonly request: SipRequest,
     readonly source: MessageSource,
     readonly local: LocalAddress,
+    /** The transport the request came in on: its responses leave from it (RFC 3581 §4). */
+    readonly via: Transport | undefined,
   ) {
     this.method = request.method;
     this.id = key;
@@ -339,8 +345,13 @@ export class CoreServerTransaction
     return this.driver.kind;
   }
 
-  transmit(response: SipResponse): Promise<void> {
-    return this.stack.transmitResponse(this, response);
+  transmit(response: SipResponse): void {
+    this.stack.transmitResponse(this, response);
+  }
+
+  /** @internal A response of this transaction could not be sent (RFC 3261 §17.2.4). */
+  sendFailed(): void {
+    this.stack.serverSendFailed(this);
   }
 
   statusOf(response: SipResponse): number {
@@ -537,7 +548,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
           return;
         case 'deliver':
           if (decision.message.kind === 'response') return this.receiveResponse(decision.message, m.source);
-          return this.receiveRequest(decision.message, m.source, m.local);
+          return this.receiveRequest(decision.message, m.source, m.local, m.transport);
       }
     } catch (error) {
       // Nothing received may crash the stack: a bug here costs one message, not the process.
@@ -605,7 +616,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     };
   }
 
-  private receiveRequest(request: SipRequest, source: MessageSource, local: LocalAddress): void {
+  private receiveRequest(
+    request: SipRequest,
+    source: MessageSource,
+    local: LocalAddress,
+    via?: Transport,
+  ): void {
     this.stampReceived(request, source);
     if (request.method === 'ACK') {
       const txn = this.table.findServer(this.keyInput(request, 'ACK'));
@@ -626,7 +642,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       if (existing.onRequest() === 'retransmit') this.resendFinal(existing);
       return;
     }
-    const txn = new CoreServerTransaction(this, key, request, source, local);
+    const txn = new CoreServerTransaction(this, key, request, source, local, via);
     this.table.addServer(key, txn);
     const { driver, context } = txn;
     // The TU usually answers before it returns: the 100 (Trying) timer the INVITE starts is then
@@ -686,24 +702,32 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     request.headers.set('Via', values);
   }
 
-  /** @internal Sends a response of a server transaction (its `transmit`). */
-  transmitResponse(txn: CoreServerTransaction, response: SipResponse): Promise<void> {
+  /**
+   * @internal Sends a response of a server transaction (its `transmit`). A failure is reported
+   * to the transaction, or to what lingers of it once handed off (RFC 3261 §17.2.4).
+   */
+  transmitResponse(txn: CoreServerTransaction, response: SipResponse): void {
     let sent: Promise<void>;
     try {
       txn.target ??= this.responseTargetOf(txn.request, txn.source);
-      sent = this.sendResponseTo(txn.target, this.serialize(response), txn.local);
+      sent = this.sendResponseTo(txn.target, this.serialize(response), txn.local, txn.via);
     } catch (error) {
       sent = Promise.reject(error);
     }
+    sent.then(undefined, () => txn.sendFailed());
     if (response.status >= 200) {
       // The request and the response may stay alive with the application: their parsed views
       // are dropped (parsed again if anyone asks).
       txn.request.dropViews();
       response.dropViews();
-      // Once handed off (linger), the driver no longer hears of a failure to send this final.
-      sent.catch(() => this.finalSendFailed(txn.key));
     }
-    return sent;
+  }
+
+  /** @internal A response of `txn` could not be sent. */
+  serverSendFailed(txn: CoreServerTransaction): void {
+    const current = this.table.getServer(txn.key);
+    if (current === txn) txn.driver.transportError();
+    else if (current instanceof LingeringServerTransaction) this.finalSendFailed(txn.key);
   }
 
   /**
@@ -763,13 +787,17 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.sendResponse(response, context.request, context.source, context.local).catch(() => undefined);
   }
 
-  private async sendResponse(
+  private sendResponse(
     response: SipResponse,
     request: SipRequest,
     source: MessageSource,
     local: LocalAddress,
   ): Promise<void> {
-    await this.sendResponseTo(this.responseTargetOf(request, source), this.serialize(response), local);
+    try {
+      return this.sendResponseTo(this.responseTargetOf(request, source), this.serialize(response), local);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** RFC 3261 §18.2.2, RFC 3581 §4 — where the responses to `request` go. */
@@ -794,9 +822,20 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     );
   }
 
-  private async sendResponseTo(target: ResponseTarget, bytes: Buffer, local: LocalAddress): Promise<void> {
-    let address = target.address;
-    if (target.needsResolution) address = (await lookup(address)).address;
+  private sendResponseTo(
+    target: ResponseTarget,
+    bytes: Buffer,
+    local: LocalAddress,
+    via?: Transport,
+  ): Promise<void> {
+    // A ResponseTarget is a SendTarget (address, port, connection) with more fields.
+    if (!target.needsResolution) return this.sendRaw(target.protocol, bytes, target, local, via);
+    return this.resolveAndSend(target, bytes, local);
+  }
+
+  /** RFC 3263 §5 — a response whose Via names a host (not an address) goes where the name resolves. */
+  private async resolveAndSend(target: ResponseTarget, bytes: Buffer, local: LocalAddress): Promise<void> {
+    const { address } = await lookup(target.address);
     const sendTarget: SendTarget =
       target.connectionId === undefined
         ? { address, port: target.port }
@@ -818,32 +857,29 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   /** Sends bytes; failures are counted and reported, never thrown. */
-  async sendRaw(
+  sendRaw(
     protocol: TransportProtocol,
     data: Buffer,
     target: SendTarget,
     local?: LocalAddress,
+    via?: Transport,
   ): Promise<void> {
-    if (this.closed) return;
+    if (this.closed) return RESOLVED;
     this.counters.sent++;
-    const selector = local === undefined ? {} : { localAddress: local.address, localPort: local.port };
-    try {
-      await this.transports.send(protocol, data, target, selector);
-    } catch (error) {
-      // RFC 3581 §4 asks to answer from the receiving socket; if it is gone, any of that protocol will do.
-      if (local !== undefined) {
-        try {
-          await this.transports.send(protocol, data, target);
-          return;
-        } catch {
-          /* reported below */
-        }
-      }
-      this.counters.sendErrors++;
-      this.log?.debug({ err: error, target }, 'send failed');
-      throw error;
-    }
+    // RFC 3581 §4 — from the socket the request came in on; if it is gone, any of that protocol.
+    const selector: TransportSelector =
+      local === undefined
+        ? NO_SELECTOR
+        : { localAddress: local.address, localPort: local.port, transport: via, fallback: true };
+    return this.transports.send(protocol, data, target, selector).then(undefined, this.sendFailed);
   }
+
+  /** A send failed: counted, logged, passed on. */
+  private readonly sendFailed = (error: unknown): never => {
+    this.counters.sendErrors++;
+    this.log?.debug({ err: error }, 'send failed');
+    throw error;
+  };
 
   /** Sends a message outside any transaction (ACK for 2xx, 2xx retransmissions), to a resolved target. */
   async sendStateless(

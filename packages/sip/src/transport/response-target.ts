@@ -135,7 +135,17 @@ function unreliableTarget(via: ResponseVia, source: RequestSource): ResponseTarg
   return { protocol, ...hostTarget(via.host, sentByPort), rule: 'sent-by' };
 }
 
+/** A host in canonical form and whether it is a name, by host text: peers come back again and again. */
+const HOSTS = new Map<string, { readonly address: string; readonly needsResolution: boolean }>();
+
 function hostTarget(host: string, port: number): { address: string; port: number; needsResolution: boolean } {
-  const address = normalizeAddress(host);
-  return { address, port, needsResolution: isIP(address.replace(/%.*$/, '')) === 0 };
+  let known = HOSTS.get(host);
+  if (known === undefined) {
+    const address = normalizeAddress(host);
+    known = { address, needsResolution: isIP(address.replace(/%.*$/, '')) === 0 };
+    // Bounded: a flood of distinct hosts empties it now and then.
+    if (HOSTS.size >= 1024) HOSTS.clear();
+    HOSTS.set(host, known);
+  }
+  return { address: known.address, port, needsResolution: known.needsResolution };
 }

@@ -33,6 +33,16 @@ export interface TransportSelector {
    */
   readonly localAddress?: string;
   readonly localPort?: number;
+  /**
+   * The transport that is bound there, when the caller knows it (the one the request came in
+   * on): used as long as it is still held, without looking the address up again.
+   */
+  readonly transport?: Transport | undefined;
+  /**
+   * When no transport is bound to `localAddress`/`localPort` (any more), send from any of the
+   * protocol and family instead of failing. @defaultValue false
+   */
+  readonly fallback?: boolean;
 }
 
 /**
@@ -66,6 +76,8 @@ interface Entry {
  */
 export class TransportManager extends EventEmitter<TransportManagerEvents> {
   private readonly entries: Entry[] = [];
+  /** `addressFamily` of the targets sent to, by address text (a UAS answers the same peers over and over). */
+  private readonly families = new Map<string, AddressFamily | undefined>();
 
   constructor(transports: readonly Transport[] = []) {
     super();
@@ -140,16 +152,18 @@ export class TransportManager extends EventEmitter<TransportManagerEvents> {
     family: AddressFamily,
     selector: TransportSelector = {},
   ): Transport | undefined {
-    return this.entries
-      .map((e) => e.transport)
-      .find(
-        (t) =>
-          t.protocol === protocol &&
-          t.localAddress.family === family &&
-          (selector.localAddress === undefined ||
-            isSameAddress(t.localAddress.address, selector.localAddress)) &&
-          (selector.localPort === undefined || t.localAddress.port === selector.localPort),
-      );
+    for (const { transport: t } of this.entries) {
+      if (
+        t.protocol === protocol &&
+        t.localAddress.family === family &&
+        (selector.localAddress === undefined ||
+          isSameAddress(t.localAddress.address, selector.localAddress)) &&
+        (selector.localPort === undefined || t.localAddress.port === selector.localPort)
+      ) {
+        return t;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -169,6 +183,22 @@ export class TransportManager extends EventEmitter<TransportManagerEvents> {
     }
   }
 
+  private holds(transport: Transport): boolean {
+    for (const entry of this.entries) if (entry.transport === transport) return true;
+    return false;
+  }
+
+  private familyOf(address: string): AddressFamily | undefined {
+    let family = this.families.get(address);
+    if (family === undefined && !this.families.has(address)) {
+      family = addressFamily(address);
+      // Bounded: a flood of distinct targets empties it now and then.
+      if (this.families.size >= 1024) this.families.clear();
+      this.families.set(address, family);
+    }
+    return family;
+  }
+
   /** Closes every transport held (in parallel). */
   async close(): Promise<void> {
     const transports = this.entries.map((e) => e.transport);
@@ -177,19 +207,30 @@ export class TransportManager extends EventEmitter<TransportManagerEvents> {
   }
 
   private choose(protocol: TransportProtocol, target: SendTarget, selector: TransportSelector): Transport {
+    const hinted = selector.transport;
+    if (
+      hinted !== undefined &&
+      hinted.protocol === protocol &&
+      (target.connectionId === undefined || hinted.hasConnection(target.connectionId)) &&
+      this.holds(hinted)
+    ) {
+      return hinted;
+    }
     if (target.connectionId !== undefined) {
       const owner = this.entries.find(
         (e) => e.transport.protocol === protocol && e.transport.hasConnection(target.connectionId ?? ''),
       );
       if (owner) return owner.transport;
     }
-    const family = addressFamily(target.address);
+    const family = this.familyOf(target.address);
     if (family === undefined) {
       throw new InvalidTargetError(
         `target "${target.address}" is not an IP address (resolve names first, RFC 3263)`,
       );
     }
-    const transport = this.select(protocol, family, selector);
+    let transport = this.select(protocol, family, selector);
+    // RFC 3581 §4 asks to answer from the receiving socket; if it is gone, any of that protocol will do.
+    if (transport === undefined && selector.fallback === true) transport = this.select(protocol, family);
     if (!transport) {
       const where = selector.localAddress === undefined ? '' : ` on ${selector.localAddress}`;
       throw new NoTransportError(`no ${protocol} transport for ${family}${where}`);
