@@ -205,6 +205,13 @@ test('the holder dies (lease not released): the standby takes over within the TT
       async () => (await reservationState(b.store, 'c-crash-1')) === 'ReserveTimeout',
       'b fires the pending timer',
     );
+    // The firing's effects follow the stored state change: wait for them all, then check them.
+    await until(
+      async () =>
+        world.released.length > 0 && world.usageReleased.length > 0 && (await b.store.timers()).length === 0,
+      'the booking, the usage and the timer released',
+    );
+    await sleep(200); // a second firing would show up here
     assert.deepEqual(world.released, [`b:${world.released[0]?.slice(2)}`]);
     assert.equal(world.usageReleased.length, 1);
     assert.deepEqual(await b.store.timers(), []);
