@@ -98,6 +98,7 @@ agent.invite((req, res) => {
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const heapAtStart = process.memoryUsage().heapUsed;
+const buffersAtStart = process.memoryUsage().arrayBuffers;
 let n = 0;
 const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 for (let round = 0; round < rounds; round++) {
@@ -117,7 +118,9 @@ for (let round = 0; round < rounds; round++) {
   const used = process.cpuUsage(cpu);
   const ms = performance.now() - started;
   gc?.();
-  const heapPerCall = gc === undefined ? undefined : (process.memoryUsage().heapUsed - heapAtStart) / n;
+  const memory = process.memoryUsage();
+  const heapPerCall = gc === undefined ? undefined : (memory.heapUsed - heapAtStart) / n;
+  const buffersPerCall = gc === undefined ? undefined : (memory.arrayBuffers - buffersAtStart) / n;
   process.stdout.write(
     JSON.stringify({
       round,
@@ -128,6 +131,9 @@ for (let round = 0; round < rounds; round++) {
       lingering: agent.stack.table.size,
       dialogs: agent.dialogs.size,
       ...(heapPerCall === undefined ? {} : { heap_bytes_per_lingering_call: Math.round(heapPerCall) }),
+      ...(buffersPerCall === undefined
+        ? {}
+        : { buffer_bytes_per_lingering_call: Math.round(buffersPerCall) }),
     }) + '\n',
   );
 }

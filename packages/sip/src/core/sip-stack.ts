@@ -170,8 +170,12 @@ export class ServerContext extends EventEmitter<ServerContextEvents> {
     return response;
   }
 
-  /** The To tag every response of this transaction carries (one per UAS, §8.2.6.2). */
-  readonly toTag: string = generateTag();
+  #toTag: string | undefined = undefined;
+
+  /** The To tag every response of this transaction carries (one per UAS, §8.2.6.2), made when first needed. */
+  get toTag(): string {
+    return (this.#toTag ??= generateTag());
+  }
 
   /** @internal Called by the stack when a CANCEL matched this INVITE. */
   markCancelled(cancel: SipRequest): void {
@@ -287,8 +291,12 @@ export interface TransactionUser {
 interface LingeringReply {
   /** The To tag of its responses: the 200 to a late CANCEL carries it (RFC 3261 §9.2). */
   readonly toTag: string;
-  /** Non-INVITE only: the final response, sent again for each request retransmission (§17.2.2). */
-  readonly bytes: Buffer | undefined;
+  /**
+   * Non-INVITE only: the final response, sent again for each request retransmission (§17.2.2),
+   * kept as latin1 text (byte for byte): a slice of a shared buffer would keep its whole 8 KB
+   * pool alive for 64·T1.
+   */
+  readonly bytes: string | undefined;
   readonly target: ResponseTarget | undefined;
   readonly local: LocalAddress;
   /** The context, kept only when someone listened to its `terminated` when the final went out. */
@@ -739,8 +747,9 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const resends = handOff.kind === 'nonInviteServer' && handOff.lastResponse !== undefined;
     const context = txn.context;
     const reply: LingeringReply = {
-      toTag: context.toTag,
-      bytes: resends ? this.serialize(handOff.lastResponse as SipResponse) : undefined,
+      // Only an INVITE's record needs it (for a late CANCEL); a BYE's To has its tag already.
+      toTag: handOff.kind === 'inviteServer' ? context.toTag : '',
+      bytes: resends ? this.serialize(handOff.lastResponse as SipResponse).toString('latin1') : undefined,
       target: resends ? txn.target : undefined,
       local: txn.local,
       context: context.listenerCount('terminated') > 0 ? context : undefined,
@@ -755,7 +764,9 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private resendFinal(record: Lingering): void {
     const { bytes, target, local } = record.reply;
     if (bytes === undefined || target === undefined) return;
-    this.sendResponseTo(target, bytes, local).catch(() => this.finalSendFailed(record.key));
+    this.sendResponseTo(target, Buffer.from(bytes, 'latin1'), local).catch(() =>
+      this.finalSendFailed(record.key),
+    );
   }
 
   /** The final response (or its retransmission) of a handed-off transaction could not be sent. */

@@ -194,14 +194,15 @@ export class SipHeaders implements Iterable<[string, string]> {
    * message sent.
    */
   wireLines(skipKey: string): string {
-    let out = '';
+    // Pieces joined once: no chain of partial strings per field.
+    const parts: string[] = [];
     const list = this.list;
     for (let i = 0; i < list.length; i++) {
       const f = list[i] as HeaderField;
       if (f.key === skipKey) continue;
-      out += (canonicalNameOfKey(f.key) ?? f.name) + ': ' + f.value + '\r\n';
+      parts.push(canonicalNameOfKey(f.key) ?? f.name, ': ', f.value, '\r\n');
     }
-    return out;
+    return parts.join('');
   }
 
   get size(): number {

@@ -239,13 +239,19 @@ export abstract class SipMessage {
 
   /** Serializes: start line, header fields with canonical names, a recomputed Content-Length, body. */
   toBuffer(): Buffer {
+    const body = this.body;
     const head =
       this.startLine() +
       '\r\n' +
       this.headers.wireLines('content-length') +
-      `Content-Length: ${this.body.length}\r\n\r\n`;
-    const headBuf = Buffer.from(head, 'utf8');
-    return this.body.length === 0 ? headBuf : Buffer.concat([headBuf, this.body]);
+      `Content-Length: ${body.length}\r\n\r\n`;
+    if (body.length === 0) return Buffer.from(head, 'utf8');
+    // One buffer for head and body (no concat of two).
+    const headBytes = Buffer.byteLength(head, 'utf8');
+    const out = Buffer.allocUnsafe(headBytes + body.length);
+    out.write(head, 0, 'utf8');
+    body.copy(out, headBytes);
+    return out;
   }
 
   toString(): string {

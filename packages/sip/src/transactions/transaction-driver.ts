@@ -88,8 +88,10 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   protected readonly log: TransactionLogger | undefined;
   readonly #machine: TransactionMachine<S, E>;
   readonly #timers: TransactionTimers;
-  readonly #running = new Map<TransactionTimerName, RunningTimer>();
-  readonly #queue: QueuedEvent<E, M>[] = [];
+  /** Running timers; made when the first one starts (many transactions never start any). */
+  #running: Map<TransactionTimerName, RunningTimer> | undefined = undefined;
+  /** Events raised while busy; made when the first one is. */
+  #queue: QueuedEvent<E, M>[] | undefined = undefined;
   readonly #errors: TransactionErrorSink | undefined;
   #state: S;
   #busy = false;
@@ -133,7 +135,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
 
   /** The timers currently scheduled, for diagnostics and tests. */
   get runningTimers(): TransactionTimerName[] {
-    return [...this.#running.keys()];
+    return this.#running === undefined ? [] : [...this.#running.keys()];
   }
 
   /** True once the rest of the transaction was handed over (see {@link TransactionDriver.handOff}). */
@@ -143,7 +145,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
 
   /** The length a running timer was started with. */
   protected timerDelay(timer: TransactionTimerName): number | undefined {
-    return this.#running.get(timer)?.delayMs;
+    return this.#running?.get(timer)?.delayMs;
   }
 
   /**
@@ -167,7 +169,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
    */
   protected handOff(): void {
     this.#handedOff = true;
-    for (const timer of [...this.#running.keys()]) this.#cancelTimer(timer);
+    for (const timer of this.runningTimers) this.#cancelTimer(timer);
   }
 
   /**
@@ -188,7 +190,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   protected dispatch(event: E, message?: M): void {
     if (this.#handedOff) return;
     if (this.#busy) {
-      this.#queue.push({ event, message });
+      (this.#queue ??= []).push({ event, message });
       return;
     }
     const from = this.#state.name;
@@ -196,7 +198,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
     let done = false;
     try {
       this.#process(event, message);
-      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
+      for (let next = this.#queue?.shift(); next !== undefined; next = this.#queue?.shift()) {
         try {
           this.#process(next.event, next.message);
         } catch (error) {
@@ -205,7 +207,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
       }
       done = true;
     } finally {
-      this.#queue.length = 0;
+      if (this.#queue !== undefined) this.#queue.length = 0;
       this.#busy = false;
       if (done) this.afterDispatch(from);
       this.#armTimers();
@@ -286,7 +288,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
           this.#cancelTimer(effect.timer);
           break;
         case 'terminated':
-          for (const timer of [...this.#running.keys()]) this.#cancelTimer(timer);
+          for (const timer of this.runningTimers) this.#cancelTimer(timer);
           this.perform(effect, message);
           break;
         default:
@@ -297,14 +299,14 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
 
   #startTimer(timer: TransactionTimerName, delayMs: number): void {
     this.#cancelTimer(timer);
-    this.#running.set(timer, { handle: undefined, delayMs, armed: false });
+    (this.#running ??= new Map()).set(timer, { handle: undefined, delayMs, armed: false });
     this.#unarmed = true;
     // Effects are only applied inside dispatch, which arms the timer when it is done.
     if (!this.#busy) this.#armTimers();
   }
 
   #armTimers(): void {
-    if (!this.#unarmed || this.#held > 0) return;
+    if (!this.#unarmed || this.#held > 0 || this.#running === undefined) return;
     this.#unarmed = false;
     for (const [timer, entry] of this.#running) {
       if (entry.armed) continue;
@@ -314,7 +316,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   }
 
   #timerFired(timer: TransactionTimerName, entry: RunningTimer): void {
-    if (this.#running.get(timer) !== entry) return;
+    if (this.#running?.get(timer) !== entry) return;
     this.#running.delete(timer);
     try {
       this.dispatch({ type: 'timer', timer } as E);
@@ -324,9 +326,9 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   }
 
   #cancelTimer(timer: TransactionTimerName): void {
-    const entry = this.#running.get(timer);
+    const entry = this.#running?.get(timer);
     if (entry === undefined) return;
-    this.#running.delete(timer);
+    this.#running?.delete(timer);
     if (entry.armed) this.#timers.clearTimeout(entry.handle);
   }
 

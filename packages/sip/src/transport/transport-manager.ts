@@ -113,7 +113,13 @@ export class TransportManager extends EventEmitter<TransportManagerEvents> {
   add(transport: Transport): void {
     if (this.entries.some((e) => e.transport === transport)) return;
     const onMessage = (m: TransportMessage): void => {
-      this.emit('message', { ...m, transport });
+      // Spelled out rather than spread: this runs for every message received.
+      this.emit(
+        'message',
+        m.framingError === undefined
+          ? { data: m.data, source: m.source, local: m.local, transport }
+          : { data: m.data, source: m.source, local: m.local, framingError: m.framingError, transport },
+      );
     };
     const onError = (e: TransportErrorEvent): void => {
       if (this.listenerCount('error') > 0) this.emit('error', { ...e, transport });

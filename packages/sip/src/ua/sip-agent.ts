@@ -441,7 +441,12 @@ export class SipAgent implements TransactionUser, DialogHost {
    * What a dialog-creating request or 2xx says about us: Allow (RFC 3311 §5.1 — UPDATE is in it),
    * Supported (100rel when `reliable` for the role at hand, timer) and Recv-Info (RFC 6086 §4.2.1).
    */
-  private capabilityHeaders(reliable: boolean): Record<string, string> {
+  private capabilityHeaders(reliable: boolean): Readonly<Record<string, string>> {
+    // The same for every call until a handler is added: made once per role.
+    const cached = this.capabilities[reliable ? 1 : 0];
+    if (cached !== undefined && cached.list === this.allowed && cached.allowed === this.allowed.length) {
+      return cached.headers;
+    }
     const headers: Record<string, string> = { Allow: this.allowed.join(', ') };
     const tags = [
       ...(reliable ? [OPTION_TAG_100REL] : []),
@@ -450,8 +455,14 @@ export class SipAgent implements TransactionUser, DialogHost {
     if (tags.length > 0) headers['Supported'] = tags.join(', ');
     // RFC 6086 §4.2.1 — an empty Recv-Info says we use the framework but take no package.
     if (this.recvInfo !== undefined) headers['Recv-Info'] = this.recvInfo.join(', ');
+    this.capabilities[reliable ? 1 : 0] = { list: this.allowed, allowed: this.allowed.length, headers };
     return headers;
   }
+
+  /** capabilityHeaders per `reliable` (0: false, 1: true), with the Allow list length they were made for. */
+  private readonly capabilities: (
+    { list: string[]; allowed: number; headers: Readonly<Record<string, string>> } | undefined
+  )[] = [undefined, undefined];
 
   /**
    * The early dialog a reliable provisional response to this INVITE created (RFC 3262), for
