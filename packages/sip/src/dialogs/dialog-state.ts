@@ -77,8 +77,10 @@ export function uasDialogState(
   request: SipRequest,
   response: SipResponse,
   localContact: string,
+  /** The To tag `response` carries, when the caller knows it (spares parsing its To). */
+  responseToTag?: string,
 ): DialogState {
-  const toTag = response.to.tag;
+  const toTag = responseToTag ?? response.to.tag;
   if (toTag === undefined) throw new TypeError('a dialog-creating response needs a To tag');
   return {
     id: { callId: request.callId, localTag: toTag, remoteTag: request.from.tag ?? '' },

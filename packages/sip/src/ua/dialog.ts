@@ -403,14 +403,15 @@ export class Dialog extends EventEmitter<DialogEvents> {
       return;
     }
     this.#state = check.state;
+    if (request.method === 'BYE') {
+      // RFC 3261 §15.1.2 — answer 200 and end the dialog.
+      context.respond(200);
+      this.terminate({ reason: 'bye', request });
+      return;
+    }
     const req = new IncomingRequest(context);
     const res = new Responder(context);
     switch (request.method) {
-      case 'BYE':
-        // RFC 3261 §15.1.2 — answer 200 and end the dialog.
-        context.respond(200);
-        this.terminate({ reason: 'bye', request });
-        return;
       case 'INVITE':
         return this.receiveReinvite(context, req, res);
       case 'UPDATE':

@@ -501,7 +501,7 @@ export class SipAgent implements TransactionUser, DialogHost {
       dialog = early;
     } else {
       dialog = this.addDialog(
-        new Dialog(this, uasDialogState(context.request, response, contact), {
+        new Dialog(this, uasDialogState(context.request, response, contact, this.responseToTag(context)), {
           local: options.localSdp ?? '',
           remote: req.body,
         }),
@@ -522,6 +522,11 @@ export class SipAgent implements TransactionUser, DialogHost {
         );
       } else waiter.failed(outcome);
     });
+  }
+
+  /** The To tag of our responses to `context`: ours, unless its To carried one already (§8.2.6.2). */
+  private responseToTag(context: ServerContext): string | undefined {
+    return context.request.to.tag === undefined ? context.toTag : undefined;
   }
 
   // ------------------------------------------------------------------------------------------
