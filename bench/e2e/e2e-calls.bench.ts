@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { quantile, type Benchmark, type Emit } from '@svpn/bench-kit';
-import { freePort, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
+import { freePort, freePortRange, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import { runSippLoad, type SippLoadResult } from './sipp-load.js';
 
 /** Linux USER_HZ: /proc times are in 1/100 s on every architecture Node runs on here. */
@@ -160,7 +160,8 @@ async function spawnChild(args: string[], env: NodeJS.ProcessEnv, readyPattern: 
  * scaled deployment runs the provisioner beside the gateway).
  */
 async function startSystemChild(redisUrl: string, a: BenchArgs): Promise<System> {
-  const [sipPort, httpPort] = [await freePort(), await freePort()];
+  // `svpn up` listens on the HTTP port and the four after it.
+  const [sipPort, httpPort] = [await freePort(), await freePortRange(5)];
   const prof = (): string[] => (a.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir] : []);
   const children: Child[] = [];
   const stop = async (): Promise<void> => {

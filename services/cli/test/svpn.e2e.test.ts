@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@svpn/test-support';
+import { freePort, freePortRange } from '@svpn/test-support';
 
 const BIN = new URL('../bin/svpn.js', import.meta.url).pathname;
 
@@ -34,7 +34,7 @@ let upOutput = '';
 
 before(async () => {
   sipPort = await freePort();
-  httpPort = await freePort();
+  httpPort = await freePortRange(5); // svpn up listens on it and the four after it
   dataDir = mkdtempSync(join(tmpdir(), 'svpn-up-'));
   up = spawn(
     process.execPath,

@@ -5,11 +5,10 @@
  * demo operator key written to a temporary file.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@svpn/service-kit';
-import { freePort, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
+import { freePort, freePortRange, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import { startSystem, type RunningSystem } from '../../../services/cli/src/system.js';
 
 export interface SvpnUnderTest {
@@ -18,25 +17,6 @@ export interface SvpnUnderTest {
   apiUrl: string;
   operatorKey: string;
   stop(): Promise<void>;
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port with `count` consecutive free TCP ports from it (svpn up takes gateway HTTP port + 0…4). */
-export async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    let free = true;
-    for (let p = base; p < base + count && free; p++) free = await portIsFree(p);
-    if (free) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports on 127.0.0.1`);
 }
 
 export async function startSvpn(): Promise<SvpnUnderTest> {
