@@ -133,8 +133,20 @@ export class ServerContext extends EventEmitter<ServerContextEvents> {
     return this.#cancelled;
   }
 
+  /**
+   * @internal Takes every response `send` is given and passes on what should go out with
+   * `sendDirect` (the agent's RFC 3262 handling of an INVITE).
+   */
+  router: { route(response: SipResponse): void } | undefined = undefined;
+
   /** Sends a response through the transaction; a final response after another final is ignored. */
   send(response: SipResponse): void {
+    if (this.router !== undefined) this.router.route(response);
+    else this.sendDirect(response);
+  }
+
+  /** @internal `send` without the router. */
+  sendDirect(response: SipResponse): void {
     if (this.#finalSent) return;
     if (response.status >= 200) this.#finalSent = true;
     this.stack.stampResponse(response);

@@ -38,8 +38,9 @@ export interface ServerTransactionHandOff<Res> {
  * @see https://www.rfc-editor.org/rfc/rfc6026#section-7.1
  */
 export class LingeringServerTransaction<Key, Reply> implements TimerQueueEntry {
-  timerState: TimerQueueEntry['timerState'] = 'idle';
   timerDueAt = 0;
+  timerLane: unknown = undefined;
+  timerSlot = 0;
   timerHandle: unknown = undefined;
 
   constructor(

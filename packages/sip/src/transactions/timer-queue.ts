@@ -2,25 +2,35 @@ import type { TransactionTimers } from './transaction-timers.js';
 
 /**
  * What {@link TimerQueue} keeps on each entry: the entry is its own queue node (no allocation per
- * timer). An entry is queued once: `idle` → `queued` → `done` (fallen due or removed).
+ * timer). Leave these fields to the queue.
  */
 export interface TimerQueueEntry {
-  timerState: 'idle' | 'queued' | 'done';
-  /** When it is due, on the queue's clock; set by `add`. */
+  /** When it is due, on the queue's clock. */
   timerDueAt: number;
-  /** The entry's own timer, when the queue has no clock to batch with. */
+  /** The lane (or the single-timer marker) it is queued in; undefined when it is not queued. */
+  timerLane: unknown;
+  /** Its position in the lane, counted from the lane's first slot ever. */
+  timerSlot: number;
+  /** Its own timer, when the queue has no clock to batch with. */
   timerHandle: unknown;
 }
 
-/** The entries of one delay, in the order they fell due (FIFO: equal delays expire in insertion order). */
+/** The entries of one delay, in the order they fall due (FIFO: equal delays expire in insertion order). */
 interface Lane<T> {
   readonly delayMs: number;
-  entries: T[];
+  /** Slots from `base` on; a removed entry leaves a hole, so the lane does not keep it alive. */
+  entries: (T | undefined)[];
+  /** Absolute position of `entries[0]`. */
+  base: number;
+  /** Index (in `entries`) of the next slot to look at. */
   head: number;
   handle: unknown;
   /** The due time the armed timer stands for. */
   armedFor: number;
 }
+
+/** Marks an entry that has a timer of its own (no clock). */
+const SINGLE = { single: true };
 
 /** Consumed slots at the front of a lane before it is compacted. */
 const COMPACT_AFTER = 1024;
@@ -32,9 +42,10 @@ const DUE_TOLERANCE_MS = 1;
 
 /**
  * Timers of a few fixed lengths for many objects at once: the Timer J / L / I a finished server
- * transaction waits out (RFC 3261 §17.2.1, §17.2.2; RFC 6026 §7.1). Entries of one delay fall due
- * in the order they were added, so each delay keeps a FIFO and one platform timer, armed for its
- * oldest entry — instead of a timer object, a closure and a handle per transaction.
+ * transaction waits out (RFC 3261 §17.2.1, §17.2.2; RFC 6026 §7.1), a 2xx retransmitted until its
+ * ACK (§13.3.1.4). Entries of one delay fall due in the order they were added, so each delay keeps
+ * a FIFO and one platform timer, armed for its oldest entry — instead of a timer object, a closure
+ * and a handle per timer. Removing an entry only empties its slot.
  *
  * Without a clock (`now` undefined, e.g. injected fake timers) every entry gets its own timer on
  * `timers`, so fake-timer tests see exactly the delays they schedule.
@@ -64,15 +75,17 @@ export class TimerQueue<T extends TimerQueueEntry> {
     return this.#size;
   }
 
-  /**
-   * Queues `entry` to fall due after `delayMs`.
-   * @throws Error when the entry was queued before (a removed slot may still sit in its lane).
-   */
+  /** Whether `entry` is queued (and not yet due). */
+  has(entry: T): boolean {
+    return entry.timerLane !== undefined;
+  }
+
+  /** Queues `entry` to fall due after `delayMs`; one already queued is moved. */
   add(entry: T, delayMs: number): void {
-    if (entry.timerState !== 'idle') throw new Error('a timer queue entry is queued only once');
-    entry.timerState = 'queued';
+    this.remove(entry);
     this.#size++;
     if (this.#now === undefined) {
+      entry.timerLane = SINGLE;
       this.#single.add(entry);
       entry.timerHandle = this.#timers.setTimeout(() => {
         this.#single.delete(entry);
@@ -83,32 +96,42 @@ export class TimerQueue<T extends TimerQueueEntry> {
     entry.timerDueAt = this.#now() + delayMs;
     let lane = this.#lanes.get(delayMs);
     if (lane === undefined) {
-      lane = { delayMs, entries: [], head: 0, handle: undefined, armedFor: 0 };
+      lane = { delayMs, entries: [], base: 0, head: 0, handle: undefined, armedFor: 0 };
       this.#lanes.set(delayMs, lane);
     }
+    entry.timerLane = lane;
+    entry.timerSlot = lane.base + lane.entries.length;
     lane.entries.push(entry);
     if (lane.handle === undefined) this.#arm(lane, entry.timerDueAt, delayMs);
   }
 
   /** Takes `entry` off the queue; it will not fall due. */
   remove(entry: T): void {
-    if (entry.timerState !== 'queued') return;
-    entry.timerState = 'done';
+    const lane = entry.timerLane;
+    if (lane === undefined) return;
+    entry.timerLane = undefined;
     this.#size--;
-    if (this.#single.delete(entry)) this.#timers.clearTimeout(entry.timerHandle);
-    entry.timerHandle = undefined;
+    if (lane === SINGLE) {
+      this.#single.delete(entry);
+      this.#timers.clearTimeout(entry.timerHandle);
+      entry.timerHandle = undefined;
+      return;
+    }
+    const l = lane as Lane<T>;
+    l.entries[entry.timerSlot - l.base] = undefined;
   }
 
   /** Cancels every entry and timer. */
   clear(): void {
     for (const lane of this.#lanes.values()) {
       if (lane.handle !== undefined) this.#timers.clearTimeout(lane.handle);
-      for (let i = lane.head; i < lane.entries.length; i++) (lane.entries[i] as T).timerState = 'done';
+      for (const entry of lane.entries) if (entry !== undefined) entry.timerLane = undefined;
     }
     this.#lanes.clear();
     for (const entry of this.#single) {
       this.#timers.clearTimeout(entry.timerHandle);
-      entry.timerState = 'done';
+      entry.timerHandle = undefined;
+      entry.timerLane = undefined;
     }
     this.#single.clear();
     this.#size = 0;
@@ -124,23 +147,28 @@ export class TimerQueue<T extends TimerQueueEntry> {
     const now = (this.#now as () => number)();
     // The entry the timer was armed for is due by definition; others as the clock says.
     const limit = Math.max(now + DUE_TOLERANCE_MS, lane.armedFor);
-    const { entries } = lane;
-    while (lane.head < entries.length) {
-      const entry = entries[lane.head] as T;
-      const queued = entry.timerState === 'queued';
-      if (queued && entry.timerDueAt > limit) break;
+    while (lane.head < lane.entries.length) {
+      const entry = lane.entries[lane.head];
+      if (entry !== undefined && entry.timerDueAt > limit) break;
+      lane.entries[lane.head] = undefined;
       lane.head++;
-      if (queued) this.#due(entry);
-      // An expiry callback may have cleared the queue (the stack closing).
-      if (this.#lanes.get(lane.delayMs) !== lane) return;
+      if (entry !== undefined) {
+        this.#due(entry);
+        // An expiry callback may have cleared the queue (the stack closing).
+        if (this.#lanes.get(lane.delayMs) !== lane) return;
+      }
     }
-    if (lane.head === entries.length) {
+    // Slots removed since are holes: skip them to the next live entry.
+    while (lane.head < lane.entries.length && lane.entries[lane.head] === undefined) lane.head++;
+    if (lane.head === lane.entries.length) {
+      lane.base += lane.entries.length;
       lane.entries = [];
       lane.head = 0;
       return;
     }
     if (lane.head >= COMPACT_AFTER) {
-      lane.entries = entries.slice(lane.head);
+      lane.base += lane.head;
+      lane.entries = lane.entries.slice(lane.head);
       lane.head = 0;
     }
     const next = lane.entries[lane.head] as T;
@@ -148,7 +176,7 @@ export class TimerQueue<T extends TimerQueueEntry> {
   }
 
   #due(entry: T): void {
-    entry.timerState = 'done';
+    entry.timerLane = undefined;
     entry.timerHandle = undefined;
     this.#size--;
     this.#expire(entry);

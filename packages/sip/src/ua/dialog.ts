@@ -40,7 +40,7 @@ import {
   retryAfter422,
   sessionTimerRequestHeaders,
 } from '../dialogs/index.js';
-import type { TransactionTimers } from '../transactions/index.js';
+import { TimerQueue, type TimerQueueEntry, type TransactionTimers } from '../transactions/index.js';
 import type { SipStack } from '../core/index.js';
 import { IncomingRequest, Responder } from './incoming-request.js';
 import { SipError } from './sip-error.js';
@@ -59,6 +59,26 @@ export interface DialogHost {
   readonly recvInfo?: readonly string[] | undefined;
   /** Option tags put in `Supported` of the re-INVITEs and UPDATEs the dialog sends. */
   readonly supportedTags?: readonly string[];
+  /**
+   * @internal The agent's queue for its dialogs' 2xx retransmission timers (one platform timer
+   * per interval). @defaultValue a timer per retransmission on `timers`
+   */
+  readonly timerQueue?: TimerQueue<DialogTimer> | undefined;
+}
+
+/** @internal A timer of a dialog on a {@link TimerQueue}: tells its owner when it falls due. */
+export class DialogTimer implements TimerQueueEntry {
+  timerDueAt = 0;
+  timerLane: unknown = undefined;
+  timerSlot = 0;
+  timerHandle: unknown = undefined;
+
+  constructor(readonly owner: { onTimer(timer: DialogTimer): void }) {}
+}
+
+/** The expiry callback of a queue of dialog timers. */
+export function fireDialogTimer(timer: DialogTimer): void {
+  timer.owner.onTimer(timer);
 }
 
 export interface DialogEvents {
@@ -109,11 +129,10 @@ export class Dialog extends EventEmitter<DialogEvents> {
   #incomingOffer = false;
   /** An INVITE the peer sent that we have not answered / has not been ACKed (§14.2). */
   #pendingIncomingInvite = false;
-  /** The last ACK we sent per INVITE CSeq, re-sent for retransmitted 2xx (§13.2.2.4). */
-  readonly #acks = new Map<
-    number,
-    { ack: SipRequest; target: Awaited<ReturnType<SipStack['prepareStateless']>> }
-  >();
+  /** The last ACK we sent (for the INVITE with that CSeq), re-sent for retransmitted 2xx (§13.2.2.4). */
+  #lastAck:
+    { cseq: number; ack: SipRequest; target: Awaited<ReturnType<SipStack['prepareStateless']>> } | undefined =
+    undefined;
   /** A 2xx we keep retransmitting until its ACK (§13.3.1.4). */
   #unacked: Unacknowledged2xx | undefined;
   /** RFC 4028 — the session timer, made when one is first agreed (the extension must be on). */
@@ -363,14 +382,13 @@ export class Dialog extends EventEmitter<DialogEvents> {
   async sendAck(cseq: number): Promise<void> {
     const { request: ack } = createInDialogRequest(this.#state, 'ACK', { cseq });
     const target = await this.host.stack.prepareStateless(ack);
-    this.#acks.clear();
-    this.#acks.set(cseq, { ack, target });
+    this.#lastAck = { cseq, ack, target };
     await this.host.stack.sendStateless(ack, target);
   }
 
   /** @internal A retransmitted 2xx reached us: send the same ACK again (§13.2.2.4). */
   resendAck(cseq: number): void {
-    const sent = this.#acks.get(cseq);
+    const sent = this.#lastAck?.cseq === cseq ? this.#lastAck : undefined;
     if (sent !== undefined) void this.host.stack.sendStateless(sent.ack, sent.target);
   }
 
@@ -614,8 +632,9 @@ export interface AckWaiter {
 class Unacknowledged2xx {
   readonly cseq: number;
   #interval: number;
-  #retransmit: unknown = undefined;
-  readonly #giveUp: unknown;
+  readonly #queue: TimerQueue<DialogTimer>;
+  readonly #retransmit = new DialogTimer(this);
+  readonly #giveUp = new DialogTimer(this);
   #done = false;
 
   constructor(
@@ -624,30 +643,33 @@ class Unacknowledged2xx {
     readonly response: SipResponse,
     readonly waiter: AckWaiter | undefined,
   ) {
-    const { timers, T1 } = dialog.host;
+    const { T1 } = dialog.host;
+    // Two timers per call, stopped within a round trip as a rule: on a queue they cost a slot each.
+    this.#queue =
+      dialog.host.timerQueue ?? new TimerQueue<DialogTimer>(dialog.host.timers, undefined, fireDialogTimer);
     this.cseq = context.request.cseq.seq;
     this.#interval = T1;
-    if (context.source.protocol === 'udp') this.#schedule();
-    this.#giveUp = timers.setTimeout(() => this.#timedOut(), 64 * T1);
+    if (context.source.protocol === 'udp') this.#queue.add(this.#retransmit, this.#interval);
+    this.#queue.add(this.#giveUp, 64 * T1);
   }
 
-  #schedule(): void {
-    this.#retransmit = this.dialog.host.timers.setTimeout(() => this.#resend(), this.#interval);
+  onTimer(timer: DialogTimer): void {
+    if (timer === this.#giveUp) this.#timedOut();
+    else this.#resend();
   }
 
   #resend(): void {
     if (this.#done) return;
     this.context.stack.resendResponse(this.context, this.response);
     this.#interval = Math.min(this.#interval * 2, this.dialog.host.T2);
-    this.#schedule();
+    this.#queue.add(this.#retransmit, this.#interval);
   }
 
   #stop(): boolean {
     if (this.#done) return false;
     this.#done = true;
-    const { timers } = this.dialog.host;
-    timers.clearTimeout(this.#retransmit);
-    timers.clearTimeout(this.#giveUp);
+    this.#queue.remove(this.#retransmit);
+    this.#queue.remove(this.#giveUp);
     return true;
   }
 

@@ -56,9 +56,16 @@ import {
   uasDialogState,
 } from '../dialogs/index.js';
 import { DigestClient } from '../auth/index.js';
-import { type TransactionTimers, TRANSACTION_DEFAULTS } from '../transactions/index.js';
+import { TimerQueue, type TransactionTimers, TRANSACTION_DEFAULTS } from '../transactions/index.js';
 import type { MessageSource, TransportProtocol } from '../transport/index.js';
-import { type AckWaiter, Dialog, type DialogHost, createInvite2xx } from './dialog.js';
+import {
+  type AckWaiter,
+  Dialog,
+  type DialogHost,
+  DialogTimer,
+  createInvite2xx,
+  fireDialogTimer,
+} from './dialog.js';
 import { IncomingRequest, Responder } from './incoming-request.js';
 import { SipError } from './sip-error.js';
 
@@ -159,6 +166,8 @@ export class SipAgent implements TransactionUser, DialogHost {
   readonly T1: number;
   readonly T2: number;
   readonly dialogs = new Map<string, Dialog>();
+  /** @internal The dialogs' 2xx retransmission timers (DialogHost), on the stack's clock. */
+  readonly timerQueue: TimerQueue<DialogTimer>;
   private readonly middleware: { method: string | undefined; fn: Middleware }[] = [];
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly digest = new DigestClient();
@@ -181,6 +190,7 @@ export class SipAgent implements TransactionUser, DialogHost {
     this.stack = stack;
     // The stack's clock: closing the agent cancels the dialogs' timers with the transactions'.
     this.timers = stack.timers;
+    this.timerQueue = new TimerQueue<DialogTimer>(stack.timers, stack.timers.nowMs, fireDialogTimer);
     this.T1 = options.T1 ?? TRANSACTION_DEFAULTS.T1;
     this.T2 = options.T2 ?? TRANSACTION_DEFAULTS.T2;
     this.contactUser = options.contactUser ?? 'svpn';
@@ -228,6 +238,7 @@ export class SipAgent implements TransactionUser, DialogHost {
   async close(): Promise<void> {
     for (const dialog of [...this.dialogs.values()]) dialog.terminate({ reason: 'local' });
     this.uasInvites.clear();
+    this.timerQueue.clear();
     await this.stack.close();
   }
 
@@ -880,14 +891,6 @@ function nextAttempt(template: SipRequest, last: SipRequest): SipRequest {
   return next;
 }
 
-/**
- * The UAS side of one INVITE until its final response (RFC 3262 §3): sends provisionals reliably
- * when asked to and allowed to (Require: 100rel, an RSeq, retransmitted until the PRACK, a 5xx
- * after 64·T1), keeps the early dialog they create (where PRACK, UPDATE and INFO arrive), and
- * holds a 2xx until the PRACKs are in. It sits between the application and the server
- * transaction by wrapping `context.send`, so `res.send(180, { headers: { Require: '100rel' } })`
- * is all an application writes.
- */
 /** Settles a `createUAS` promise when the ACK for its 2xx comes, or does not (RFC 3261 §13.3.1.4). */
 class UasAckWaiter implements AckWaiter {
   constructor(
@@ -936,16 +939,22 @@ class UasAckWaiter implements AckWaiter {
   }
 }
 
+/**
+ * The UAS side of one INVITE until its final response (RFC 3262 §3): sends provisionals reliably
+ * when asked to and allowed to (Require: 100rel, an RSeq, retransmitted until the PRACK, a 5xx
+ * after 64·T1), keeps the early dialog they create (where PRACK, UPDATE and INFO arrive), and
+ * holds a 2xx until the PRACKs are in. It sits between the application and the server
+ * transaction as the context's router, so `res.send(180, { headers: { Require: '100rel' } })`
+ * is all an application writes.
+ */
 class UasInvite {
   /** The early dialog the first reliable provisional created. */
   early: Dialog | undefined;
   readonly #agent: SipAgent;
   readonly #context: ServerContext;
-  /** The context's own `send`: straight to the transaction. */
-  readonly #send: (response: SipResponse) => void;
   #driver: ReliableProvisionalDriver<SipResponse> | undefined;
   #final: SipResponse | undefined;
-  readonly #finalListeners: ((sent: SipResponse) => void)[] = [];
+  #finalListeners: ((sent: SipResponse) => void)[] | undefined = undefined;
   readonly #onFinal: () => void;
 
   constructor(
@@ -959,8 +968,12 @@ class UasInvite {
     this.#onFinal = onFinal;
     this.#agent = agent;
     this.#context = context;
-    this.#send = context.send.bind(context);
-    context.send = (response: SipResponse) => this.#route(response);
+    context.router = this;
+  }
+
+  /** Straight to the transaction. */
+  #send(response: SipResponse): void {
+    this.#context.sendDirect(response);
   }
 
   /**
@@ -982,7 +995,7 @@ class UasInvite {
       return error === undefined ? Promise.resolve() : Promise.reject(error);
     }
     return new Promise((resolve, reject) =>
-      this.#finalListeners.push((sent) => {
+      (this.#finalListeners ??= []).push((sent) => {
         const error = outcome(sent);
         if (error === undefined) resolve();
         else reject(error);
@@ -990,7 +1003,8 @@ class UasInvite {
     );
   }
 
-  #route(response: SipResponse): void {
+  /** Every response sent for this INVITE comes here first (ServerContext.router). */
+  route(response: SipResponse): void {
     // After the final response nothing more goes out (RFC 3261 §17.2.1).
     if (this.#final !== undefined) return;
     if (response.status > 100 && response.status < 200 && this.#reliable(response)) {
@@ -1109,6 +1123,8 @@ class UasInvite {
     this.#send(response);
     this.#onFinal();
     if (response.status >= 300) this.early?.terminate({ reason: 'rejected' });
-    for (const listener of this.#finalListeners.splice(0)) listener(response);
+    const listeners = this.#finalListeners;
+    this.#finalListeners = undefined;
+    for (const listener of listeners ?? []) listener(response);
   }
 }

@@ -21,7 +21,7 @@ describe('LingeringServerTransaction', () => {
     assert.equal(record.onRequest(), 'absorb');
     assert.equal(record.onAck(), 'absorb');
     assert.deepEqual(record.reply, { toTag: 't' });
-    assert.equal(record.timerState, 'idle');
+    assert.equal(record.timerLane, undefined, 'not queued yet');
   });
 
   it('names the lingering states of each server machine', () => {

@@ -45,8 +45,9 @@ class VirtualTimers implements TransactionTimers {
 }
 
 class Entry implements TimerQueueEntry {
-  timerState: TimerQueueEntry['timerState'] = 'idle';
   timerDueAt = 0;
+  timerLane: unknown = undefined;
+  timerSlot = 0;
   timerHandle: unknown = undefined;
   constructor(readonly label: string) {}
 }
@@ -107,15 +108,33 @@ describe('TimerQueue', () => {
     timers.advance(2_000);
     assert.deepEqual(expired, ['b']);
     assert.deepEqual(at, [1_100]);
-    assert.equal(a.timerState, 'done');
+    assert.equal(queue.has(a), false);
   });
 
-  it('an entry is queued once', () => {
-    const { queue } = setup(true);
+  it('an entry can be queued again, after it fell due or was removed; adding a queued one moves it', () => {
+    const { timers, queue, expired, at } = setup(true);
     const a = new Entry('a');
-    queue.add(a, 10);
+    queue.add(a, 100);
+    timers.advance(100);
+    queue.add(a, 100);
     queue.remove(a);
-    assert.throws(() => queue.add(a, 10), /queued only once/);
+    queue.add(a, 300);
+    queue.add(a, 50);
+    assert.equal(queue.size, 1);
+    timers.advance(1_000);
+    assert.deepEqual(expired, ['a', 'a']);
+    assert.deepEqual(at, [100, 150]);
+  });
+
+  it('a removed entry is no longer referenced by its lane (nothing kept alive until its slot comes up)', () => {
+    const { timers, queue } = setup(true);
+    const entries = Array.from({ length: 10 }, (_, i) => new Entry(String(i)));
+    for (const e of entries) queue.add(e, 60_000);
+    for (const e of entries) queue.remove(e);
+    assert.equal(queue.size, 0);
+    // The lane timer still fires once for the holes, then the lane is empty and unarmed.
+    timers.advance(60_000);
+    assert.equal(timers.pending, 0);
   });
 
   it('clear() cancels every entry and timer', () => {
