@@ -194,14 +194,19 @@ export class SipHeaders implements Iterable<[string, string]> {
    * message sent.
    */
   wireLines(skipKey: string): string {
-    // Pieces joined once: no chain of partial strings per field.
-    const parts: string[] = [];
+    // Pieces joined once (no chain of partial strings per field), in an array made to size.
     const list = this.list;
+    const parts = new Array<string>(list.length * 4);
+    let n = 0;
     for (let i = 0; i < list.length; i++) {
       const f = list[i] as HeaderField;
       if (f.key === skipKey) continue;
-      parts.push(canonicalNameOfKey(f.key) ?? f.name, ': ', f.value, '\r\n');
+      parts[n++] = canonicalNameOfKey(f.key) ?? f.name;
+      parts[n++] = ': ';
+      parts[n++] = f.value;
+      parts[n++] = '\r\n';
     }
+    parts.length = n;
     return parts.join('');
   }
 

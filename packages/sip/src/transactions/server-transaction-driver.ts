@@ -170,9 +170,9 @@ export class ServerTransactionDriver<Req, Res> extends TransactionDriver<
       return;
     }
     // Each lingering state runs exactly one timer, started by the event that entered it.
-    const [timer, ...others] = this.runningTimers;
-    const delayMs = timer === undefined ? undefined : this.timerDelay(timer);
-    if (timer === undefined || delayMs === undefined || others.length > 0) return;
+    const sole = this.soleRunningTimer();
+    if (sole === undefined) return;
+    const { timer, delayMs } = sole;
     let taken: boolean;
     try {
       taken = delegate.onHandOff({

@@ -56,6 +56,7 @@ export type TransactionIoEffect = Exclude<
 >;
 
 interface RunningTimer {
+  readonly timer: TransactionTimerName;
   handle: unknown;
   readonly delayMs: number;
   /** Scheduled on the clock yet (see {@link TransactionDriver.dispatch}). */
@@ -88,8 +89,11 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   protected readonly log: TransactionLogger | undefined;
   readonly #machine: TransactionMachine<S, E>;
   readonly #timers: TransactionTimers;
-  /** Running timers; made when the first one starts (many transactions never start any). */
-  #running: Map<TransactionTimerName, RunningTimer> | undefined = undefined;
+  /**
+   * Running timers (a machine runs two or three at most: a short list beats a Map); made when the
+   * first one starts.
+   */
+  #running: RunningTimer[] | undefined = undefined;
   /** Events raised while busy; made when the first one is. */
   #queue: QueuedEvent<E, M>[] | undefined = undefined;
   readonly #errors: TransactionErrorSink | undefined;
@@ -135,7 +139,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
 
   /** The timers currently scheduled, for diagnostics and tests. */
   get runningTimers(): TransactionTimerName[] {
-    return this.#running === undefined ? [] : [...this.#running.keys()];
+    return this.#running === undefined ? [] : this.#running.map((entry) => entry.timer);
   }
 
   /** True once the rest of the transaction was handed over (see {@link TransactionDriver.handOff}). */
@@ -145,7 +149,20 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
 
   /** The length a running timer was started with. */
   protected timerDelay(timer: TransactionTimerName): number | undefined {
-    return this.#running?.get(timer)?.delayMs;
+    return this.#find(timer)?.delayMs;
+  }
+
+  /** The one running timer, if exactly one runs. */
+  protected soleRunningTimer():
+    { readonly timer: TransactionTimerName; readonly delayMs: number } | undefined {
+    return this.#running?.length === 1 ? this.#running[0] : undefined;
+  }
+
+  #find(timer: TransactionTimerName): RunningTimer | undefined {
+    const running = this.#running;
+    if (running === undefined) return undefined;
+    for (const entry of running) if (entry.timer === timer) return entry;
+    return undefined;
   }
 
   /**
@@ -299,7 +316,7 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
 
   #startTimer(timer: TransactionTimerName, delayMs: number): void {
     this.#cancelTimer(timer);
-    (this.#running ??= new Map()).set(timer, { handle: undefined, delayMs, armed: false });
+    (this.#running ??= []).push({ timer, handle: undefined, delayMs, armed: false });
     this.#unarmed = true;
     // Effects are only applied inside dispatch, which arms the timer when it is done.
     if (!this.#busy) this.#armTimers();
@@ -308,7 +325,8 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   #armTimers(): void {
     if (!this.#unarmed || this.#held > 0 || this.#running === undefined) return;
     this.#unarmed = false;
-    for (const [timer, entry] of this.#running) {
+    for (const entry of this.#running) {
+      const timer = entry.timer;
       if (entry.armed) continue;
       entry.armed = true;
       entry.handle = this.#timers.setTimeout(() => this.#timerFired(timer, entry), entry.delayMs);
@@ -316,8 +334,10 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   }
 
   #timerFired(timer: TransactionTimerName, entry: RunningTimer): void {
-    if (this.#running?.get(timer) !== entry) return;
-    this.#running.delete(timer);
+    const running = this.#running;
+    const at = running === undefined ? -1 : running.indexOf(entry);
+    if (at < 0) return;
+    running?.splice(at, 1);
     try {
       this.dispatch({ type: 'timer', timer } as E);
     } catch (error) {
@@ -326,9 +346,10 @@ export abstract class TransactionDriver<S extends TransactionStateBase, E extend
   }
 
   #cancelTimer(timer: TransactionTimerName): void {
-    const entry = this.#running?.get(timer);
-    if (entry === undefined) return;
-    this.#running?.delete(timer);
+    const running = this.#running;
+    const entry = this.#find(timer);
+    if (entry === undefined || running === undefined) return;
+    running.splice(running.indexOf(entry), 1);
     if (entry.armed) this.#timers.clearTimeout(entry.handle);
   }
 

@@ -157,8 +157,13 @@ export class Dialog extends EventEmitter<DialogEvents> {
 
   /** The key the agent files this dialog under. */
   get id(): string {
-    return dialogKey(this.#state.id);
+    // The key is asked for when the dialog is filed and forgotten: made once per identity.
+    const id = this.#state.id;
+    if (this.#key?.of !== id) this.#key = { of: id, key: dialogKey(id) };
+    return this.#key.key;
   }
+
+  #key: { of: DialogState['id']; key: string } | undefined = undefined;
 
   get state(): DialogState {
     return this.#state;
