@@ -10,6 +10,7 @@
 // linger (64·T1).
 //
 // Usage: node [--expose-gc] --import tsx packages/sip/bench/uas-inproc.ts [--calls=20000] [--rounds=3]
+//        [--linger=34]
 import { EventEmitter } from 'node:events';
 import {
   SipAgent,
@@ -24,6 +25,8 @@ const arg = (name: string, fallback: string): number =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const callsPerRound = arg('calls', '20000');
 const rounds = arg('rounds', '3');
+/** Seconds to stay up after the last round (transactions linger 64·T1 = 32 s), CPU then reported per call. */
+const lingerSeconds = arg('linger', '0');
 
 /** A UDP-like transport whose datagrams are emitted by hand and whose sends are kept. */
 class LoopTransport extends EventEmitter<TransportEvents> implements Transport {
@@ -134,6 +137,18 @@ for (let round = 0; round < rounds; round++) {
       ...(buffersPerCall === undefined
         ? {}
         : { buffer_bytes_per_lingering_call: Math.round(buffersPerCall) }),
+    }) + '\n',
+  );
+}
+if (lingerSeconds > 0) {
+  const cpu = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, lingerSeconds * 1000));
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(
+    JSON.stringify({
+      linger_seconds: lingerSeconds,
+      linger_cpu_us_per_call: Math.round(((used.user + used.system) / n) * 10) / 10,
+      lingering: agent.stack.table.size,
     }) + '\n',
   );
 }

@@ -710,6 +710,9 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const via = request.topVia;
     if (via === undefined) return;
     const rport = via.rport;
+    // The usual case needs nothing: no rport, and sent-by is literally the (normalised) address
+    // the request came from, so no "received" either.
+    if (rport === undefined && via.host === source.address) return;
     const params = viaReceivedParams(
       { host: via.host, ...(rport === undefined ? {} : { rport }) },
       { address: source.address, port: source.port },

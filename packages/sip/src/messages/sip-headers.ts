@@ -108,7 +108,9 @@ export class SipHeaders implements Iterable<[string, string]> {
 
   has(name: string): boolean {
     const key = headerKey(name);
-    return this.list.some((f) => f.key === key);
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if ((list[i] as HeaderField).key === key) return true;
+    return false;
   }
 
   /** Number of values, counted as `getAll` does. */
