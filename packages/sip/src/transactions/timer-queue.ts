@@ -32,7 +32,10 @@ interface Lane<T> {
 /** Marks an entry that has a timer of its own (no clock). */
 const SINGLE = { single: true };
 
-/** Consumed slots at the front of a lane before it is compacted. */
+/**
+ * Consumed slots at the front of a lane before it is compacted (and they must be half of it, so
+ * that copying what is left costs O(1) per slot over time).
+ */
 const COMPACT_AFTER = 1024;
 /**
  * How far past the clock an entry still counts as due when its lane's timer fires: the platform
@@ -166,7 +169,7 @@ export class TimerQueue<T extends TimerQueueEntry> {
       lane.head = 0;
       return;
     }
-    if (lane.head >= COMPACT_AFTER) {
+    if (lane.head >= COMPACT_AFTER && lane.head * 2 >= lane.entries.length) {
       lane.base += lane.head;
       lane.entries = lane.entries.slice(lane.head);
       lane.head = 0;
