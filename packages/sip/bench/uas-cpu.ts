@@ -5,7 +5,8 @@
 // collection of finished calls are counted too.
 //
 // Usage: tsx packages/sip/bench/uas-cpu.ts [--rate=1000] [--seconds=10] [--linger=34] [--runs=1]
-//        [--subject=ours|sipp] [--node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]
+//        [--subject=ours|sipp] [--server=<another uas-server.ts>]
+//        [--node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,8 @@ const runs = Number(arg('runs', '1'));
 const nodeArgs = arg('node-args', '').split(' ').filter(Boolean);
 /** `ours` (uas-server.ts) or `sipp` (SIPp's own uas, as the reference of the sip-uas bench). */
 const subject = arg('subject', 'ours');
-const serverScript = fileURLToPath(new URL('./uas-server.ts', import.meta.url));
+/** Another UAS script taking `<port>` (e.g. an older checkout's uas-server.ts, for before/after). */
+const serverScript = arg('server', fileURLToPath(new URL('./uas-server.ts', import.meta.url)));
 const BUFFER_ARGS = ['-buff_size', String(4 * 1024 * 1024)];
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
