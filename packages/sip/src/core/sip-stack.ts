@@ -506,6 +506,19 @@ export class SipStack extends EventEmitter<SipStackEvents> {
 
   /** A Contact URI reaching this stack over `protocol` (the first transport of that protocol). */
   contactUri(user: string | undefined, protocol: TransportProtocol = 'udp'): string {
+    // Every answered INVITE asks for it: kept until the transports change.
+    const cacheKey = `${protocol} ${user ?? ''}`;
+    const cached = this.contactUris.get(cacheKey);
+    if (cached !== undefined && cached.version === this.transports.version) return cached.uri;
+    const uri = this.makeContactUri(user, protocol);
+    if (this.contactUris.size >= 64) this.contactUris.clear();
+    this.contactUris.set(cacheKey, { version: this.transports.version, uri });
+    return uri;
+  }
+
+  private readonly contactUris = new Map<string, { version: number; uri: string }>();
+
+  private makeContactUri(user: string | undefined, protocol: TransportProtocol): string {
     const transport =
       this.transports.transports.find((t) => t.protocol === protocol) ?? this.transports.transports[0];
     if (transport === undefined) throw new SipCoreError('SIP_CORE_NO_TRANSPORT', 'no transport is listening');

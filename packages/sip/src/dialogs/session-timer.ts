@@ -248,6 +248,13 @@ export type UasSessionTimerDecision =
  *
  * @throws SipHeaderError when Session-Expires or Min-SE does not parse (answer 400).
  */
+/** The decision for most calls: no timer asked for, none wanted (shared: nobody changes it). */
+const NO_SESSION_TIMER: UasSessionTimerDecision = Object.freeze({
+  action: 'accept',
+  agreement: undefined,
+  headers: Object.freeze({}),
+});
+
 /** Who refreshes when the UAS chooses (RFC 4028 §9): us, unless configured to leave it to the peer. */
 function chosenRefresher(options: ResolvedSessionTimerOptions): Refresher {
   return options.refresher === 'remote' ? 'uac' : 'uas';
@@ -290,7 +297,7 @@ export function negotiateAsUas(
     // RFC 4028 §9 — no Session-Expires in the request: the UAS MAY still use a session timer by
     // inserting one in the 2xx, not below the request's Min-SE.
     const base = options.sessionExpires ?? active?.interval;
-    if (base === undefined) return { action: 'accept', agreement: undefined, headers: {} };
+    if (base === undefined) return NO_SESSION_TIMER;
     interval = Math.max(base, requestMinSE, options.minSE);
     const keep = active === undefined ? undefined : active.refresher === 'local' ? 'uas' : 'uac';
     refresher = uacSupports ? (keep ?? chosenRefresher(options)) : 'uas';

@@ -76,6 +76,12 @@ interface Entry {
  */
 export class TransportManager extends EventEmitter<TransportManagerEvents> {
   private readonly entries: Entry[] = [];
+  #version = 0;
+
+  /** Changes whenever a transport is added or removed (for callers that cache what they derive). */
+  get version(): number {
+    return this.#version;
+  }
   /** `addressFamily` of the targets sent to, by address text (a UAS answers the same peers over and over). */
   private readonly families = new Map<string, AddressFamily | undefined>();
 
@@ -141,6 +147,7 @@ export class TransportManager extends EventEmitter<TransportManagerEvents> {
       transport.off('connectionClosed', onConnectionClosed);
     };
     this.entries.push({ transport, detach });
+    this.#version++;
   }
 
   /** Stops forwarding a transport's events (it is not closed). */
@@ -149,6 +156,7 @@ export class TransportManager extends EventEmitter<TransportManagerEvents> {
     if (index < 0) return false;
     this.entries[index]?.detach();
     this.entries.splice(index, 1);
+    this.#version++;
     return true;
   }
 
@@ -210,6 +218,7 @@ export class TransportManager extends EventEmitter<TransportManagerEvents> {
     const transports = this.entries.map((e) => e.transport);
     await Promise.all(transports.map((t) => t.close()));
     for (const entry of this.entries.splice(0)) entry.detach();
+    this.#version++;
   }
 
   private choose(protocol: TransportProtocol, target: SendTarget, selector: TransportSelector): Transport {

@@ -16,10 +16,14 @@ export interface RespondOptions {
 }
 
 export class IncomingRequest {
-  /** Per-request scratch space for middleware (e.g. the authenticated user). */
-  readonly locals: Record<string, unknown> = {};
+  #locals: Record<string, unknown> | undefined = undefined;
 
   constructor(readonly context: ServerContext) {}
+
+  /** Per-request scratch space for middleware (e.g. the authenticated user); made on first use. */
+  get locals(): Record<string, unknown> {
+    return (this.#locals ??= {});
+  }
 
   get message(): SipRequest {
     return this.context.request;
