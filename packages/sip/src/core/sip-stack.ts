@@ -169,17 +169,26 @@ export class ServerContext extends EventEmitter<ServerContextEvents> {
       warning?: string;
     } = {},
   ): SipResponse {
-    const headers: Record<string, string | string[]> = { ...options.headers };
-    if (options.warning !== undefined) headers['Warning'] = formatWarning(options.warning);
+    let headers = options.headers;
+    if (options.warning !== undefined) headers = { ...headers, Warning: formatWarning(options.warning) };
     const response = createResponse(this.request, status, {
-      ...(options.reason === undefined ? {} : { reason: options.reason }),
-      toTag: options.toTag ?? this.toTag,
+      reason: options.reason,
+      // A To that has its tag already (in-dialog requests) keeps it: no tag is made for nothing.
+      toTag: options.toTag ?? (this.#requestHasToTag() ? undefined : this.toTag),
       headers,
-      ...(options.body === undefined ? {} : { body: Buffer.from(options.body) }),
-      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+      body: options.body === undefined ? undefined : Buffer.from(options.body),
+      contentType: options.contentType,
     });
     this.send(response);
     return response;
+  }
+
+  #requestHasToTag(): boolean {
+    try {
+      return this.request.to.tag !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   #toTag: string | undefined = undefined;
