@@ -180,13 +180,20 @@ export class TransactionTable<T extends { readonly kind: TransactionKind }> {
 
   /** Removes the server transaction under `key` (its primary key or an alias) with all its aliases. */
   deleteServer(key: ServerTransactionKey): boolean {
-    const primary = this.#server.has(key) ? key : this.#aliasOf.get(key);
-    if (primary === undefined) return false;
-    const found = this.#server.get(primary);
-    if (found === undefined) return false;
+    let primary: ServerTransactionKey | undefined = key;
+    let found = this.#server.get(key);
+    if (found === undefined) {
+      primary = this.#aliasOf.get(key);
+      if (primary === undefined) return false;
+      found = this.#server.get(primary);
+      if (found === undefined) return false;
+    }
     this.#server.delete(primary);
-    for (const alias of this.#aliases.get(primary) ?? []) this.#aliasOf.delete(alias);
-    this.#aliases.delete(primary);
+    // RFC 2543 aliases are rare: no lookups for them when there are none.
+    if (this.#aliases.size > 0) {
+      for (const alias of this.#aliases.get(primary) ?? []) this.#aliasOf.delete(alias);
+      this.#aliases.delete(primary);
+    }
     this.#onRemoved(found);
     return true;
   }
