@@ -285,7 +285,9 @@ test('a webhook retry survives an API restart: the new process sends it, signed,
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
-    await x.restart({ webhookBackoffMs: 1500 });
+    // The retry is due 5 s after attempt 1: long enough that the first process is gone (a restart
+    // takes seconds on a loaded machine) before it could send it.
+    await x.restart({ webhookBackoffMs: 5000 });
     base = x.api.url as string;
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
     const hook = await call(base, x.appKey, 'POST', '/v1/webhooks', { url, events: ['reserveConfirmed'] });
@@ -301,10 +303,10 @@ test('a webhook retry survives an API restart: the new process sends it, signed,
     let deadline = Date.now() + 5000;
     while (received.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     assert.equal(received.length, 1, 'attempt 1, refused');
-    await x.restart({ webhookBackoffMs: 1500 });
+    await x.restart({ webhookBackoffMs: 5000 });
     restarted = true;
     base = x.api.url as string;
-    deadline = Date.now() + 8000;
+    deadline = Date.now() + 15000;
     while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     assert.equal(received.length, 2, 'the retry arrived from the new process');
     const retry = received[1] as (typeof received)[number];
