@@ -10,10 +10,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort } from '@svpn/test-support';
 import { KeySpace, RedisLocationStore } from '@svpn/store';
 import type { Gateway } from '@svpn/sip-gateway-service';
-import { startHarness, type Harness } from '../../services/sip-gateway/test/support/gateway-harness.js';
+import type { Harness } from '../../services/sip-gateway/test/support/gateway-harness.js';
+import { EAST, startTwoGateways } from './support/two-gateways.js';
 import {
   ACME,
   GLOBEX_GRID,
@@ -26,17 +26,11 @@ import {
 } from './support/sipp-peers.js';
 import { chargeOf, closedCharge, ledgerFlows, uniSessionsOf, waitForIdle } from './support/svpn-state.js';
 
-const EAST = 'east.svpn.example.net';
 let h: Harness;
 let east: Gateway;
 
 before(async () => {
-  const eastPort = await freePort();
-  h = await startHarness({ digestAlgorithms: 'MD5,SHA-256', peers: `${EAST}=sip:127.0.0.1:${eastPort}` });
-  east = await h.startPeer(EAST, {
-    sipPort: eastPort,
-    peers: `svpn.example.net=sip:127.0.0.1:${h.gateway.sipAddress.port}`,
-  });
+  ({ h, east } = await startTwoGateways());
 });
 
 after(async () => {
