@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { runScript } from '@svpn/store';
 
 /**
  * The network object a job converges on its PE — the unit of ordering of a PE queue:
@@ -70,7 +71,6 @@ export class ObjectLockTimeoutError extends Error {
 }
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-const RELEASE_SHA = createHash('sha1').update(RELEASE).digest('hex');
 
 /**
  * Mutual exclusion per network object of one PE: jobs on one object run one at a time, in the order
@@ -140,12 +140,7 @@ export class ObjectLocks {
 
   async #release(key: string, token: string | null): Promise<void> {
     if (!this.#redis || token === null) return;
-    // EVALSHA: the script's text travels once per Redis (after a NOSCRIPT), not with every job.
-    try {
-      await this.#redis.evalsha(RELEASE_SHA, 1, this.#redisKey(key), token);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      await this.#redis.eval(RELEASE, 1, this.#redisKey(key), token);
-    }
+    // By SHA: the script's text travels once per Redis (after a NOSCRIPT), not with every job.
+    await runScript(this.#redis, RELEASE, [this.#redisKey(key)], [token]);
   }
 }
