@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { KeySpace } from '../keys.js';
+import { runScript } from '../run-script.js';
 import type { Fence, Lease } from './provisioning-store.js';
 import { ProvisioningStoreCorruptError } from './provisioning-store-error.js';
 import type { CommitResult, RecordBackend, RecordRef, RecordValue, Table } from './record-backend.js';
@@ -9,19 +9,12 @@ import type { CommitResult, RecordBackend, RecordRef, RecordValue, Table } from 
 const SCRIPTS = ['casRecords-n', 'acquireLease-2', 'renewLease-1', 'releaseLease-1'] as const;
 type ScriptName = (typeof SCRIPTS)[number];
 
-interface Script {
-  readonly source: string;
-  readonly sha: string;
-}
+let loaded: Map<ScriptName, string> | undefined;
 
-let loaded: Map<ScriptName, Script> | undefined;
-
-function scripts(): Map<ScriptName, Script> {
+/** Each script's source (run by SHA through runScript). */
+function scripts(): Map<ScriptName, string> {
   loaded ??= new Map(
-    SCRIPTS.map((name) => {
-      const source = readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
-      return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
-    }),
+    SCRIPTS.map((name) => [name, readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8')]),
   );
   return loaded;
 }
@@ -66,13 +59,7 @@ export class RedisRecordBackend implements RecordBackend {
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<unknown> {
-    const script = scripts().get(name) as Script;
-    try {
-      return await this.#redis.evalsha(script.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.#redis.eval(script.source, keys.length, ...keys, ...args);
-    }
+    return runScript(this.#redis, scripts().get(name) as string, keys, args);
   }
 
   async get(refs: readonly RecordRef[]): Promise<(string | null)[]> {
