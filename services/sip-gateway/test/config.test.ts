@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePeers, peerHost, peerPort } from '../src/config.js';
+import { loadConfig } from '@svpn/service-kit';
+import { ConfigSchema, parsePeers, peerHost, peerPort } from '../src/config.js';
 
 test('peers: domain=sip:host:port pairs, domains compared in lower case', () => {
   assert.deepEqual(parsePeers(''), {});
@@ -19,4 +20,10 @@ test('a peer URI names the address (and port) its requests come from', () => {
   assert.equal(peerPort('sip:gw@[::1]:5072;transport=udp'), 5072);
   assert.equal(peerHost('sip:gw2.example.net'), 'gw2.example.net');
   assert.equal(peerPort('sip:gw2.example.net'), undefined);
+});
+
+test('aggregates shrink with one bulk step of hysteresis by default; SVPN_HYSTERESIS_BPS sets it', () => {
+  const defaults = loadConfig(ConfigSchema, {});
+  assert.equal(defaults.hysteresisBps, defaults.bulkBps);
+  assert.equal(loadConfig(ConfigSchema, { SVPN_HYSTERESIS_BPS: '0' }).hysteresisBps, 0);
 });

@@ -148,3 +148,28 @@ test('DESIGN §5 — a change is answered only once its journal write is acknowl
   assert.equal(e.manager.flow('a'), undefined);
   assert.ok(e.manager.flow('b'));
 });
+
+test('RFC 3175 §1.4.4 — with one bulk step of hysteresis an aggregate keeps its size when its load drops by a step; without, it shrinks', async () => {
+  const sizes = async (hysteresisBps: number): Promise<number[]> => {
+    const e = await AdmissionEngine.open({
+      topology: tinyNetwork(MAM),
+      journal: new MemoryFlowJournal(),
+      bulkBps: 10_000_000,
+      hysteresisBps,
+    });
+    const out: number[] = [];
+    for (const id of ['a', 'b', 'c']) {
+      const r = await e.admit(request(id, { bandwidthBps: 9_000_000 }));
+      assert.ok(r.ok);
+    }
+    out.push(e.manager.aggregates()[0]?.sizeBps ?? 0);
+    out.push((await e.release('c'))?.lspBandwidthBps ?? 0);
+    return out;
+  };
+  // Three 9 Mbit/s flows (plus tunnel overhead) need three 10 Mbit/s steps; two need two.
+  const [held, afterRelease] = await sizes(10_000_000);
+  assert.equal(held, 30_000_000);
+  assert.equal(afterRelease, 30_000_000, 'within one step of slack: no re-signalling');
+  const [, shrunk] = await sizes(0);
+  assert.equal(shrunk, 20_000_000);
+});
