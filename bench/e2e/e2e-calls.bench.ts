@@ -20,7 +20,7 @@
 //       --probe-p99-ms=1000 --warmup-calls=100 (placed at 25 calls/s before each measured run, not counted)
 //       --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system child of each trial)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { quantile, type Benchmark, type Emit } from '@svpn/bench-kit';
@@ -319,8 +319,17 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
     if (a.warmupCalls > 0) await place(a.warmupCalls, 25, Math.ceil(a.warmupCalls / 25) + 30);
     const stats = new Redis(redis.url);
     await stats.config('RESETSTAT');
+    // SVPN_BENCH_REDIS_MONITOR=<file>: every command of the measured run (MONITOR), for finding
+    // which script or module a call's commands come from. MONITOR itself slows Redis: not a figure.
+    const monitorFile = process.env.SVPN_BENCH_REDIS_MONITOR;
+    const monitor = monitorFile
+      ? spawn('redis-cli', ['-u', redis.url, 'monitor'], {
+          stdio: ['ignore', openSync(monitorFile, 'w'), 'ignore'],
+        })
+      : undefined;
     const cpuBefore = system.cpuMs();
     const uac = await place(calls, rate, seconds + 30);
+    monitor?.kill();
     uas.stop();
     const far = await Promise.race([
       uas.done,
