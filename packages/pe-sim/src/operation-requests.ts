@@ -21,6 +21,11 @@ export interface UniAddSessionRequest {
   marking: MarkingRule;
   /** The LSP carrying the session, if any. */
   lspId?: string;
+  /**
+   * Then a per-session `marking.apply` of this DSCP, as the PE's next operation (its own fault draw and
+   * latency), in the same Redis round trip: a session attached with the DSCP its SLA fixed.
+   */
+  sessionDscp?: number;
 }
 
 /** `uni.modify-session`: change what is given; leave the rest. */
@@ -32,6 +37,8 @@ export interface UniModifySessionRequest {
   marking?: MarkingRule;
   /** `null` detaches the session from its LSP. */
   lspId?: string | null;
+  /** Then a per-session `marking.apply` of this DSCP, in the same round trip (see {@link UniAddSessionRequest}). */
+  sessionDscp?: number;
 }
 
 /** `uni.remove-session`. */

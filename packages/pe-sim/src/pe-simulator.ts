@@ -60,7 +60,7 @@ import type {
   UniRemoveSessionResult,
 } from './operation-requests.js';
 import { DEFAULT_PREFIX, PeSimKeys } from './redis/pe-sim-keys.js';
-import { ScriptCode, ScriptRunner, type ScriptReply } from './redis/script-runner.js';
+import { ScriptCode, ScriptRunner, type ScriptName, type ScriptReply } from './redis/script-runner.js';
 import { parseStored } from './redis/stored-json.js';
 import { decodeLsp, type Lsp, type LspStatus } from './rsvp-te/lsp.js';
 import {
@@ -105,16 +105,16 @@ const DEFAULTS = {
   labelRange: DEFAULT_LABEL_RANGE,
 } as const;
 
-/** Half-way parameter passed to the RSVP-TE scripts: no fault, or the hop count to stop after. */
-const NO_HALF_WAY = -1;
-const DEFAULT_HALF_WAY = -2;
-
-interface DrawnFault {
-  readonly id: string;
-  readonly mode: FaultMode;
-  readonly afterHops: number | null;
-  readonly applied: boolean;
+/** Where a running operation is: the operation kind a deadline that passes now names. */
+interface Progress {
+  op: OperationKind;
 }
+
+/** The fault-drawing argument of a retried script: the operation has drawn its fault already. */
+const NO_DRAW = '';
+
+/** No class rule to resolve a session's DSCP with. */
+const NO_CLASS_RULES: ReadonlyMap<string, number> = new Map();
 
 /**
  * A simulated MPLS provider network whose state lives in Redis, so any number of worker processes
@@ -250,23 +250,30 @@ export class PeSimulator {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Operation driver: deadline, fault draw, latency
+  // Operation driver: deadline, latency; the fault draw is part of each operation's script
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * Runs one PE operation (or, with several `ops`, operations the PE handles back to back in one
+   * script): the latency of each kind is waited, then `body` runs the script, which draws the fault
+   * first (scripts/includes/faults.lua) — one Redis round trip per operation.
+   */
   async #run<T>(
-    op: OperationKind,
+    ops: OperationKind | readonly [OperationKind, ...OperationKind[]],
     pe: string,
     call: CallOptions | undefined,
-    body: (halfWay: number) => Promise<T>,
+    body: (progress: Progress) => Promise<T>,
   ): Promise<T> {
     const deadlineMs =
       call?.deadlineMs === undefined ? this.#deadlineMs : requireMs(call.deadlineMs, 'deadlineMs', false);
     await this.#ensureReady();
+    const kinds = typeof ops === 'string' ? [ops] : ops;
+    const progress: Progress = { op: kinds[0] };
     const controller = new AbortController();
-    const attempt = this.#attempt(op, pe, body);
+    const attempt = this.#attempt(kinds, progress, body);
     const deadline = this.#clock.sleep(deadlineMs, controller.signal).then(
       (): never => {
-        throw new PeTimeoutError(pe, op, deadlineMs);
+        throw new PeTimeoutError(pe, progress.op, deadlineMs);
       },
       () => new Promise<never>(() => undefined),
     );
@@ -279,39 +286,52 @@ export class PeSimulator {
     }
   }
 
-  async #attempt<T>(op: OperationKind, pe: string, body: (halfWay: number) => Promise<T>): Promise<T> {
-    const fault = await this.#drawFault(pe, op);
-    const latency = this.#latency.get(op) ?? 0;
-    if (latency > 0) await this.#clock.sleep(latency);
-    if (fault === null) return body(NO_HALF_WAY);
-    switch (fault.mode) {
-      case 'refuse':
-        throw new PeRefusedError(pe, op, fault.id);
-      case 'reboot':
-        await this.#reboot(pe);
-        throw new PeRebootedError(pe, op);
-      case 'timeout':
-        if (fault.applied) await body(NO_HALF_WAY).catch(() => undefined);
-        return new Promise<never>(() => undefined);
-      case 'half-way':
-        return body(fault.afterHops ?? DEFAULT_HALF_WAY);
-      default: {
-        const never: never = fault.mode;
-        throw new StoreCorruptError(`unknown fault mode ${String(never)}`);
-      }
+  async #attempt<T>(
+    kinds: readonly OperationKind[],
+    progress: Progress,
+    body: (progress: Progress) => Promise<T>,
+  ): Promise<T> {
+    for (const op of kinds) {
+      const latency = this.#latency.get(op) ?? 0;
+      progress.op = op;
+      if (latency > 0) await this.#clock.sleep(latency);
     }
+    progress.op = kinds[0] ?? progress.op;
+    return body(progress);
   }
 
-  async #drawFault(pe: string, op: OperationKind): Promise<DrawnFault | null> {
-    const json = await this.#scripts.run('drawFault-2', [this.keys.faults, this.keys.faultState], [pe, op]);
-    if (json === null) return null;
-    const o = parseStored(json, 'fault');
-    return {
-      id: String(o['id']),
-      mode: o['mode'] as FaultMode,
-      afterHops: typeof o['afterHops'] === 'number' ? o['afterHops'] : null,
-      applied: o['applied'] === true,
-    };
+  /**
+   * Runs an operation's script with the addressed PE (and `draw`, the operation kind, for the
+   * scripts that take it) after its own arguments, and turns a fault reply into what the caller sees:
+   * `refuse` rejects; `reboot` wipes the PE, then rejects; `timeout` never answers (the deadline
+   * rejects). Any other reply is the operation's own.
+   */
+  async #script(
+    stem: ScriptName,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    pe: string,
+    progress: Progress,
+    draw: OperationKind | typeof NO_DRAW | null = null,
+  ): Promise<ScriptReply> {
+    const reply = await this.#scripts.reply(stem, keys, draw === null ? [...args, pe] : [...args, pe, draw]);
+    const code = reply[0];
+    if (
+      code !== ScriptCode.FaultRefused &&
+      code !== ScriptCode.FaultReboot &&
+      code !== ScriptCode.FaultTimeout
+    ) {
+      return reply;
+    }
+    const faultId = String(reply[1]);
+    const op = isOperationKind(reply[2]) ? reply[2] : progress.op;
+    progress.op = op;
+    if (code === ScriptCode.FaultRefused) throw new PeRefusedError(pe, op, faultId);
+    if (code === ScriptCode.FaultReboot) {
+      await this.#reboot(pe);
+      throw new PeRebootedError(pe, op);
+    }
+    return new Promise<never>(() => undefined);
   }
 
   #now(): number {
@@ -340,7 +360,12 @@ export class PeSimulator {
   // uni.* and marking.apply
   // ---------------------------------------------------------------------------------------------
 
-  /** `uni.add-session`. Idempotent per session id: the same request again returns the session as it is. */
+  /**
+   * `uni.add-session`. Idempotent per session id: the same request again returns the session as it is.
+   * With `sessionDscp`, the PE then runs a per-session `marking.apply` of that DSCP in the same script
+   * (both operations' latencies are waited first; each draws its own fault, in order, and a fault of
+   * the second leaves the session attached, as two separate calls would).
+   */
   async uniAddSession(request: UniAddSessionRequest, call?: CallOptions): Promise<UniSession> {
     const pe = this.#requirePe(request.pe);
     const sessionId = requireId(request.sessionId, 'sessionId');
@@ -355,22 +380,31 @@ export class PeSimulator {
       marking: checkMarking(request.marking),
       lspId: request.lspId === undefined ? null : requireId(request.lspId, 'lspId'),
     });
-    return this.#run('uni.add-session', pe, call, async () => {
+    const sessionDscp =
+      request.sessionDscp === undefined ? '' : requireDscp(request.sessionDscp, 'sessionDscp');
+    const ops = sessionDscp === '' ? 'uni.add-session' : (['uni.add-session', 'marking.apply'] as const);
+    return this.#run(ops, pe, call, async (progress) => {
       const now = this.#now();
-      const reply = await this.#scripts.reply(
-        'addSession-2',
-        [this.keys.sessions(pe), this.keys.vrfs(pe)],
-        [sessionId, config, now, vpnId],
+      const reply = await this.#script(
+        'addSession-5',
+        [this.keys.sessions(pe), this.keys.vrfs(pe), this.keys.marking(pe), ...this.#faultKeys()],
+        [sessionId, config, now, vpnId, sessionDscp],
+        pe,
+        progress,
       );
       if (reply[0] === ScriptCode.UnknownVpn) throw new UnknownVpnError(pe, vpnId);
       if (reply[0] === ScriptCode.Conflict) {
         throw new ConflictError(`session ${sessionId} on ${pe} exists with different parameters`);
       }
-      return this.#decodeSession(pe, expectOk(reply, 'addSession')[1], now);
+      return this.#sessionReply(expectOk(reply, 'addSession'), now);
     });
   }
 
-  /** `uni.modify-session`: bandwidth, interface, marking rule or LSP. A bandwidth change starts a new counter rate. */
+  /**
+   * `uni.modify-session`: bandwidth, interface, marking rule or LSP. A bandwidth change starts a new
+   * counter rate. With `sessionDscp`, a per-session `marking.apply` follows in the same script (as for
+   * {@link PeSimulator.uniAddSession}).
+   */
   async uniModifySession(request: UniModifySessionRequest, call?: CallOptions): Promise<UniSession> {
     const pe = this.#requirePe(request.pe);
     const sessionId = requireId(request.sessionId, 'sessionId');
@@ -381,15 +415,21 @@ export class PeSimulator {
     if (request.marking !== undefined) patch['marking'] = checkMarking(request.marking);
     if (request.lspId !== undefined)
       patch['lspId'] = request.lspId === null ? null : requireId(request.lspId, 'lspId');
-    return this.#run('uni.modify-session', pe, call, async () => {
+    const sessionDscp =
+      request.sessionDscp === undefined ? '' : requireDscp(request.sessionDscp, 'sessionDscp');
+    const ops =
+      sessionDscp === '' ? 'uni.modify-session' : (['uni.modify-session', 'marking.apply'] as const);
+    return this.#run(ops, pe, call, async (progress) => {
       const now = this.#now();
-      const reply = await this.#scripts.reply(
-        'modifySession-1',
-        [this.keys.sessions(pe)],
-        [sessionId, JSON.stringify(patch), now],
+      const reply = await this.#script(
+        'modifySession-4',
+        [this.keys.sessions(pe), this.keys.marking(pe), ...this.#faultKeys()],
+        [sessionId, JSON.stringify(patch), now, sessionDscp],
+        pe,
+        progress,
       );
       if (reply[0] === ScriptCode.NotFound) throw new NotFoundError(`session ${sessionId} on ${pe}`);
-      return this.#decodeSession(pe, expectOk(reply, 'modifySession')[1], now);
+      return this.#sessionReply(expectOk(reply, 'modifySession'), now);
     });
   }
 
@@ -400,14 +440,17 @@ export class PeSimulator {
   ): Promise<UniRemoveSessionResult> {
     const pe = this.#requirePe(request.pe);
     const sessionId = requireId(request.sessionId, 'sessionId');
-    return this.#run('uni.remove-session', pe, call, async () => {
+    return this.#run('uni.remove-session', pe, call, async (progress) => {
       const now = this.#now();
-      const reply = await this.#scripts.reply('removeSession-1', [this.keys.sessions(pe)], [sessionId]);
+      const reply = await this.#script(
+        'removeSession-4',
+        [this.keys.sessions(pe), this.keys.marking(pe), ...this.#faultKeys()],
+        [sessionId],
+        pe,
+        progress,
+      );
       if (reply[0] === ScriptCode.NotFound) return { removed: false, session: null };
-      return {
-        removed: true,
-        session: await this.#decodeSession(pe, expectOk(reply, 'removeSession')[1], now),
-      };
+      return { removed: true, session: this.#sessionReply(expectOk(reply, 'removeSession'), now) };
     });
   }
 
@@ -431,11 +474,13 @@ export class PeSimulator {
     } else {
       throw new InvalidArgumentError('target', 'must be { sessionId } or { serviceClass }');
     }
-    return this.#run('marking.apply', pe, call, async () => {
-      const reply = await this.#scripts.reply(
-        'applyMarking-2',
-        [this.keys.sessions(pe), this.keys.marking(pe)],
+    return this.#run('marking.apply', pe, call, async (progress) => {
+      const reply = await this.#script(
+        'applyMarking-4',
+        [this.keys.sessions(pe), this.keys.marking(pe), ...this.#faultKeys()],
         [kind, key, dscp, this.#now()],
+        pe,
+        progress,
       );
       if (reply[0] === ScriptCode.NotFound) throw new NotFoundError(`session ${key} on ${pe}`);
       return { pe, dscp, sessionsAffected: Number(expectOk(reply, 'applyMarking')[1]) };
@@ -470,17 +515,20 @@ export class PeSimulator {
     const nextHop = this.topology.nodes.get(pe)?.routerId ?? pe;
     const vrfConfig = JSON.stringify({ vpnId, rd, importTargets, exportTargets });
     const routeConfig = JSON.stringify({ pe, vpnId, ce, rd, routeTargets: exportTargets, nextHop, prefixes });
-    return this.#run('bgp.advertise-membership', pe, call, async () => {
-      const reply = await this.#scripts.reply(
-        'advertiseMembership-5',
+    return this.#run('bgp.advertise-membership', pe, call, async (progress) => {
+      const reply = await this.#script(
+        'advertiseMembership-7',
         [
           this.keys.vrfs(pe),
           this.keys.routes(pe),
           this.keys.labelNext(pe),
           this.keys.labelFree(pe),
           this.keys.labelOwner(pe),
+          ...this.#faultKeys(),
         ],
         [vpnId, ce, vrfConfig, routeConfig, this.#now(), this.#labelRange.min, this.#labelRange.max],
+        pe,
+        progress,
       );
       if (reply[0] === ScriptCode.Conflict) {
         throw new ConflictError(`${pe} already has a VRF for VPN ${vpnId} with another RD or route targets`);
@@ -504,11 +552,19 @@ export class PeSimulator {
     const pe = this.#requirePe(request.pe);
     const vpnId = requireId(request.vpnId, 'vpnId');
     const ce = requireId(request.ce, 'ce');
-    return this.#run('bgp.withdraw-membership', pe, call, async () => {
-      const reply = await this.#scripts.reply(
-        'withdrawMembership-4',
-        [this.keys.vrfs(pe), this.keys.routes(pe), this.keys.labelFree(pe), this.keys.labelOwner(pe)],
+    return this.#run('bgp.withdraw-membership', pe, call, async (progress) => {
+      const reply = await this.#script(
+        'withdrawMembership-6',
+        [
+          this.keys.vrfs(pe),
+          this.keys.routes(pe),
+          this.keys.labelFree(pe),
+          this.keys.labelOwner(pe),
+          ...this.#faultKeys(),
+        ],
         [vpnId, ce],
+        pe,
+        progress,
       );
       return { withdrawn: reply[0] === 1, vrfRemoved: reply[1] === 1 };
     });
@@ -522,11 +578,19 @@ export class PeSimulator {
   async ldpBind(request: LdpBindingRequest, call?: CallOptions): Promise<LdpBindResult> {
     const pe = this.#requirePe(request.pe);
     const fec = parseIpPrefix(request.fec, 'fec');
-    return this.#run('ldp.bind', pe, call, async () => {
-      const reply = await this.#scripts.reply(
-        'bindLabel-4',
-        [this.keys.ldp(pe), this.keys.labelNext(pe), this.keys.labelFree(pe), this.keys.labelOwner(pe)],
+    return this.#run('ldp.bind', pe, call, async (progress) => {
+      const reply = await this.#script(
+        'bindLabel-6',
+        [
+          this.keys.ldp(pe),
+          this.keys.labelNext(pe),
+          this.keys.labelFree(pe),
+          this.keys.labelOwner(pe),
+          ...this.#faultKeys(),
+        ],
         [fec, this.#labelRange.min, this.#labelRange.max],
+        pe,
+        progress,
       );
       if (reply[0] === ScriptCode.LabelSpaceExhausted) throw new LabelSpaceExhaustedError(pe);
       const [code, label] = expectOk(reply, 'bindLabel');
@@ -538,11 +602,13 @@ export class PeSimulator {
   async ldpRelease(request: LdpBindingRequest, call?: CallOptions): Promise<LdpReleaseResult> {
     const pe = this.#requirePe(request.pe);
     const fec = parseIpPrefix(request.fec, 'fec');
-    return this.#run('ldp.release', pe, call, async () => {
-      const reply = await this.#scripts.reply(
-        'releaseLabel-3',
-        [this.keys.ldp(pe), this.keys.labelFree(pe), this.keys.labelOwner(pe)],
+    return this.#run('ldp.release', pe, call, async (progress) => {
+      const reply = await this.#script(
+        'releaseLabel-5',
+        [this.keys.ldp(pe), this.keys.labelFree(pe), this.keys.labelOwner(pe), ...this.#faultKeys()],
         [fec],
+        pe,
+        progress,
       );
       if (reply[0] === ScriptCode.NotFound) return { released: false, label: null };
       return { released: true, label: Number(expectOk(reply, 'releaseLabel')[1]) };
@@ -593,24 +659,24 @@ export class PeSimulator {
       php,
     });
     const keys = this.#pathKeys(route.nodes);
-    return this.#run('rsvp-te.signal', ingress, call, async (halfWay) => {
+    return this.#run('rsvp-te.signal', ingress, call, async (progress) => {
       const now = this.#now();
-      const signal = (): Promise<ScriptReply> =>
-        this.#scripts.reply('signalLsp-n', keys, [
-          spec,
-          routeKey,
-          now,
-          halfWay,
-          this.#labelRange.min,
-          this.#labelRange.max,
-        ]);
-      let reply = await signal();
+      const signal = (draw: OperationKind | typeof NO_DRAW): Promise<ScriptReply> =>
+        this.#script(
+          'signalLsp-n',
+          keys,
+          [spec, routeKey, now, this.#labelRange.min, this.#labelRange.max],
+          ingress,
+          progress,
+          draw,
+        );
+      let reply = await signal('rsvp-te.signal');
       if (reply[0] === ScriptCode.UnknownLink) {
         // The network's description vanished from Redis (a clear() elsewhere, a Redis restart without
-        // persistence): store ours again and retry once.
+        // persistence): store ours again and retry once (the fault was drawn already).
         this.#ready = undefined;
         await this.#ensureReady();
-        reply = await signal();
+        reply = await signal(NO_DRAW);
       }
       switch (reply[0]) {
         case ScriptCode.Ok:
@@ -651,12 +717,14 @@ export class PeSimulator {
     await this.#ensureReady();
     const before = await this.getLsp(lspId);
     if (!before) throw new NotFoundError(`LSP ${lspId}`);
-    return this.#run('rsvp-te.resize', before.ingress, call, async (halfWay) => {
+    return this.#run('rsvp-te.resize', before.ingress, call, async (progress) => {
       const now = this.#now();
-      const reply = await this.#scripts.reply(
-        'resizeLsp-3',
-        [this.keys.lsps, this.keys.linkCapacity, this.keys.linkReserved],
-        [lspId, bandwidthBps, now, halfWay],
+      const reply = await this.#script(
+        'resizeLsp-5',
+        [this.keys.lsps, this.keys.linkCapacity, this.keys.linkReserved, ...this.#faultKeys()],
+        [lspId, bandwidthBps, now],
+        before.ingress,
+        progress,
       );
       switch (reply[0]) {
         case ScriptCode.Ok:
@@ -684,14 +752,19 @@ export class PeSimulator {
     await this.#ensureReady();
     const before = await this.getLsp(lspId);
     if (!before) return { existed: false, lsp: null };
-    return this.#run('rsvp-te.teardown', before.ingress, call, async () => {
+    return this.#run('rsvp-te.teardown', before.ingress, call, async (progress) => {
       let nodes = before.nodes;
       for (let attempt = 0; attempt < 5; attempt++) {
         const now = this.#now();
-        const reply = await this.#scripts.reply('teardownLsp-n', this.#pathKeys(nodes), [
-          lspId,
-          nodes.join('|'),
-        ]);
+        const reply = await this.#script(
+          'teardownLsp-n',
+          this.#pathKeys(nodes),
+          [lspId, nodes.join('|')],
+          before.ingress,
+          progress,
+          // the fault is drawn once: a retry after the route changed is the same operation
+          attempt === 0 ? 'rsvp-te.teardown' : NO_DRAW,
+        );
         if (reply[0] === ScriptCode.NotFound) return { existed: false, lsp: null };
         if (reply[0] === ScriptCode.Ok) return { existed: true, lsp: this.#decodeLsp(reply[1], now) };
         if (reply[0] !== ScriptCode.Retry) throw unexpected('teardownLsp', reply);
@@ -709,8 +782,14 @@ export class PeSimulator {
       this.keys.lsps,
       this.keys.linkCapacity,
       this.keys.linkReserved,
+      ...this.#faultKeys(),
       ...nodes.flatMap((n) => this.keys.pathNodeKeys(n)),
     ];
+  }
+
+  /** The keys every operation's script takes to draw its fault. */
+  #faultKeys(): [string, string] {
+    return [this.keys.faults, this.keys.faultState];
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -879,7 +958,15 @@ export class PeSimulator {
   async getSession(pe: string, sessionId: string): Promise<UniSession | null> {
     const id = this.#requirePe(pe);
     const json = await this.#redis.hget(this.keys.sessions(id), requireId(sessionId, 'sessionId'));
-    return json === null ? null : this.#decodeSession(id, json, this.#now());
+    if (json === null) return null;
+    const now = this.#now();
+    const session = decodeUniSession(json, NO_CLASS_RULES, now, this.#meanPacketBytes);
+    const serviceClass = session.marking.serviceClass;
+    // Only a session without a per-session DSCP and with a service class needs the PE's class rule.
+    if (session.markingSource !== 'uni' || serviceClass === undefined) return session;
+    const dscp = await this.#redis.hget(this.keys.marking(id), serviceClass);
+    if (dscp === null) return session;
+    return decodeUniSession(json, new Map([[serviceClass, Number(dscp)]]), now, this.#meanPacketBytes);
   }
 
   /** UNI sessions of one PE or of every PE, ordered by PE then session id. */
@@ -972,10 +1059,14 @@ export class PeSimulator {
     return decodeLsp(json, now, this.#meanPacketBytes);
   }
 
-  async #decodeSession(pe: string, json: unknown, now: number): Promise<UniSession> {
-    const marking = await this.#redis.hgetall(this.keys.marking(pe));
-    const classDscp = new Map(Object.entries(marking).map(([c, d]) => [c, Number(d)]));
-    return decodeUniSession(json, classDscp, now, this.#meanPacketBytes);
+  /** A session script's `{code, session, class, class DSCP}` reply (see scripts/includes/sessions.lua). */
+  #sessionReply(reply: ScriptReply, now: number): UniSession {
+    const [, json, serviceClass, dscp] = reply;
+    const rules =
+      typeof serviceClass === 'string' && dscp !== null && dscp !== undefined
+        ? new Map([[serviceClass, Number(dscp)]])
+        : NO_CLASS_RULES;
+    return decodeUniSession(json, rules, now, this.#meanPacketBytes);
   }
 }
 

@@ -5,19 +5,18 @@ import type { Cluster, Redis } from 'ioredis';
 export const SCRIPT_FILES = [
   'initNetwork-3',
   'addFault-2',
-  'drawFault-2',
   'signalLsp-n',
-  'resizeLsp-3',
+  'resizeLsp-5',
   'teardownLsp-n',
   'rebootNode-11',
-  'bindLabel-4',
-  'releaseLabel-3',
-  'advertiseMembership-5',
-  'withdrawMembership-4',
-  'addSession-2',
-  'modifySession-1',
-  'removeSession-1',
-  'applyMarking-2',
+  'bindLabel-6',
+  'releaseLabel-5',
+  'advertiseMembership-7',
+  'withdrawMembership-6',
+  'addSession-5',
+  'modifySession-4',
+  'removeSession-4',
+  'applyMarking-4',
 ] as const;
 
 /** A script file stem. @internal */
@@ -41,6 +40,10 @@ export enum ScriptCode {
   Retry = -8,
   HalfWay = -9,
   UnknownLink = -10,
+  /** An injected fault (scripts/includes/faults.lua): `{code, fault id, operation kind}`. */
+  FaultRefused = -11,
+  FaultReboot = -12,
+  FaultTimeout = -13,
 }
 
 /** A script reply: a code, then script-specific values. @internal */

@@ -1,9 +1,9 @@
 -- RSVP-TE path scripts take KEYS[1] = LSP hash, KEYS[2] = link capacity, KEYS[3] = link reserved,
--- then four keys per path node j (0-based) from KEYS[4 + 4j]: label next, label free, label owner,
--- node LSP index.
+-- KEYS[4] = faults, KEYS[5] = fault state, then four keys per path node j (0-based) from KEYS[6 + 4j]:
+-- label next, label free, label owner, node LSP index.
 
 local function nodeKey(j, which)
-  return KEYS[4 + 4 * j + which]
+  return KEYS[6 + 4 * j + which]
 end
 
 -- Releases everything an LSP record still holds: each hop's reservation on its link and the label its
