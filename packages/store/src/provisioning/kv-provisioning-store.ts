@@ -24,6 +24,7 @@ import type {
   SessionIntentChange,
   SessionIntentInput,
   SessionPhasePatch,
+  SessionView,
 } from './provisioning-store.js';
 import {
   lspIdsTouched,
@@ -33,7 +34,7 @@ import {
   planReleaseSession,
   type SessionPlan,
 } from './provisioning-transitions.js';
-import type { RecordBackend, RecordValue, Table } from './record-backend.js';
+import type { RecordBackend, RecordRef, RecordValue, Table } from './record-backend.js';
 import {
   MAX_ATTEMPTS,
   TransactionLanes,
@@ -115,6 +116,17 @@ const ACTUAL_ENDPOINT_FIELDS = {
   uniRevision: 'number',
   markingRevision: 'number',
 } as const;
+/** The fields of an endpoint record a patch can set; a patch with all of them replaces the record. */
+const ENDPOINT_PATCH_FIELDS = [
+  'vpnId',
+  'ce',
+  'interface',
+  'bandwidthBps',
+  'dscp',
+  'lspId',
+  'uniRevision',
+  'markingRevision',
+] as const satisfies readonly (keyof ActualEndpointPatch)[];
 const ACTUAL_MEMBERSHIP_FIELDS = { pe: 'string', vpnId: 'string', ce: 'string', vpnLabel: 'number' } as const;
 
 const decodeSession = (json: string): DesiredSession => decode(json, 'desired session', SESSION_FIELDS);
@@ -345,6 +357,33 @@ export class KvProvisioningStore implements ProvisioningStore {
     );
   }
 
+  async getSessionView(
+    sessionId: string,
+    pes: readonly string[],
+    lspIds: readonly string[],
+  ): Promise<SessionView> {
+    requireId(sessionId, 'sessionId');
+    const refs: RecordRef[] = [
+      { table: 'desiredSessions', id: sessionId },
+      ...pes.map((pe) => ({ table: 'actualEndpoints' as const, id: endpointId(sessionId, pe) })),
+      ...lspIds.map((lspId) => ({ table: 'actualLsps' as const, id: requireId(lspId, 'lspId') })),
+    ];
+    const values = await this.#backend.get(refs);
+    const at = (i: number): string | null => values[i] ?? null;
+    const intent = at(0);
+    return {
+      intent: intent === null ? null : decodeSession(intent),
+      endpoints: pes.map((_, i) => {
+        const json = at(1 + i);
+        return json === null ? null : decode<ActualEndpoint>(json, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS);
+      }),
+      lsps: lspIds.map((_, i) => {
+        const json = at(1 + pes.length + i);
+        return json === null ? null : decode<ActualLsp>(json, 'actual LSP', ACTUAL_LSP_FIELDS);
+      }),
+    };
+  }
+
   async getSessionIntent(sessionId: string): Promise<DesiredSession | null> {
     return this.#getOne('desiredSessions', requireId(sessionId, 'sessionId'), decodeSession);
   }
@@ -450,20 +489,14 @@ export class KvProvisioningStore implements ProvisioningStore {
   // actual state
   // -------------------------------------------------------------------------------------------
 
+  // Actual state is what a worker observed: a new observation replaces the record whatever it held,
+  // so these are plain writes (one round trip), not read + compare-and-set.
   async #put(table: Table, id: string, value: object): Promise<void> {
-    await this.#transact(`${table} ${id}`, async () => ({
-      writes: [{ table, id, value: JSON.stringify(value) }],
-      result: undefined,
-    }));
+    await this.#backend.put({ table, id, value: JSON.stringify(value) });
   }
 
   async #delete(table: Table, id: string): Promise<boolean> {
-    return this.#transact(`${table} ${id}`, async (tx) => {
-      const [json] = await tx.read([{ table, id }]);
-      return json === null
-        ? { writes: [], result: false }
-        : { writes: [{ table, id, value: null }], result: true };
-    });
+    return this.#backend.remove({ table, id });
   }
 
   async putActualLsp(record: Omit<ActualLsp, 'observedAtMs'>): Promise<ActualLsp> {
@@ -494,6 +527,17 @@ export class KvProvisioningStore implements ProvisioningStore {
     patch: ActualEndpointPatch,
   ): Promise<ActualEndpoint> {
     const id = endpointId(sessionId, pe);
+    if (ENDPOINT_PATCH_FIELDS.every((f) => patch[f] !== undefined)) {
+      // A whole observation (a worker's attach with its marking) does not depend on the old record.
+      const next = {
+        ...(patch as Required<ActualEndpointPatch>),
+        sessionId,
+        pe,
+        observedAtMs: this.#backend.now(),
+      };
+      await this.#put('actualEndpoints', id, next);
+      return next;
+    }
     return this.#transact(`endpoint ${id}`, async (tx) => {
       const [json] = await tx.read([{ table: 'actualEndpoints', id }]);
       const current = json ? decode<ActualEndpoint>(json, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS) : null;

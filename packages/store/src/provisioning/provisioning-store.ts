@@ -239,6 +239,15 @@ export interface Lease {
   readonly expiresAtMs: number;
 }
 
+/** A session's desired record and what the network holds of it (`null` where a record is absent). */
+export interface SessionView {
+  readonly intent: DesiredSession | null;
+  /** In the order of the PEs asked for. */
+  readonly endpoints: readonly (ActualEndpoint | null)[];
+  /** In the order of the LSP ids asked for. */
+  readonly lsps: readonly (ActualLsp | null)[];
+}
+
 /** A write guard: the write applies only while `token` is the current holder's of the lease `name`. */
 export interface Fence {
   readonly name: string;
@@ -278,6 +287,11 @@ export interface ProvisioningStore {
   /** Deletes a released session still at `revision`. */
   deleteSessionIntent(sessionId: string, revision: number, fence?: Fence): Promise<boolean>;
   getSessionIntent(sessionId: string): Promise<DesiredSession | null>;
+  /**
+   * A session's desired record with the actual records of its endpoints on `pes` and of the LSPs
+   * `lspIds`, read together (one round trip): what confirming or cleaning up a flow needs.
+   */
+  getSessionView(sessionId: string, pes: readonly string[], lspIds: readonly string[]): Promise<SessionView>;
   listSessionIntents(): Promise<DesiredSession[]>;
   getLspIntent(lspId: string): Promise<DesiredLsp | null>;
   listLspIntents(): Promise<DesiredLsp[]>;

@@ -32,6 +32,13 @@ export type CommitResult = 'ok' | 'conflict' | 'fenced';
 export interface RecordBackend {
   get(refs: readonly RecordRef[]): Promise<(string | null)[]>;
   list(table: Table): Promise<Map<string, string>>;
+  /**
+   * Writes one record whatever it holds: for records whose new value does not depend on the old
+   * (actual state a worker observed), one write instead of a read and a compare-and-set.
+   */
+  put(record: RecordValue & { readonly value: string }): Promise<void>;
+  /** Deletes one record whatever it holds; whether it existed. */
+  remove(ref: RecordRef): Promise<boolean>;
   /** Applies `writes` only if every `expected` record still has its value (and the fence holds). */
   commit(
     expected: readonly RecordValue[],
@@ -77,6 +84,14 @@ export class MemoryRecordBackend implements RecordBackend {
 
   async list(table: Table): Promise<Map<string, string>> {
     return new Map(this.#table(table));
+  }
+
+  async put(record: RecordValue & { readonly value: string }): Promise<void> {
+    this.#table(record.table).set(record.id, record.value);
+  }
+
+  async remove(ref: RecordRef): Promise<boolean> {
+    return this.#table(ref.table).delete(ref.id);
   }
 
   async commit(

@@ -6,7 +6,7 @@ import type { Fence, Lease } from './provisioning-store.js';
 import { ProvisioningStoreCorruptError } from './provisioning-store-error.js';
 import type { CommitResult, RecordBackend, RecordRef, RecordValue, Table } from './record-backend.js';
 
-const SCRIPTS = ['casRecords-n', 'acquireLease-2', 'renewLease-1', 'releaseLease-1'] as const;
+const SCRIPTS = ['casRecords-n', 'getRecords-n', 'acquireLease-2', 'renewLease-1', 'releaseLease-1'] as const;
 type ScriptName = (typeof SCRIPTS)[number];
 
 let loaded: Map<ScriptName, string> | undefined;
@@ -64,30 +64,32 @@ export class RedisRecordBackend implements RecordBackend {
 
   async get(refs: readonly RecordRef[]): Promise<(string | null)[]> {
     if (refs.length === 0) return [];
-    // One HGET/HMGET per table, sent together (ioredis writes commands of one tick back to back):
-    // an ioredis pipeline object costs more CPU to build than these small reads take.
-    const byTable = new Map<Table, number[]>();
-    refs.forEach((r, i) => {
-      const list = byTable.get(r.table);
-      if (list) list.push(i);
-      else byTable.set(r.table, [i]);
-    });
-    const out: (string | null)[] = new Array<string | null>(refs.length).fill(null);
-    await Promise.all(
-      [...byTable].map(async ([table, indexes]) => {
-        const key = this.tableKey(table);
-        if (indexes.length === 1) {
-          const i = indexes[0] as number;
-          out[i] = await this.#redis.hget(key, (refs[i] as RecordRef).id);
-          return;
-        }
-        const values = await this.#redis.hmget(key, ...indexes.map((i) => (refs[i] as RecordRef).id));
-        indexes.forEach((i, k) => {
-          out[i] = values[k] ?? null;
-        });
-      }),
-    );
-    return out;
+    const first = (refs[0] as RecordRef).table;
+    if (refs.every((r) => r.table === first)) {
+      const key = this.tableKey(first);
+      if (refs.length === 1) return [await this.#redis.hget(key, (refs[0] as RecordRef).id)];
+      return this.#redis.hmget(key, ...refs.map((r) => r.id));
+    }
+    // Records of several tables: one script reads them all (one command, one reply) instead of one
+    // HGET/HMGET per table.
+    const keys: string[] = [];
+    const args: (string | number)[] = [];
+    for (const r of refs) {
+      const key = this.tableKey(r.table);
+      let i = keys.indexOf(key);
+      if (i < 0) i = keys.push(key) - 1;
+      args.push(i + 1, r.id);
+    }
+    const values = (await this.#run('getRecords-n', keys, args)) as (string | false | null)[];
+    return refs.map((_, i) => (typeof values[i] === 'string' ? values[i] : null));
+  }
+
+  async put(record: RecordValue & { readonly value: string }): Promise<void> {
+    await this.#redis.hset(this.tableKey(record.table), record.id, record.value);
+  }
+
+  async remove(ref: RecordRef): Promise<boolean> {
+    return (await this.#redis.hdel(this.tableKey(ref.table), ref.id)) === 1;
   }
 
   async list(table: Table): Promise<Map<string, string>> {

@@ -372,6 +372,52 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       assert.deepEqual(await store.listActualMemberships(), []);
     });
 
+    test('a whole endpoint observation replaces the record; a partial one merges', async () => {
+      const store = await make();
+      const whole = {
+        vpnId: 'v',
+        ce: 'CE1',
+        interface: 'ge-0',
+        bandwidthBps: 10,
+        dscp: 10,
+        lspId: null,
+        uniRevision: 3,
+        markingRevision: 3,
+      };
+      await store.updateActualEndpoint('s1', 'PE1', { ...whole, dscp: 46, uniRevision: 2 });
+      const replaced = await store.updateActualEndpoint('s1', 'PE1', whole);
+      assert.deepEqual(
+        { ...replaced, observedAtMs: 0 },
+        { ...whole, sessionId: 's1', pe: 'PE1', observedAtMs: 0 },
+      );
+      assert.deepEqual(await store.getActualEndpoint('s1', 'PE1'), replaced);
+      const merged = await store.updateActualEndpoint('s1', 'PE1', { bandwidthBps: 20 });
+      assert.equal(merged.bandwidthBps, 20);
+      assert.equal(merged.uniRevision, 3, 'fields not in a partial patch stay');
+    });
+
+    test('a session view reads the intent, its endpoints and LSPs together (null where absent)', async () => {
+      const store = await make();
+      const empty = await store.getSessionView('s1', ['PE1', 'PE2'], ['lsp-1']);
+      assert.deepEqual(empty, { intent: null, endpoints: [null, null], lsps: [null] });
+      const { session } = await store.putSessionIntent(intent('s1'));
+      const endpoint = await store.updateActualEndpoint('s1', 'PE2', { uniRevision: session.revision });
+      const lsp = await store.putActualLsp({
+        lspId: 'lsp-1',
+        ingress: 'PE1',
+        status: 'up',
+        bandwidthBps: 10_000_000,
+        ingressLabel: 16,
+        hopLabels: [16, 17, 3],
+        revision: 1,
+      });
+      const view = await store.getSessionView('s1', ['PE1', 'PE2'], ['lsp-1', 'lsp-9']);
+      assert.deepEqual(view.intent, await store.getSessionIntent('s1'));
+      assert.deepEqual(view.endpoints, [null, endpoint]);
+      assert.deepEqual(view.lsps, [lsp, null]);
+      assert.deepEqual((await store.getSessionView('s1', [], [])).endpoints, []);
+    });
+
     test('leases: one holder at a time, tokens grow with each holder, expiry frees it', async () => {
       const store = await make();
       const a = await store.acquireLease('reconciler', 'proc-a', 60_000);
@@ -439,4 +485,42 @@ let n = 0;
 conformance('redis', async () => {
   const client = redis.client();
   return new RedisProvisioningStore(client, new KeySpace(`prov${n++}`));
+});
+
+test('redis: a session view is one command; a whole endpoint observation and a delete are one each', async () => {
+  const client = redis.client();
+  const store = new RedisProvisioningStore(client, new KeySpace(`prov-rt-${Date.now()}`));
+  await store.putSessionIntent(intent('s1'));
+  const whole = {
+    vpnId: 'v',
+    ce: 'CE1',
+    interface: 'ge-0',
+    bandwidthBps: 10,
+    dscp: 10,
+    lspId: null,
+    uniRevision: 1,
+    markingRevision: 1,
+  };
+  // Scripts are loaded on first use (NOSCRIPT, then loaded): warm them up before counting.
+  await store.getSessionView('s1', ['PE1'], ['lsp-1']);
+  // Commands the client sends (round trips), counted at ioredis' sendCommand.
+  let sent = 0;
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((...args: Parameters<typeof send>) => {
+    sent++;
+    return send(...args);
+  }) as typeof client.sendCommand;
+  const cost = async (step: () => Promise<unknown>): Promise<number> => {
+    sent = 0;
+    await step();
+    return sent;
+  };
+  assert.equal(await cost(() => store.getSessionView('s1', ['PE1', 'PE2'], ['lsp-1'])), 1);
+  assert.equal(await cost(() => store.updateActualEndpoint('s1', 'PE1', whole)), 1);
+  assert.equal(await cost(() => store.deleteActualEndpoint('s1', 'PE1')), 1);
+  assert.equal(
+    await cost(() => store.updateActualEndpoint('s1', 'PE1', { dscp: 46 })),
+    2,
+    'a merge reads first',
+  );
 });

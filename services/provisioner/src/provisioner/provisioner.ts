@@ -490,15 +490,9 @@ export class Provisioner {
       releaseFlow(session, released.lsps, origin, undefined, pes),
     );
     const flow = await this.#runAll(stages, deadline);
-    const left = (
-      await Promise.all(pes.map((pe) => this.#store.getActualEndpoint(session.sessionId, pe)))
-    ).filter((a) => a !== null);
-    const lspGone = await Promise.all(
-      released.lsps
-        .filter((l) => l.intent === 'released')
-        .map(async (l) => (await this.#store.getActualLsp(l.lspId)) === null),
-    );
-    const complete = flow.ok && left.length === 0 && lspGone.every(Boolean);
+    const gone = released.lsps.filter((l) => l.intent === 'released').map((l) => l.lspId);
+    const view = await this.#store.getSessionView(session.sessionId, pes, gone);
+    const complete = flow.ok && view.endpoints.every((a) => a === null) && view.lsps.every((l) => l === null);
     if (complete) await this.#store.deleteSessionIntent(session.sessionId, session.revision);
     return complete;
   }
@@ -561,11 +555,15 @@ export class Provisioner {
 
   /** The result of a session as the actual state confirms it at `session.revision`, or `null`. */
   async #confirm(session: DesiredSession, minLspRevision: number): Promise<ProvisionResult | null> {
-    const current = await this.#store.getSessionIntent(session.sessionId);
-    if (!current || current.intent !== 'active' || current.revision !== session.revision) return null;
-    const actual = await Promise.all(
-      session.endpoints.map((e) => this.#store.getActualEndpoint(session.sessionId, e.pe)),
+    // One read of everything the answer depends on: the intent, its endpoints and its LSP.
+    const view = await this.#store.getSessionView(
+      session.sessionId,
+      session.endpoints.map((e) => e.pe),
+      session.lsp ? [session.lsp.lspId] : [],
     );
+    const current = view.intent;
+    if (!current || current.intent !== 'active' || current.revision !== session.revision) return null;
+    const actual = view.endpoints;
     const endpoints: ProvisionResult['endpoints'][number][] = [];
     for (const [i, e] of session.endpoints.entries()) {
       const a = actual[i];
@@ -588,7 +586,7 @@ export class Provisioner {
     }
     let lsp: ActualLsp | null = null;
     if (session.lsp) {
-      lsp = await this.#store.getActualLsp(session.lsp.lspId);
+      lsp = view.lsps[0] ?? null;
       if (!lsp || lsp.status !== 'up' || lsp.revision < minLspRevision) return null;
     }
     return {
