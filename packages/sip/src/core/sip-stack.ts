@@ -6,7 +6,8 @@
  *
  * ```
  *  transports ──message──► classifyIncoming ──► response ──► client transaction ──► TU callbacks
- *                                  │                └─ 2xx INVITE retransmitted / no match ──► onStray2xx
+ *                                  │                ├─ 2xx INVITE in Accepted (lingering record) ──► onStray2xx
+ *                                  │                └─ no match ──► dropped (RFC 6026 §8.9)
  *                                  │
  *                                  └──────────► request ──► ACK ──► INVITE server txn | onAck (2xx)
  *                                                      ├── CANCEL ──► 200 + cancel the INVITE txn
@@ -43,7 +44,10 @@ import {
   viaReceivedParams,
 } from '../transport/index.js';
 import {
+  type ClientTransactionHandOff,
+  type ClientTransactionKey,
   ClientTransactionDriver,
+  LingeringClientTransaction,
   LingeringServerTransaction,
   ServerTransactionDriver,
   type ServerKeyInput,
@@ -212,7 +216,11 @@ export class ServerContext extends EventEmitter<ServerContextEvents> {
 
 /** Callbacks of a client transaction, as the TU sees them. */
 export interface ClientRequestDelegate {
-  /** Every response, provisional or final (including synthetic 408 / 503, RFC 3261 §8.1.3.1). */
+  /**
+   * Every response up to and including the first final one (synthetic 408 / 503 included, RFC 3261
+   * §8.1.3.1). What comes after it is the core's: the transaction is then a small record, and a
+   * retransmitted 2xx goes to the TU's `onStray2xx` (RFC 6026 §7.2), a retransmitted failure is ACKed.
+   */
   onResponse?(response: SipResponse): void;
 }
 
@@ -302,8 +310,9 @@ export interface TransactionUser {
    */
   onAck?(ack: SipRequest, source: MessageSource): void;
   /**
-   * A 2xx to an INVITE after the first one: a retransmission (or a 2xx matching no client transaction
-   * any more) that the UA core must ACK again (RFC 3261 §13.2.2.4).
+   * A 2xx to an INVITE after the first one, which its client transaction passes up in Accepted
+   * (RFC 6026 §7.2): a retransmission the UA core must ACK again (RFC 3261 §13.2.2.4), or a 2xx
+   * from another fork. A 2xx matching no client transaction any more is discarded (RFC 6026 §8.9).
    */
   onStray2xx?(response: SipResponse, source: MessageSource): void;
 }
@@ -325,6 +334,16 @@ interface LingeringReply {
 }
 
 type Lingering = LingeringServerTransaction<ServerTransactionKey, LingeringReply>;
+
+/** INVITE `Completed` only: the ACK for the non-2xx final, sent again for its retransmissions (§17.1.1.2). */
+interface LingeringAck {
+  /** As latin1 text (byte for byte), not a slice of a shared buffer (see {@link LingeringReply}). */
+  readonly bytes: string;
+  readonly protocol: TransportProtocol;
+  readonly target: SendTarget;
+}
+
+type LingeringClient = LingeringClientTransaction<ClientTransactionKey, LingeringAck | undefined>;
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NO_SELECTOR: TransportSelector = {};
@@ -418,7 +437,7 @@ const TRANSPORT_VIA: Record<TransportProtocol, 'UDP' | 'TCP' | 'TLS'> = {
 export class SipStack extends EventEmitter<SipStackEvents> {
   readonly transports: TransportManager;
   readonly table = new TransactionTable<
-    ClientTransactionDriver<SipRequest, SipResponse> | CoreServerTransaction | Lingering
+    ClientTransactionDriver<SipRequest, SipResponse> | CoreServerTransaction | Lingering | LingeringClient
   >();
   readonly counters: SipStackCounters = {
     received: 0,
@@ -438,8 +457,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private readonly validation: IncomingPolicy;
   /** The transaction options of every server transaction, per transport reliability. */
   private readonly serverOptions: { reliable: TransactionOptions; unreliable: TransactionOptions };
-  /** Timers J, L and I of the finished server transactions, one platform timer per length. */
-  private readonly lingering: TimerQueue<Lingering>;
+  /**
+   * Timers J, L and I of the finished server transactions and M, D and K of the finished client
+   * ones, one platform timer per length.
+   */
+  private readonly lingering: TimerQueue<Lingering | LingeringClient>;
   private closed = false;
   /** Stream messages waiting for their turn (see {@link SipStack.receiveFromStream}). */
   private readonly streamBacklog: WithTransport<TransportMessage>[] = [];
@@ -454,8 +476,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.log = options.logger?.child({ component: 'sip.core' });
     this.userAgent = options.userAgent ?? 'svpn';
     this.timers = new ClosableTimers(options.timers ?? systemTimers);
-    this.lingering = new TimerQueue<Lingering>(this.timers, this.timers.nowMs, (entry) =>
-      this.lingerEnded(entry),
+    this.lingering = new TimerQueue<Lingering | LingeringClient>(this.timers, this.timers.nowMs, (entry) =>
+      entry instanceof LingeringClientTransaction ? this.clientLingerEnded(entry) : this.lingerEnded(entry),
     );
     this.validation = resolveValidationPolicy(options.validation ?? {});
     const timerBases = {
@@ -616,20 +638,33 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const branch = via?.branch;
     const cseq = response.cseq;
     const txn = branch === undefined ? undefined : this.table.findClient({ branch, cseqMethod: cseq.method });
+    if (txn instanceof LingeringClientTransaction) {
+      switch (txn.onResponse(response.status)) {
+        case 'deliver':
+          // RFC 6026 §7.2 — in Accepted the INVITE client transaction passes every 2xx up, and RFC
+          // 3261 §13.2.2.4 — the UAC core MUST generate an ACK for each 2xx: the first one was ACKed
+          // when the dialog was created, a retransmission (its ACK was lost) is ACKed again by the
+          // dialog.
+          this.tu?.onStray2xx?.(response, source);
+          return;
+        case 'ack':
+          return this.resendAck(txn);
+        case 'absorb':
+          return;
+      }
+    }
     if (txn instanceof ClientTransactionDriver) {
       const accepted = txn.state.name === 'Accepted';
       txn.receiveResponse(response);
-      // RFC 6026 §7.2 — in Accepted the INVITE client transaction passes every 2xx up, and RFC 3261
-      // §13.2.2.4 — the UAC core MUST generate an ACK for each 2xx: the first one was ACKed when the
-      // dialog was created, a retransmission (its ACK was lost) is ACKed again by the dialog.
+      // As above, for a transaction that was not handed off (cannot happen with the core's own
+      // delegate, kept for safety).
       if (accepted && response.status >= 200 && response.status < 300)
         this.tu?.onStray2xx?.(response, source);
       return;
     }
-    if (cseq.method === 'INVITE' && response.status >= 200 && response.status < 300 && this.tu?.onStray2xx) {
-      this.tu.onStray2xx(response, source);
-      return;
-    }
+    // RFC 6026 §8.9 (amending RFC 3261 §18.1.2) — a response that matches no client transaction
+    // is discarded, a 2xx to an INVITE included: its transaction ended with Timer M, 64·T1 after
+    // the first 2xx, so the far end has long given up retransmitting it.
     this.counters.strayResponses++;
     this.drop(`stray response ${response.status} ${cseq.method}`, source);
   }
@@ -824,6 +859,53 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     }
   }
 
+  /**
+   * @internal A client transaction has its final response (RFC 6026 §7.2 Accepted, RFC 3261
+   * §17.1.1.2 / §17.1.2.2 Completed) and only waits out Timer M, D or K: a small record takes over
+   * from the driver, so the request, the TU's callbacks and all they hold (a B2BUA's call) are
+   * freed at once instead of after up to 64·T1.
+   */
+  lingerClient(
+    key: ClientTransactionKey,
+    handOff: ClientTransactionHandOff<SipRequest>,
+    protocol: TransportProtocol,
+    target: SendTarget,
+  ): boolean {
+    let ack: LingeringAck | undefined;
+    if (handOff.ack !== undefined) {
+      ack = { bytes: this.serialize(handOff.ack).toString('latin1'), protocol, target };
+    }
+    const record: LingeringClient = new LingeringClientTransaction(handOff.kind, handOff.state, key, ack);
+    this.table.replaceClient(key, record);
+    this.lingering.add(record, handOff.delayMs);
+    return true;
+  }
+
+  /** RFC 3261 §17.1.1.2 — a retransmitted non-2xx final in Completed gets the ACK again. */
+  private resendAck(record: LingeringClient): void {
+    const ack = record.ack;
+    if (ack === undefined) return;
+    this.sendRaw(ack.protocol, Buffer.from(ack.bytes, 'latin1'), ack.target).catch(() =>
+      this.clientSendFailed(record.key),
+    );
+  }
+
+  /**
+   * @internal Sending a message of the client transaction under `key` failed: a lingering record
+   * that must end on it (INVITE Completed, §17.1.4) ends.
+   */
+  clientSendFailed(key: ClientTransactionKey): void {
+    const record = this.table.getClient(key);
+    if (!(record instanceof LingeringClientTransaction) || record.onTransportError() !== 'terminate') return;
+    this.lingering.remove(record);
+    this.clientLingerEnded(record);
+  }
+
+  /** Timer M, D or K fired (or a transport error ended it): the client transaction is Terminated. */
+  private clientLingerEnded(record: LingeringClient): void {
+    if (this.table.getClient(record.key) === record) this.table.deleteClient(record.key);
+  }
+
   /** Adds the Server header to a response we originate. */
   stampResponse(response: SipResponse): SipResponse {
     if (!response.headers.has('Server')) response.headers.append('Server', this.userAgent);
@@ -1013,7 +1095,13 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       },
       timers: this.timers,
       logger: this.log,
-      transmit: (message) => this.sendRaw(target.protocol, this.serialize(message), sendTarget),
+      transmit: (message) =>
+        this.sendRaw(target.protocol, this.serialize(message), sendTarget).catch((error: unknown) => {
+          // The first ACK of a handed-off INVITE transaction failed (§17.1.4); the driver, if it
+          // still runs the transaction, hears of it through the rejection.
+          this.clientSendFailed(key);
+          throw error;
+        }),
       statusOf: (response) => response.status,
       buildAck: request.method === 'INVITE' ? (response) => buildNon2xxAck(request, response) : undefined,
       synthesizeResponse: (status) =>
@@ -1027,6 +1115,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       delegate: {
         onResponse: (response) => client.deliver(response, delegate),
         onTerminated: () => this.table.deleteClient(key),
+        onHandOff: (handOff) => this.lingerClient(key, handOff, target.protocol, sendTarget),
         onError: (error) => this.log?.error({ err: error, key }, 'client transaction error'),
       },
     });

@@ -15,9 +15,10 @@ import {
   type TransactionDriverOptions,
 } from './transaction-driver.js';
 import type { TransactionMachine } from './transaction-machine.js';
+import { type ClientTransactionHandOff, isLingeringClientState } from './lingering-client-transaction.js';
 
 /** Callbacks by which a client transaction reports to its TU. All are optional. */
-export interface ClientTransactionDelegate<Res> {
+export interface ClientTransactionDelegate<Res, Req = unknown> {
   /** A response to pass up: provisional, final, 2xx retransmissions in Accepted, or a synthetic one. */
   onResponse?(response: Res): void;
   /** Timer B or F fired (RFC 3261 §17.1.1.2, §17.1.2.2). */
@@ -26,6 +27,14 @@ export interface ClientTransactionDelegate<Res> {
   onTransportError?(): void;
   /** The transaction reached `Terminated`; remove it from the transaction table now. */
   onTerminated?(): void;
+  /**
+   * The transaction has its final response and reached a lingering state (INVITE Accepted or
+   * Completed, non-INVITE Completed) where it only deals with retransmissions of it until one
+   * timer ends it. Return true to take that over (e.g. with a `LingeringClientTransaction`): the
+   * driver then cancels its timer and ignores every later event, and neither `onTerminated` nor
+   * any other callback follows.
+   */
+  onHandOff?(handOff: ClientTransactionHandOff<Req>): boolean;
   /** A TU callback threw, or a queued event was illegal; see `TransactionDriver.reportError`. */
   onError?(error: unknown): void;
 }
@@ -53,7 +62,7 @@ export interface ClientTransactionDriverOptions<Req, Res> extends TransactionDri
    */
   readonly synthesizeResponse?: ((status: 408 | 503) => Res) | undefined;
   /** @defaultValue no callbacks */
-  readonly delegate?: ClientTransactionDelegate<Res> | undefined;
+  readonly delegate?: ClientTransactionDelegate<Res, Req> | undefined;
 }
 
 type ClientState = InviteClientTransactionState | NonInviteClientTransactionState;
@@ -80,7 +89,7 @@ export class ClientTransactionDriver<Req, Res> extends TransactionDriver<ClientS
   readonly #statusOf: (response: Res) => number;
   readonly #buildAck: ((response: Res) => Req) | undefined;
   readonly #synthesize: ((status: 408 | 503) => Res) | undefined;
-  readonly #delegate: ClientTransactionDelegate<Res>;
+  readonly #delegate: ClientTransactionDelegate<Res, Req>;
   #ack: Req | undefined;
 
   /**
@@ -134,6 +143,36 @@ export class ClientTransactionDriver<Req, Res> extends TransactionDriver<ClientS
   transportError(): void {
     if (this.isTerminated) return;
     this.dispatch({ type: 'transportError' });
+  }
+
+  /** Offers the transaction to `onHandOff` when the last event moved it into a lingering state. */
+  protected override afterDispatch(from: ClientState['name']): void {
+    const delegate = this.#delegate;
+    const state = this.state;
+    if (
+      delegate.onHandOff === undefined ||
+      state.name === from ||
+      !isLingeringClientState(state.kind, state.name)
+    ) {
+      return;
+    }
+    // Each lingering state runs exactly one timer, started by the event that entered it.
+    const sole = this.soleRunningTimer();
+    if (sole === undefined) return;
+    let taken: boolean;
+    try {
+      taken = delegate.onHandOff({
+        kind: state.kind,
+        state: state.name,
+        timer: sole.timer,
+        delayMs: sole.delayMs,
+        ack: this.#ack,
+      });
+    } catch (error) {
+      this.reportError(error);
+      return;
+    }
+    if (taken) this.handOff();
   }
 
   protected perform(effect: TransactionIoEffect, response: Res | undefined): void {

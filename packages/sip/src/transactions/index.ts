@@ -48,4 +48,5 @@ export {
 export * from './client-transaction-driver.js';
 export * from './server-transaction-driver.js';
 export * from './lingering-server-transaction.js';
+export * from './lingering-client-transaction.js';
 export * from './timer-queue.js';

@@ -169,6 +169,24 @@ export class TransactionTable<T extends { readonly kind: TransactionKind }> {
     this.#server.set(key, transaction);
   }
 
+  /**
+   * Files `transaction` in place of the client transaction under `key`, keeping the table's
+   * figures: the same transaction in another form (a finished one reduced to a
+   * `LingeringClientTransaction`).
+   * @throws TransactionNotFoundError when no transaction has `key`.
+   * @throws TransactionKindMismatchError when the kinds differ.
+   */
+  replaceClient(key: ClientTransactionKey, transaction: T): void {
+    const found = this.#client.get(key);
+    if (found === undefined) throw new TransactionNotFoundError(key);
+    if (found.kind !== transaction.kind) {
+      throw new TransactionKindMismatchError(
+        `a ${found.kind} transaction cannot become a ${transaction.kind}`,
+      );
+    }
+    this.#client.set(key, transaction);
+  }
+
   /** Removes the client transaction under `key`; false when there was none. */
   deleteClient(key: ClientTransactionKey): boolean {
     const found = this.#client.get(key);

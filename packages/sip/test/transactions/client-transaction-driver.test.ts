@@ -5,6 +5,7 @@ import {
   TransactionEventError,
   TransactionOptionsError,
   type ClientTransactionDriverOptions,
+  type ClientTransactionHandOff,
   type TransactionOptions,
 } from '../../src/transactions/index.js';
 
@@ -317,5 +318,135 @@ describe('ClientTransactionDriver', () => {
       }).kind,
       'nonInviteClient',
     );
+  });
+});
+
+describe('ClientTransactionDriver — hand-off of a lingering transaction', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout'] }));
+  afterEach(() => mock.timers.reset());
+
+  /** A driver whose onHandOff records what it is offered and takes it when `take` says so. */
+  function offered(method: string, reliable: boolean, take: boolean) {
+    const offers: ClientTransactionHandOff<Req>[] = [];
+    const events: string[] = [];
+    const sent: Req[] = [];
+    const tx = new ClientTransactionDriver<Req, Res>({
+      method,
+      request: { method },
+      transaction: { reliable },
+      transmit: (message) => void sent.push(message),
+      statusOf: (response) => response.status,
+      buildAck: () => ({ method: 'ACK', ack: 1 }),
+      delegate: {
+        onResponse: (response) => events.push(`response:${response.status}`),
+        onTerminated: () => events.push('terminated'),
+        onHandOff: (handOff) => {
+          offers.push(handOff);
+          return take;
+        },
+      },
+    });
+    return { tx, offers, events, sent };
+  }
+
+  it('INVITE: a 2xx is passed up, then Accepted is offered with Timer M (64·T1); the driver then does nothing more', () => {
+    const h = offered('INVITE', false, true);
+    h.tx.start();
+    h.tx.receiveResponse({ status: 180 });
+    assert.equal(h.offers.length, 0, 'nothing to hand over in Proceeding');
+    h.tx.receiveResponse({ status: 200 });
+    assert.deepEqual(h.offers, [
+      { kind: 'inviteClient', state: 'Accepted', timer: 'M', delayMs: 32_000, ack: undefined },
+    ]);
+    assert.deepEqual(h.events, ['response:180', 'response:200'], 'the TU had the 2xx before the hand-off');
+    assert.equal(h.tx.isHandedOff, true);
+    assert.deepEqual(h.tx.runningTimers, [], 'Timer M is the new owner’s');
+    h.tx.receiveResponse({ status: 200 });
+    mock.timers.tick(40_000);
+    assert.deepEqual(h.events, ['response:180', 'response:200'], 'no later 2xx, no onTerminated');
+    assert.deepEqual(h.sent, [{ method: 'INVITE' }], 'no retransmission of the INVITE either');
+  });
+
+  it('INVITE: a non-2xx is ACKed, then Completed is offered with Timer D and that ACK (32 s; 0 over TCP)', () => {
+    const h = offered('INVITE', false, true);
+    h.tx.start();
+    h.tx.receiveResponse({ status: 486 });
+    assert.deepEqual(h.offers, [
+      {
+        kind: 'inviteClient',
+        state: 'Completed',
+        timer: 'D',
+        delayMs: 32_000,
+        ack: { method: 'ACK', ack: 1 },
+      },
+    ]);
+    assert.deepEqual(h.sent, [{ method: 'INVITE' }, { method: 'ACK', ack: 1 }]);
+    h.tx.receiveResponse({ status: 486 });
+    assert.equal(h.sent.length, 2, 'the retransmission is the new owner’s to ACK');
+
+    const tcp = offered('INVITE', true, true);
+    tcp.tx.start();
+    tcp.tx.receiveResponse({ status: 603 });
+    assert.equal(tcp.offers[0]?.delayMs, 0);
+  });
+
+  it('non-INVITE: a final response offers Completed with Timer K (T4; 0 over TCP)', () => {
+    const h = offered('BYE', false, true);
+    h.tx.start();
+    h.tx.receiveResponse({ status: 200 });
+    assert.deepEqual(h.offers, [
+      { kind: 'nonInviteClient', state: 'Completed', timer: 'K', delayMs: 5_000, ack: undefined },
+    ]);
+    mock.timers.tick(70_000);
+    assert.deepEqual(h.sent, [{ method: 'BYE' }], 'Timer E was stopped by the final response');
+    assert.deepEqual(h.events, ['response:200']);
+
+    const tcp = offered('OPTIONS', true, true);
+    tcp.tx.start();
+    tcp.tx.receiveResponse({ status: 404 });
+    assert.equal(tcp.offers[0]?.delayMs, 0);
+  });
+
+  it('an offer declined leaves the driver running the state to its end', () => {
+    const h = offered('INVITE', false, false);
+    h.tx.start();
+    h.tx.receiveResponse({ status: 200 });
+    assert.equal(h.offers.length, 1);
+    assert.equal(h.tx.isHandedOff, false);
+    h.tx.receiveResponse({ status: 200 });
+    assert.deepEqual(h.events, ['response:200', 'response:200'], 'RFC 6026 §7.2: every 2xx goes up');
+    mock.timers.tick(32_000);
+    assert.deepEqual(h.events, ['response:200', 'response:200', 'terminated']);
+    assert.equal(h.offers.length, 1, 'offered once, on entering the state');
+  });
+
+  it('a timeout or transport error ends the transaction without an offer', () => {
+    const h = offered('OPTIONS', false, true);
+    h.tx.start();
+    mock.timers.tick(32_000);
+    assert.deepEqual(h.offers, []);
+    assert.deepEqual(h.events, ['terminated']);
+  });
+
+  it('an onHandOff that throws is reported and the driver keeps the transaction', () => {
+    const errors: unknown[] = [];
+    const tx = new ClientTransactionDriver<Req, Res>({
+      method: 'BYE',
+      request: { method: 'BYE' },
+      transaction: { reliable: false },
+      transmit: () => undefined,
+      statusOf: (response) => response.status,
+      delegate: {
+        onHandOff: () => {
+          throw new Error('boom');
+        },
+        onError: (error) => errors.push(error),
+      },
+    });
+    tx.start();
+    tx.receiveResponse({ status: 200 });
+    assert.equal(errors.length, 1);
+    assert.equal(tx.isHandedOff, false);
+    assert.deepEqual(tx.runningTimers, ['K']);
   });
 });

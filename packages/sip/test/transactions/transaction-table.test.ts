@@ -220,3 +220,28 @@ describe('TransactionTable.replaceServer', () => {
     );
   });
 });
+
+describe('TransactionTable.replaceClient', () => {
+  it('files a lighter form of the same client transaction under its key, keeping the figures', () => {
+    const table = new TransactionTable<FakeTransaction>();
+    const key = clientTransactionKey({ branch: 'z9hG4bKc9', cseqMethod: 'INVITE' });
+    table.addClient(key, tx('inviteClient', 'driver'));
+    const before = table.stats();
+    const record = tx('inviteClient', 'record');
+    table.replaceClient(key, record);
+    assert.equal(table.findClient({ branch: 'z9hG4bKc9', cseqMethod: 'INVITE' }), record);
+    assert.deepEqual(table.stats(), before);
+    assert.equal(table.counts().inviteClient, 1);
+    assert.throws(() => table.replaceClient(key, tx('nonInviteClient', 'x')), TransactionKindMismatchError);
+    assert.throws(
+      () =>
+        table.replaceClient(
+          clientTransactionKey({ branch: 'z9hG4bKc9', cseqMethod: 'BYE' }),
+          tx('nonInviteClient', 'y'),
+        ),
+      TransactionNotFoundError,
+    );
+    assert.equal(table.deleteClient(key), true);
+    assert.equal(table.counts().inviteClient, 0);
+  });
+});
