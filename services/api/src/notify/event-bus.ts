@@ -40,6 +40,11 @@ export class SessionTail {
     private readonly bus: EventBus,
     private readonly log: Logger,
     private readonly blockMs = 1000,
+    /**
+     * Least time between two reads that found entries: under load the entries of that time come in
+     * one read (one round trip per pace instead of one per call's event); a live view can wait that long.
+     */
+    private readonly paceMs = 50,
   ) {
     const stream = sessionEventStream(new KeySpace(keyPrefix));
     this.loop = this.run(stream);
@@ -49,6 +54,7 @@ export class SessionTail {
     let last = '$';
     while (!this.stopped) {
       try {
+        const started = Date.now();
         const reply = (await this.redis.xread('BLOCK', this.blockMs, 'STREAMS', stream, last)) as
           [string, [string, string[]][]][] | null;
         for (const [, entries] of reply ?? []) {
@@ -59,6 +65,8 @@ export class SessionTail {
             this.bus.emit('session', { streamId: id, event: JSON.parse(text) as SessionNotice['event'] });
           }
         }
+        const rest = this.paceMs - (Date.now() - started);
+        if (reply !== null && rest > 0 && !this.stopped) await new Promise((r) => setTimeout(r, rest));
       } catch (error) {
         if (this.stopped) return;
         this.log.warn({ err: error }, 'session event tail failed');
