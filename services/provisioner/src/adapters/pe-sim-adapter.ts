@@ -1,6 +1,7 @@
 import { isSvpnError } from '@svpn/errors';
 import { PeSimError, type Lsp, type PeSimErrorCode, type PeSimulator, type UniSession } from '@svpn/pe-sim';
 import {
+  isJobType,
   PeAdapterError,
   type BgpAdvertiseMembershipRequest,
   type BgpWithdrawMembershipRequest,
@@ -22,6 +23,7 @@ import {
   type UniRemoveSessionRequest,
   type UniSessionState,
 } from '@svpn/provisioning';
+import type { MarkedUniAdapter } from './marked-uni.js';
 
 /** How each pe-sim failure maps onto the adapter-neutral PE error codes. */
 const CODES: Record<PeSimErrorCode, PeErrorCode> = {
@@ -50,7 +52,10 @@ const CODES: Record<PeSimErrorCode, PeErrorCode> = {
 export function toPeAdapterError(error: unknown, pe: string, operation: JobType): PeAdapterError {
   if (error instanceof PeAdapterError) return error;
   if (error instanceof PeSimError) {
-    return new PeAdapterError(CODES[error.code], pe, operation, error.message, { cause: error });
+    // A combined call's failure names the operation that failed (a refused marking.apply after the
+    // attachment), as the second of two separate calls would.
+    const failed = 'operation' in error && isJobType(error.operation) ? error.operation : operation;
+    return new PeAdapterError(CODES[error.code], pe, failed, error.message, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   // Redis trouble under the simulator is transient from the worker's point of view.
@@ -100,7 +105,7 @@ function sessionState(s: UniSession): UniSessionState {
  * simulator operation of the same name; pe-sim failures become `PeAdapterError`s (`PESIM_NO_BANDWIDTH`
  * → `SVPN_PE_NO_BANDWIDTH`, not retryable; `PESIM_TIMEOUT` → `SVPN_PE_TIMEOUT`, retryable; …).
  */
-export class PeSimAdapter implements PeAdapter {
+export class PeSimAdapter implements PeAdapter, MarkedUniAdapter {
   readonly #sim: PeSimulator;
   readonly #pes: readonly string[];
 
@@ -134,6 +139,28 @@ export class PeSimAdapter implements PeAdapter {
   uniModifySession(request: UniModifySessionRequest, options?: PeCallOptions): Promise<UniSessionState> {
     return this.#call('uni.modify-session', request.pe, async () =>
       sessionState(await this.#sim.uniModifySession(request, options)),
+    );
+  }
+
+  /** `uni.add-session` then a per-session `marking.apply` of `dscp`: one script run on the simulator. */
+  uniAddSessionMarked(
+    request: UniAddSessionRequest,
+    dscp: number,
+    options?: PeCallOptions,
+  ): Promise<UniSessionState> {
+    return this.#call('uni.add-session', request.pe, async () =>
+      sessionState(await this.#sim.uniAddSession({ ...request, sessionDscp: dscp }, options)),
+    );
+  }
+
+  /** `uni.modify-session` then a per-session `marking.apply` of `dscp`: one script run on the simulator. */
+  uniModifySessionMarked(
+    request: UniModifySessionRequest,
+    dscp: number,
+    options?: PeCallOptions,
+  ): Promise<UniSessionState> {
+    return this.#call('uni.modify-session', request.pe, async () =>
+      sessionState(await this.#sim.uniModifySession({ ...request, sessionDscp: dscp }, options)),
     );
   }
 

@@ -9,6 +9,7 @@ import {
   type UniSessionState,
 } from '@svpn/provisioning';
 import type { DesiredLsp, DesiredSession, EndpointRecord, ProvisioningStore } from '@svpn/store';
+import { markedUni } from '../adapters/marked-uni.js';
 
 /** What a job handler works with. */
 export interface JobHandlerContext {
@@ -257,28 +258,34 @@ async function ensureUni(
   const target =
     session && endpoint ? uniTarget(session, endpoint) : session === null ? directUni(spec) : null;
   if (target === null) return skipped(session ? 'session released or moved' : 'session not desired');
-  const add = (): Promise<UniSessionState> =>
-    ctx.adapter.uniAddSession(
-      {
-        pe,
-        sessionId,
-        vpnId: target.vpnId,
-        ce: target.ce,
-        interface: target.interface,
-        bandwidthBps: target.bandwidthBps,
-        marking: target.marking,
-        ...(target.lspId === null ? {} : { lspId: target.lspId }),
-      },
-      ctx.call,
-    );
   // A desired session's DSCP is applied with its attachment, in the same job: one job per endpoint
-  // instead of an attachment job and a marking job (each BullMQ job costs a queue round trip).
-  const marked = session !== null;
+  // instead of an attachment job and a marking job (each BullMQ job costs a queue round trip). An
+  // adapter with the combined call sets it in the same PE call too (pe-sim: one Redis round trip).
+  let marking: Marking = session === null ? 'none' : 'pending';
+  const combined = marking === 'pending' ? markedUni(ctx.adapter) : null;
+  const dscp = target.marking.dscp;
+  const add = async (): Promise<UniSessionState> => {
+    const request = {
+      pe,
+      sessionId,
+      vpnId: target.vpnId,
+      ce: target.ce,
+      interface: target.interface,
+      bandwidthBps: target.bandwidthBps,
+      marking: target.marking,
+      ...(target.lspId === null ? {} : { lspId: target.lspId }),
+    };
+    if (combined === null) return ctx.adapter.uniAddSession(request, ctx.call);
+    const added = await combined.uniAddSessionMarked(request, dscp, ctx.call);
+    marking = 'done';
+    return added;
+  };
   if (spec.type === 'uni.add-session') {
     // The common case is a session the PE does not have yet: add it straight away (the add is
     // idempotent for the same parameters); only a conflict needs a look at what the PE holds.
     try {
-      return await recordUni(ctx, sessionId, pe, target, await add(), APPLIED, marked);
+      const added = await add();
+      return await recordUni(ctx, sessionId, pe, target, added, APPLIED, marking);
     } catch (error) {
       if (!(error instanceof PeAdapterError) || error.code !== 'SVPN_PE_CONFLICT') throw error;
     }
@@ -298,30 +305,36 @@ async function ensureUni(
     observed.lspId !== target.lspId ||
     !sameMarking(observed.marking, target.marking)
   ) {
-    state = await ctx.adapter.uniModifySession(
-      {
-        pe,
-        sessionId,
-        bandwidthBps: target.bandwidthBps,
-        interface: target.interface,
-        lspId: target.lspId,
-        // A marking in a modify replaces a per-session override: only send it when the rule changed.
-        ...(sameMarking(observed.marking, target.marking) ? {} : { marking: target.marking }),
-      },
-      ctx.call,
-    );
+    const request = {
+      pe,
+      sessionId,
+      bandwidthBps: target.bandwidthBps,
+      interface: target.interface,
+      lspId: target.lspId,
+      // A marking in a modify replaces a per-session override: only send it when the rule changed.
+      ...(sameMarking(observed.marking, target.marking) ? {} : { marking: target.marking }),
+    };
+    if (combined === null) {
+      state = await ctx.adapter.uniModifySession(request, ctx.call);
+    } else {
+      state = await combined.uniModifySessionMarked(request, dscp, ctx.call);
+      marking = 'done';
+    }
   } else {
     state = observed;
     outcome = UNCHANGED;
   }
-  return recordUni(ctx, sessionId, pe, target, state, outcome, marked);
+  return recordUni(ctx, sessionId, pe, target, state, outcome, marking);
 }
 
+/** A UNI job's per-session marking: none (a direct job), still to apply, or applied with the attachment. */
+type Marking = 'none' | 'pending' | 'done';
+
 /**
- * Records the attachment in the actual-state store. With `marked`, the session's DSCP is first set
- * as a per-session rule (what a per-session `marking.apply` does: an absolute value, so applying it
- * again is a no-op), so a class-wide rule on the PE does not silently re-mark a session whose SLA
- * fixed its DSCP; the record then carries the marking revision too.
+ * Records the attachment in the actual-state store. A `pending` marking is first set as a per-session
+ * rule (what a per-session `marking.apply` does: an absolute value, so applying it again is a no-op),
+ * so a class-wide rule on the PE does not silently re-mark a session whose SLA fixed its DSCP; `done`
+ * when the attachment call set it already. The record then carries the marking revision too.
  */
 async function recordUni(
   ctx: JobHandlerContext,
@@ -330,14 +343,15 @@ async function recordUni(
   target: UniTarget,
   state: UniSessionState,
   outcome: JobOutcome,
-  marked: boolean,
+  marking: Marking,
 ): Promise<JobOutcome> {
   let dscp = state.dscp;
-  if (marked) {
+  if (marking === 'pending') {
     dscp = (
       await ctx.adapter.markingApply({ pe, target: { sessionId }, dscp: target.marking.dscp }, ctx.call)
     ).dscp;
   }
+  const marked = marking !== 'none';
   await ctx.store.updateActualEndpoint(sessionId, pe, {
     vpnId: state.vpnId,
     ce: state.ce,
