@@ -58,12 +58,28 @@ export function parseCompletion(message: string): CompletionNotice | null {
   return null;
 }
 
+/** The listeners of this process per channel: a worker hands them its notices without a round trip. */
+const local = new Map<string, Set<CompletionListener>>();
+
+/**
+ * Hands a notice to the listeners of this process that wait for its job; whether any did. A worker
+ * whose job's waiter runs in the same process (`svpn up`, or a provisioner queueing for itself)
+ * then need not publish: the notice is a latency shortcut, and a waiter in another process that
+ * misses it (a duplicate wait on the same job id) still learns the outcome from its poll.
+ */
+export function deliverLocally(channel: string, notice: CompletionNotice): boolean {
+  let delivered = false;
+  for (const listener of local.get(channel) ?? []) delivered = listener.deliver(notice) || delivered;
+  return delivered;
+}
+
 /**
  * The subscriber side: one connection (a duplicate of the given one) subscribed to the channel, and
  * the waiters per job. `wait` registers before the job is queued, so a notice cannot slip past.
  */
 export class CompletionListener {
   readonly #subscriber: Redis;
+  readonly #channel: string;
   readonly #waiters = new Map<string, Set<(notice: CompletionNotice) => void>>();
   readonly #ready: Promise<void>;
   #closed = false;
@@ -73,14 +89,26 @@ export class CompletionListener {
     this.#subscriber.on('error', (err) => log?.warn({ err }, 'completion subscriber error'));
     this.#subscriber.on('message', (_channel: string, message: string) => {
       const notice = parseCompletion(message);
-      if (notice === null) return;
-      const waiting = this.#waiters.get(key(notice.pe, notice.jobId));
-      if (waiting === undefined) return;
-      for (const wake of [...waiting]) wake(notice);
+      if (notice !== null) this.deliver(notice);
     });
+    this.#channel = channel;
+    let listeners = local.get(channel);
+    if (listeners === undefined) {
+      listeners = new Set();
+      local.set(channel, listeners);
+    }
+    listeners.add(this);
     this.#ready = this.#subscriber.subscribe(channel).then(() => undefined);
     // A failed subscription surfaces on the first wait; never as an unhandled rejection.
     this.#ready.catch(() => undefined);
+  }
+
+  /** Wakes the waiters of the notice's job; whether there were any. */
+  deliver(notice: CompletionNotice): boolean {
+    const waiting = this.#waiters.get(key(notice.pe, notice.jobId));
+    if (waiting === undefined) return false;
+    for (const wake of [...waiting]) wake(notice);
+    return true;
   }
 
   /** Resolves once the subscription is in place. */
@@ -128,6 +156,9 @@ export class CompletionListener {
     if (this.#closed) return;
     this.#closed = true;
     this.#waiters.clear();
+    const listeners = local.get(this.#channel);
+    listeners?.delete(this);
+    if (listeners?.size === 0) local.delete(this.#channel);
     await this.#subscriber.quit().catch(() => this.#subscriber.disconnect());
   }
 }

@@ -17,7 +17,12 @@ import type { ProvisioningStore } from '@svpn/store';
 import type { ProvisionerMetrics } from '../metrics.js';
 import { handleJob } from './handle-job.js';
 import { ObjectLocks, objectKeyOf } from './object-locks.js';
-import { completionChannel, publishCompletion, type CompletionNotice } from '../jobs/completion-channel.js';
+import {
+  completionChannel,
+  deliverLocally,
+  publishCompletion,
+  type CompletionNotice,
+} from '../jobs/completion-channel.js';
 
 /** Options of {@link PeWorker}. */
 export interface PeWorkerOptions {
@@ -116,9 +121,11 @@ export class PeWorker {
       },
     );
     worker.on('error', (err) => log?.warn({ err }, 'worker error'));
-    // Waiting runners hear of a finished job from a notice (jobs/completion-channel.ts).
+    // Waiting runners hear of a finished job from a notice (jobs/completion-channel.ts): handed over
+    // in this process when its waiter is here, else published.
     const channel = completionChannel(prefix);
     const notify = (notice: CompletionNotice): void => {
+      if (deliverLocally(channel, notice)) return;
       publishCompletion(options.connection, channel, notice).catch((err: unknown) =>
         log?.debug({ err, jobId: notice.jobId }, 'completion notice not published'),
       );

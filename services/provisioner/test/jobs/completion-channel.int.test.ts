@@ -6,6 +6,7 @@ import { startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import {
   CompletionListener,
   completionChannel,
+  deliverLocally,
   parseCompletion,
   publishCompletion,
 } from '../../src/jobs/completion-channel.js';
@@ -77,9 +78,36 @@ describe('completion notices', () => {
     }
   });
 
+  test('a notice is handed to a waiter of this process without Redis; with none, the worker must publish', async () => {
+    const conn = new Redis(redis.url);
+    const channel = completionChannel('t2:{provisioning-queues}');
+    const listener = new CompletionListener(conn, channel);
+    try {
+      await listener.ready();
+      const notice = { pe: 'PE1', jobId: 'job-a', status: 'completed', outcome: null } as const;
+      assert.equal(deliverLocally(channel, notice), false, 'nobody waits: not delivered');
+      const a = listener.wait('PE1', 'job-a');
+      assert.equal(deliverLocally(completionChannel('other:{provisioning-queues}'), notice), false);
+      assert.equal(deliverLocally(channel, notice), true);
+      assert.deepEqual(await a.notice, notice);
+      await listener.close();
+      listener.wait('PE1', 'job-b');
+      assert.equal(
+        deliverLocally(channel, { ...notice, jobId: 'job-b' }),
+        false,
+        'a closed listener takes nothing',
+      );
+    } finally {
+      await listener.close();
+      conn.disconnect();
+    }
+  });
+
   test('a flow finishes on the workers’ notices, long before the first poll would look', async () => {
     // The first poll comes after 30 s: a setup that completes in a few seconds was woken by notices.
     const h = await Harness.start({ redisUrl: redis.url, name: 'notice1', pollIntervalMs: 30_000 });
+    const stats = new Redis(redis.url);
+    await stats.config('RESETSTAT'); // the tests before published notices by hand
     try {
       await h.advertiseMemberships();
       const started = Date.now();
@@ -93,7 +121,10 @@ describe('completion notices', () => {
         (error: unknown) => error instanceof ProvisioningFailedError,
       );
       assert.ok(Date.now() - failedAt < 10_000, `failure took ${Date.now() - failedAt} ms`);
+      // Workers and waiters share this process: every notice was handed over without a PUBLISH.
+      assert.doesNotMatch(await stats.info('commandstats'), /cmdstat_publish:/, 'no notice was published');
     } finally {
+      stats.disconnect();
       await h.close();
     }
   });
