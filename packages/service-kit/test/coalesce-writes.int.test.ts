@@ -52,6 +52,38 @@ describe('coalesceWrites', () => {
     }
   });
 
+  test('commands of different callbacks of one event-loop turn share one write', async () => {
+    const redis = coalesceWrites(new Redis(server.url));
+    try {
+      await redis.ping();
+      const counter = countWrites(redis);
+      // Timers due together run in one timers phase, one callback each: like datagrams and replies
+      // handled in one turn, each issuing its own commands.
+      const replies = await Promise.all(
+        Array.from(
+          { length: 20 },
+          (_, i) =>
+            new Promise<string | null>((resolve, reject) => {
+              setTimeout(() => {
+                redis
+                  .set(`t${i}`, String(i))
+                  .then(() => redis.get(`t${i}`))
+                  .then(resolve, reject);
+              }, 0);
+            }),
+        ),
+      );
+      assert.deepEqual(
+        replies,
+        Array.from({ length: 20 }, (_, i) => String(i)),
+      );
+      // 20 SETs in one turn, then 20 GETs as their replies come: a handful of writes, not 40.
+      assert.ok(counter.writes <= 6, `${counter.writes} socket writes for 40 commands in 20 callbacks`);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   test('without it, every command is a write of its own (what the patch saves)', async () => {
     const redis = new Redis(server.url);
     try {
