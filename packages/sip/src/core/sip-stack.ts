@@ -346,6 +346,12 @@ interface LingeringAck {
 type LingeringClient = LingeringClientTransaction<ClientTransactionKey, LingeringAck | undefined>;
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/**
+ * How late a finished transaction's Timer J / L / I / M / D / K may end it (at most 1/64 of the
+ * timer): the records of one timer length then expire in batches, a few wake-ups a second instead
+ * of one per millisecond. A record that lingers longer only absorbs retransmissions for longer.
+ */
+const LINGER_SLACK_MS = 250;
 const NO_SELECTOR: TransportSelector = {};
 
 /**
@@ -476,8 +482,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.log = options.logger?.child({ component: 'sip.core' });
     this.userAgent = options.userAgent ?? 'svpn';
     this.timers = new ClosableTimers(options.timers ?? systemTimers);
-    this.lingering = new TimerQueue<Lingering | LingeringClient>(this.timers, this.timers.nowMs, (entry) =>
-      entry instanceof LingeringClientTransaction ? this.clientLingerEnded(entry) : this.lingerEnded(entry),
+    this.lingering = new TimerQueue<Lingering | LingeringClient>(
+      this.timers,
+      this.timers.nowMs,
+      (entry) =>
+        entry instanceof LingeringClientTransaction ? this.clientLingerEnded(entry) : this.lingerEnded(entry),
+      LINGER_SLACK_MS,
     );
     this.validation = resolveValidationPolicy(options.validation ?? {});
     const timerBases = {

@@ -85,6 +85,45 @@ describe('TimerQueue', () => {
     assert.equal(timers.pending, 0, 'nothing armed once the lane is empty');
   });
 
+  it('with slack, a lane fires at most once per slack (capped at 1/64 of its delay): entries expire late, in batches, not early', () => {
+    const timers = new VirtualTimers(true);
+    const expired: string[] = [];
+    const at: number[] = [];
+    const queue = new TimerQueue<Entry>(
+      timers,
+      timers.nowMs,
+      (entry) => {
+        expired.push(entry.label);
+        at.push(timers.time);
+      },
+      250,
+    );
+    // One entry a millisecond, as at 1 000 calls/s.
+    for (let i = 0; i < 600; i++) {
+      queue.add(new Entry(`e${i}`), 32_000);
+      timers.advance(1);
+    }
+    const armedBefore = timers.armed;
+    timers.advance(40_000);
+    assert.equal(expired.length, 600);
+    assert.deepEqual(expired.slice(0, 3), ['e0', 'e1', 'e2'], 'in order');
+    assert.equal(timers.armed - armedBefore, 3, 'the first due entry, then a batch per 250 ms');
+    assert.deepEqual([...new Set(at)], [32_000, 32_250, 32_500, 32_750]);
+    // (Up to the queue's 1 ms tolerance for a platform timer firing on a lagging loop clock.)
+    for (let i = 0; i < 600; i++) assert.ok((at[i] as number) >= 32_000 + i - 1, `e${i} expired early`);
+
+    // A short lane gets 1/64 of its delay: a 640 ms timer is at most 10 ms late.
+    const short: number[] = [];
+    const fine = new TimerQueue<Entry>(timers, timers.nowMs, () => short.push(timers.time), 250);
+    const start = timers.time;
+    for (let i = 0; i < 30; i++) {
+      fine.add(new Entry(`s${i}`), 640);
+      timers.advance(1);
+    }
+    timers.advance(1_000);
+    assert.deepEqual([...new Set(short.map((t) => t - start))], [640, 650, 660, 670], 'batches 10 ms apart');
+  });
+
   it('lanes of different delays run independently', () => {
     const { timers, queue, expired, at } = setup(true);
     queue.add(new Entry('J'), 32_000);
