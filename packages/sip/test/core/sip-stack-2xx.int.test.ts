@@ -5,41 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
 import { OFFER_SDP, startAgent } from '../sipp/support.js';
-
-/** A UDP peer that reads one datagram at a time. */
-async function rawPeer(): Promise<{ socket: Socket; port: number; next(): Promise<string> }> {
-  const socket = createSocket('udp4');
-  const queue: string[] = [];
-  const waiters: ((message: string) => void)[] = [];
-  socket.on('message', (data: Buffer) => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(data.toString('latin1'));
-    else queue.push(data.toString('latin1'));
-  });
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  const next = (): Promise<string> => {
-    const queued = queue.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no datagram within 2 s')), 2_000);
-      waiters.push((message) => {
-        clearTimeout(timer);
-        resolve(message);
-      });
-    });
-  };
-  return { socket, port: socket.address().port, next };
-}
-
-function header(message: string, name: string): string {
-  const match = new RegExp(`\\r\\n${name}: ([^\\r]*)\\r\\n`, 'i').exec(message);
-  assert.ok(match, `no ${name} in ${message.slice(0, 200)}`);
-  return match[1] ?? '';
-}
+import { header, rawPeer } from './raw-peer.js';
 
 /** A 200 to `request` built the way a UAS would (RFC 3261 §8.2.6.2). */
 function ok(request: string, port: number): string {

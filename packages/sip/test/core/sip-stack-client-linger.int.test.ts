@@ -7,56 +7,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientTransactionDriver, LingeringClientTransaction, SipError } from '@svpn/sip';
 import { OFFER_SDP, startAgent } from '../sipp/support.js';
+import { header, rawPeer } from './raw-peer.js';
 
 const T1 = 20;
 // Long enough that a loaded machine does not end the BYE record before its retransmitted 200 lands.
 const T4 = 1_000;
-
-/** A UDP peer that reads one datagram at a time. */
-async function rawPeer(): Promise<{
-  socket: Socket;
-  port: number;
-  next(): Promise<string>;
-  quiet(ms: number): Promise<string[]>;
-}> {
-  const socket = createSocket('udp4');
-  const queue: string[] = [];
-  const waiters: ((message: string) => void)[] = [];
-  socket.on('message', (data: Buffer) => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(data.toString('latin1'));
-    else queue.push(data.toString('latin1'));
-  });
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  const next = (): Promise<string> => {
-    const queued = queue.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no datagram within 2 s')), 2_000);
-      waiters.push((message) => {
-        clearTimeout(timer);
-        resolve(message);
-      });
-    });
-  };
-  const quiet = async (ms: number): Promise<string[]> => {
-    await sleep(ms);
-    return queue.splice(0);
-  };
-  return { socket, port: socket.address().port, next, quiet };
-}
-
-function header(message: string, name: string): string {
-  const match = new RegExp(`\\r\\n${name}: ([^\\r]*)\\r\\n`, 'i').exec(message);
-  assert.ok(match, `no ${name} in ${message.slice(0, 200)}`);
-  return match[1] ?? '';
-}
 
 /** A final response to `request` built the way a UAS would (RFC 3261 §8.2.6.2). */
 function answer(request: string, status: string, port: number): string {
