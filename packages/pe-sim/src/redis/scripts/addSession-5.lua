@@ -30,11 +30,6 @@ end
 
 local reply = withFault(KEYS[4], KEYS[5], pe, 'uni.add-session', add)
 if reply[1] < 0 then return reply end
-if sessionDscp ~= '' then
-  local marked = withFault(KEYS[4], KEYS[5], pe, 'marking.apply', function()
-    return markSession(KEYS[1], id, tonumber(sessionDscp), now)
-  end)
-  if marked[1] < 0 then return marked end
-  reply[2] = marked[2]
-end
+reply = thenMark(KEYS[4], KEYS[5], pe, KEYS[1], id, sessionDscp, now, reply)
+if reply[1] < 0 then return reply end
 return withClassRule(KEYS[3], reply)

@@ -33,11 +33,6 @@ end
 
 local reply = withFault(KEYS[3], KEYS[4], pe, 'uni.modify-session', modify)
 if reply[1] < 0 then return reply end
-if sessionDscp ~= '' then
-  local marked = withFault(KEYS[3], KEYS[4], pe, 'marking.apply', function()
-    return markSession(KEYS[1], id, tonumber(sessionDscp), now)
-  end)
-  if marked[1] < 0 then return marked end
-  reply[2] = marked[2]
-end
+reply = thenMark(KEYS[3], KEYS[4], pe, KEYS[1], id, sessionDscp, now, reply)
+if reply[1] < 0 then return reply end
 return withClassRule(KEYS[2], reply)
