@@ -130,7 +130,30 @@ const ENDPOINT_PATCH_FIELDS = [
 const ACTUAL_MEMBERSHIP_FIELDS = { pe: 'string', vpnId: 'string', ce: 'string', vpnLabel: 'number' } as const;
 
 const decodeSession = (json: string): DesiredSession => decode(json, 'desired session', SESSION_FIELDS);
-const decodeLsp = (json: string): DesiredLsp => decode(json, 'desired LSP', LSP_FIELDS);
+/** A desired LSP as stored: its contributions as [session id, bit/s] pairs (older records: an object). */
+function decodeLsp(json: string): DesiredLsp {
+  const stored = decode<Omit<DesiredLsp, 'contributions'> & { contributions: unknown }>(
+    json,
+    'desired LSP',
+    LSP_FIELDS,
+  );
+  const raw = stored.contributions;
+  const pairs: unknown[] = Array.isArray(raw) ? raw : Object.entries(raw as Record<string, unknown>);
+  const contributions = new Map<string, number>();
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !Number.isFinite(pair[1])) {
+      throw new ProvisioningStoreCorruptError(
+        'desired LSP.contributions: expected [session id, bit/s] pairs',
+      );
+    }
+    contributions.set(pair[0], pair[1] as number);
+  }
+  return { ...stored, contributions };
+}
+
+function encodeLsp(lsp: DesiredLsp): string {
+  return JSON.stringify({ ...lsp, contributions: [...lsp.contributions] });
+}
 const decodeMembership = (json: string): DesiredMembership =>
   decode(json, 'desired membership', MEMBERSHIP_FIELDS);
 
@@ -139,7 +162,7 @@ function planWrites(sessionId: string, plan: SessionPlan): RecordValue[] {
   if (!plan.changed) return [];
   return [
     { table: 'desiredSessions', id: sessionId, value: JSON.stringify(plan.session) },
-    ...plan.lspWrites.map((l) => ({ table: 'desiredLsps' as const, id: l.lspId, value: JSON.stringify(l) })),
+    ...plan.lspWrites.map((l) => ({ table: 'desiredLsps' as const, id: l.lspId, value: encodeLsp(l) })),
   ];
 }
 

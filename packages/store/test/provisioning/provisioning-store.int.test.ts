@@ -66,7 +66,7 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       assert.equal(lsp?.bandwidthBps, 10_000_000);
       assert.equal(lsp?.ingress, 'PE1');
       assert.equal(lsp?.createdRevision, lsp?.revision);
-      assert.deepEqual(lsp?.contributions, { s1: 10_000_000 });
+      assert.deepEqual(lsp?.contributions, new Map([['s1', 10_000_000]]));
       assert.deepEqual(await store.getLspIntent('lsp-1'), lsp);
       assert.deepEqual(await store.getSessionIntent('s1'), change.session);
     });
@@ -111,7 +111,7 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
         intent('s3', { bandwidthBps: 1_000_000, lsp: { ...intent('s3').lsp!, bandwidthBps: 17_000_000 } }),
       );
       assert.equal(s3.lsps[0]?.bandwidthBps, 17_000_000);
-      assert.equal(s3.lsps[0]?.contributions['s3'], 2_000_000);
+      assert.equal(s3.lsps[0]?.contributions.get('s3'), 2_000_000);
       const r3 = await store.releaseSessionIntent('s3');
       assert.equal(r3?.lsps[0]?.bandwidthBps, 15_000_000);
       const r1 = await store.releaseSessionIntent('s1');
@@ -119,7 +119,7 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       assert.equal(r1?.lsps[0]?.intent, 'active');
       const r2 = await store.releaseSessionIntent('s2');
       assert.equal(r2?.lsps[0]?.intent, 'released', 'the last session leaving releases the LSP');
-      assert.deepEqual(r2?.lsps[0]?.contributions, {});
+      assert.deepEqual(r2?.lsps[0]?.contributions, new Map());
     });
 
     test('a modify (higher version) resizes the LSP by the change of the session bandwidth', async () => {
@@ -243,7 +243,7 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       await Promise.all(ids.map((id) => store.putSessionIntent(intent(id, { bandwidthBps: 1_000 }))));
       const lsp = await store.getLspIntent('lsp-1');
       assert.equal(lsp?.bandwidthBps, 20_000);
-      assert.equal(Object.keys(lsp?.contributions ?? {}).length, 20);
+      assert.equal(lsp?.contributions.size, 20);
       assert.equal((await store.listSessionIntents()).length, 20);
       await Promise.all(ids.map((id) => store.releaseSessionIntent(id)));
       assert.equal((await store.getLspIntent('lsp-1'))?.intent, 'released');
@@ -260,7 +260,7 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       const lsp = await store.getLspIntent('lsp-1');
       const expected = ids.slice(150).reduce((sum, _, i) => sum + 1_000 + 150 + i, 0);
       assert.equal(lsp?.bandwidthBps, expected);
-      assert.deepEqual(Object.keys(lsp?.contributions ?? {}).sort(), ids.slice(150).sort());
+      assert.deepEqual([...(lsp?.contributions.keys() ?? [])].sort(), ids.slice(150).sort());
       const revisions = (await store.listSessionIntents()).map((s) => s.revision);
       assert.equal(new Set(revisions).size, revisions.length, 'every change has its own revision');
     });
@@ -273,10 +273,10 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
       const created = first.lsps[0]!.revision;
       const second = await store.putSessionIntent(aggregate('a2'));
       assert.equal(second.lsps[0]?.revision, created, 'same size: same revision');
-      assert.deepEqual(Object.keys(second.lsps[0]?.contributions ?? {}).sort(), ['a1', 'a2']);
+      assert.deepEqual([...(second.lsps[0]?.contributions.keys() ?? [])].sort(), ['a1', 'a2']);
       const left = await store.releaseSessionIntent('a1', { lspBandwidthBps: 100_000 });
       assert.equal(left?.lsps[0]?.revision, created);
-      assert.deepEqual(Object.keys(left?.lsps[0]?.contributions ?? {}), ['a2']);
+      assert.deepEqual([...(left?.lsps[0]?.contributions.keys() ?? [])], ['a2']);
       const grown = await store.putSessionIntent(
         intent('a3', { bandwidthBps: 1_000, lsp: { ...intent('a3').lsp!, bandwidthBps: 200_000 } }),
       );
@@ -299,11 +299,14 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
         ['fulfilled', 'rejected', 'fulfilled'],
       );
       assert.ok((results[1] as PromiseRejectedResult).reason instanceof IntentConflictStoreError);
-      assert.deepEqual((await store.getLspIntent('lsp-1'))?.contributions, {
-        x0: 10_000_000,
-        x1: 10_000_000,
-        x2: 10_000_000,
-      });
+      assert.deepEqual(
+        (await store.getLspIntent('lsp-1'))?.contributions,
+        new Map([
+          ['x0', 10_000_000],
+          ['x1', 10_000_000],
+          ['x2', 10_000_000],
+        ]),
+      );
     });
 
     test('memberships: put, unchanged, changed, release, phase and delete', async () => {
@@ -465,6 +468,28 @@ function conformance(name: string, make: () => Promise<ProvisioningStore>): void
 
 const redis = privateRedis();
 
+test('redis: an LSP record stored in the older form (contributions as an object) still loads; a change writes pairs', async () => {
+  const client = redis.client();
+  const keys = new KeySpace(`prov-old-${Date.now()}`);
+  const store = new RedisProvisioningStore(client, keys);
+  await store.putSessionIntent(intent('s1'));
+  const hash = keys.key('provisioning', 'desired', 'lsps');
+  const stored = JSON.parse((await client.hget(hash, 'lsp-1')) as string) as Record<string, unknown>;
+  assert.deepEqual(stored['contributions'], [['s1', 10_000_000]], 'written as pairs');
+  await client.hset(hash, 'lsp-1', JSON.stringify({ ...stored, contributions: { s1: 10_000_000 } }));
+  assert.deepEqual((await store.getLspIntent('lsp-1'))?.contributions, new Map([['s1', 10_000_000]]));
+  await store.putSessionIntent(intent('s2'));
+  assert.deepEqual(
+    (await store.getLspIntent('lsp-1'))?.contributions,
+    new Map([
+      ['s1', 10_000_000],
+      ['s2', 10_000_000],
+    ]),
+  );
+  await client.hset(hash, 'lsp-1', JSON.stringify({ ...stored, contributions: [['s1', 'lots']] }));
+  await assert.rejects(store.getLspIntent('lsp-1'), /contributions/);
+});
+
 conformance('memory', async () => new MemoryProvisioningStore());
 
 test('redis: two processes joining one LSP concurrently (each with its own group commit) add up exactly', async () => {
@@ -478,7 +503,7 @@ test('redis: two processes joining one LSP concurrently (each with its own group
   await Promise.all(ids.map((id, i) => stores[(i + 1) % 2]!.releaseSessionIntent(id)));
   const lsp = await stores[1]!.getLspIntent('lsp-1');
   assert.equal(lsp?.intent, 'released');
-  assert.deepEqual(lsp?.contributions, {});
+  assert.deepEqual(lsp?.contributions, new Map());
 });
 
 let n = 0;

@@ -271,7 +271,7 @@ export function planReconcile(obs: Observation, policy: ReconcilePolicy, tag: st
           holdingPriority: n.holdingPriority,
           penultimateHopPopping: n.penultimateHopPopping,
           bandwidthBps: n.bandwidthBps,
-          contributions: {},
+          contributions: new Map(),
           intent: 'released',
           revision: 0,
           createdRevision: 0,
