@@ -52,3 +52,19 @@ export function header(message: string, name: string): string {
   assert.ok(match, `no ${name} in ${message.slice(0, 200)}`);
   return match[1] ?? '';
 }
+
+/** A final response to `request` built the way a UAS would (RFC 3261 §8.2.6.2), To-tagged for an INVITE. */
+export function answer(request: string, status: string, port: number): string {
+  return [
+    `SIP/2.0 ${status}`,
+    `Via: ${header(request, 'Via')}`,
+    `From: ${header(request, 'From')}`,
+    `To: ${header(request, 'To')}${request.startsWith('INVITE ') ? ';tag=farend1' : ''}`,
+    `Call-ID: ${header(request, 'Call-ID')}`,
+    `CSeq: ${header(request, 'CSeq')}`,
+    `Contact: <sip:farend@127.0.0.1:${port}>`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}

@@ -6,23 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { OFFER_SDP, startAgent } from '../sipp/support.js';
-import { header, rawPeer } from './raw-peer.js';
-
-/** A 200 to `request` built the way a UAS would (RFC 3261 §8.2.6.2). */
-function ok(request: string, port: number): string {
-  return [
-    'SIP/2.0 200 OK',
-    `Via: ${header(request, 'Via')}`,
-    `From: ${header(request, 'From')}`,
-    `To: ${header(request, 'To')}${request.startsWith('INVITE ') ? ';tag=farend1' : ''}`,
-    `Call-ID: ${header(request, 'Call-ID')}`,
-    `CSeq: ${header(request, 'CSeq')}`,
-    `Contact: <sip:farend@127.0.0.1:${port}>`,
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
-}
+import { answer, header, rawPeer } from './raw-peer.js';
 
 describe('SipStack: 2xx retransmissions reaching the UAC core', () => {
   it('RFC 3261 §13.2.2.4 — the UAC core MUST generate an ACK for each 2xx: a retransmitted 200 is ACKed again', async (ctx) => {
@@ -35,17 +19,17 @@ describe('SipStack: 2xx retransmissions reaching the UAC core', () => {
     const call = t.agent.createUAC(`sip:farend@127.0.0.1:${peer.port}`, { localSdp: OFFER_SDP });
     const invite = await peer.next();
     assert.match(invite, /^INVITE /);
-    const answer = ok(invite, peer.port);
-    send(answer);
+    const ok = answer(invite, '200 OK', peer.port);
+    send(ok);
     const dialog = await call;
     const firstAck = await peer.next();
     assert.match(firstAck, /^ACK sip:farend@127\.0\.0\.1:\d+ SIP\/2\.0\r\n/);
 
     // The far end did not get the ACK and retransmits its 200 (its §13.3.1.4 timer).
-    send(answer);
+    send(ok);
     const secondAck = await peer.next();
     assert.equal(secondAck, firstAck, 'the same ACK again (same branch and CSeq)');
-    send(answer);
+    send(ok);
     assert.equal(await peer.next(), firstAck);
     assert.equal(dialog.destroyed, false);
 
@@ -54,7 +38,7 @@ describe('SipStack: 2xx retransmissions reaching the UAC core', () => {
     const bye = await peer.next();
     assert.match(bye, /^BYE sip:farend@127\.0\.0\.1:\d+ SIP\/2\.0\r\n/);
     assert.equal(header(bye, 'Call-ID'), header(invite, 'Call-ID'));
-    send(ok(bye, peer.port));
+    send(answer(bye, '200 OK', peer.port));
     await ended;
     assert.equal(t.agent.dialogs.size, 0);
   });

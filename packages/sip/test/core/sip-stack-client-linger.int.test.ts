@@ -10,27 +10,11 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClientTransactionDriver, LingeringClientTransaction, SipError } from '@svpn/sip';
 import { OFFER_SDP, startAgent } from '../sipp/support.js';
-import { header, rawPeer } from './raw-peer.js';
+import { answer, header, rawPeer } from './raw-peer.js';
 
 const T1 = 20;
 // Long enough that a loaded machine does not end the BYE record before its retransmitted 200 lands.
 const T4 = 1_000;
-
-/** A final response to `request` built the way a UAS would (RFC 3261 §8.2.6.2). */
-function answer(request: string, status: string, port: number): string {
-  return [
-    `SIP/2.0 ${status}`,
-    `Via: ${header(request, 'Via')}`,
-    `From: ${header(request, 'From')}`,
-    `To: ${header(request, 'To')}${request.startsWith('INVITE ') ? ';tag=farend1' : ''}`,
-    `Call-ID: ${header(request, 'Call-ID')}`,
-    `CSeq: ${header(request, 'CSeq')}`,
-    `Contact: <sip:farend@127.0.0.1:${port}>`,
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
-}
 
 type Stack = Awaited<ReturnType<typeof startAgent>>['agent']['stack'];
 
