@@ -12,6 +12,7 @@ import { handleJob, type JobHandlerContext } from '../../src/workers/handle-job.
 import { FakePeAdapter } from '../support/fake-pe-adapter.js';
 import { demoTopology } from '../support/harness.js';
 import { storeIntent } from '../support/intents.js';
+import { advertiseVpnA } from '../support/vpn-a.js';
 
 /**
  * uni.add-session / uni.modify-session jobs of a desired session attach it and set its DSCP in one
@@ -40,19 +41,7 @@ async function context(): Promise<{
   const clock = new ManualClock(1_704_067_200_000);
   prefixes += 1;
   const sim = new PeSimulator({ redis, topology: demoTopology(), prefix: `{marked-${prefixes}}`, clock });
-  for (const [pe, ce] of [
-    ['PE1', 'CE1'],
-    ['PE4', 'CE2'],
-  ] as const) {
-    await sim.bgpAdvertiseMembership({
-      pe,
-      vpnId: 'vpn-a',
-      ce,
-      rd: '65000:1',
-      importTargets: ['65000:1'],
-      exportTargets: ['65000:1'],
-    });
-  }
+  await advertiseVpnA(sim);
   const store = new MemoryProvisioningStore({ now: () => 1_000 });
   return { ctx: { adapter: new PeSimAdapter(sim), store }, sim, clock };
 }

@@ -10,6 +10,7 @@ import { releaseFlow, setupFlow } from '../../src/flows/session-flow.js';
 import { handleJob, type JobHandlerContext } from '../../src/workers/handle-job.js';
 import { demoTopology } from '../support/harness.js';
 import { storeIntent } from '../support/intents.js';
+import { advertiseVpnA } from '../support/vpn-a.js';
 
 /**
  * How many Redis commands the simulated network costs per provisioning job on the hot path of a
@@ -27,19 +28,7 @@ before(async () => {
   redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
   probe = new Redis(server.url, { maxRetriesPerRequest: 1 });
   const sim = new PeSimulator({ redis, topology: demoTopology(), prefix: '{rt-sim}' });
-  for (const [pe, ce] of [
-    ['PE1', 'CE1'],
-    ['PE4', 'CE2'],
-  ] as const) {
-    await sim.bgpAdvertiseMembership({
-      pe,
-      vpnId: 'vpn-a',
-      ce,
-      rd: '65000:1',
-      importTargets: ['65000:1'],
-      exportTargets: ['65000:1'],
-    });
-  }
+  await advertiseVpnA(sim);
   ctx = { adapter: new PeSimAdapter(sim), store: new MemoryProvisioningStore({ now: () => 1_000 }) };
 });
 after(async () => {
