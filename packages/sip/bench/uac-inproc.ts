@@ -17,15 +17,8 @@
 //
 // Usage: node [--expose-gc] --import tsx packages/sip/bench/uac-inproc.ts [--mode=b2bua|uac]
 //        [--calls=4000] [--rounds=2]
-import { EventEmitter } from 'node:events';
-import {
-  SipAgent,
-  TransportManager,
-  type LocalAddress,
-  type SendTarget,
-  type Transport,
-  type TransportEvents,
-} from '@svpn/sip';
+import { SipAgent, TransportManager, type SendTarget } from '@svpn/sip';
+import { BENCH_SDP, HandFedTransport } from './hand-fed-transport.js';
 
 const arg = (name: string, fallback: string): string =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -37,16 +30,7 @@ const rounds = Number(arg('rounds', '2'));
 const CALLER_PORT = 5061;
 const CALLEE_PORT = 5062;
 
-const sdp = [
-  'v=0',
-  'o=user1 53655765 2353687637 IN IP4 127.0.0.1',
-  's=-',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 6000 RTP/AVP 0',
-  'a=rtpmap:0 PCMU/8000',
-  '',
-].join('\r\n');
+const sdp = BENCH_SDP;
 
 /** The value of the first header `name` (full form as the stack writes it) in `text`. */
 function header(text: string, name: string): string {
@@ -76,14 +60,10 @@ function calleeAnswer(text: string): string | undefined {
   ].join('\r\n');
 }
 
-/** A UDP-like transport whose datagrams are emitted by hand; it plays the callee itself. */
-class LoopTransport extends EventEmitter<TransportEvents> implements Transport {
-  readonly protocol = 'udp' as const;
-  readonly reliable = false;
-  readonly localAddress: LocalAddress = { address: '127.0.0.1', port: 5060, family: 'IPv4' };
+/** Plays the callee itself (answers what the stack sends it) and keeps the last message to the caller. */
+class LoopTransport extends HandFedTransport {
   /** The last message sent to the caller. */
   toCaller: string | undefined;
-  sent = 0;
   send(data: Buffer, target: SendTarget): Promise<void> {
     this.sent++;
     const text = data.toString('latin1');
@@ -94,19 +74,6 @@ class LoopTransport extends EventEmitter<TransportEvents> implements Transport {
       this.toCaller = text;
     }
     return Promise.resolve();
-  }
-  hasConnection(): boolean {
-    return false;
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  deliver(text: string, from: number): void {
-    this.emit('message', {
-      data: Buffer.from(text, 'latin1'),
-      source: { address: '127.0.0.1', port: from, family: 'IPv4', protocol: 'udp' },
-      local: this.localAddress,
-    });
   }
 }
 

@@ -11,15 +11,8 @@
 //
 // Usage: node [--expose-gc] --import tsx packages/sip/bench/uas-inproc.ts [--calls=20000] [--rounds=3]
 //        [--linger=34]
-import { EventEmitter } from 'node:events';
-import {
-  SipAgent,
-  TransportManager,
-  type LocalAddress,
-  type SendTarget,
-  type Transport,
-  type TransportEvents,
-} from '@svpn/sip';
+import { SipAgent, TransportManager, type SendTarget } from '@svpn/sip';
+import { BENCH_SDP, HandFedTransport } from './hand-fed-transport.js';
 
 const arg = (name: string, fallback: string): number =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -28,43 +21,17 @@ const rounds = arg('rounds', '3');
 /** Seconds to stay up after the last round (transactions linger 64·T1 = 32 s), CPU then reported per call. */
 const lingerSeconds = arg('linger', '0');
 
-/** A UDP-like transport whose datagrams are emitted by hand and whose sends are kept. */
-class LoopTransport extends EventEmitter<TransportEvents> implements Transport {
-  readonly protocol = 'udp' as const;
-  readonly reliable = false;
-  readonly localAddress: LocalAddress = { address: '127.0.0.1', port: 5060, family: 'IPv4' };
+/** Keeps the last message the stack sent (the bench reads the To tag of the 200 from it). */
+class LoopTransport extends HandFedTransport {
   last: Buffer | undefined;
-  sent = 0;
   send(data: Buffer, _target: SendTarget): Promise<void> {
     this.last = data;
     this.sent++;
     return Promise.resolve();
   }
-  hasConnection(): boolean {
-    return false;
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-  deliver(text: string): void {
-    this.emit('message', {
-      data: Buffer.from(text, 'latin1'),
-      source: { address: '127.0.0.1', port: 5061, family: 'IPv4', protocol: 'udp' },
-      local: this.localAddress,
-    });
-  }
 }
 
-const sdp = [
-  'v=0',
-  'o=user1 53655765 2353687637 IN IP4 127.0.0.1',
-  's=-',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 6000 RTP/AVP 0',
-  'a=rtpmap:0 PCMU/8000',
-  '',
-].join('\r\n');
+const sdp = BENCH_SDP;
 
 /** The requests of SIPp's built-in `uac` scenario for call `n`. */
 function request(method: string, n: number, cseq: string, toTag = '', body = ''): string {
