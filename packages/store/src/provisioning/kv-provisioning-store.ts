@@ -130,6 +130,11 @@ const ENDPOINT_PATCH_FIELDS = [
 const ACTUAL_MEMBERSHIP_FIELDS = { pe: 'string', vpnId: 'string', ce: 'string', vpnLabel: 'number' } as const;
 
 const decodeSession = (json: string): DesiredSession => decode(json, 'desired session', SESSION_FIELDS);
+const decodeActualEndpoint = (json: string): ActualEndpoint =>
+  decode(json, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS);
+const decodeActualLsp = (json: string): ActualLsp => decode(json, 'actual LSP', ACTUAL_LSP_FIELDS);
+const decodeActualMembership = (json: string): ActualMembership =>
+  decode(json, 'actual membership', ACTUAL_MEMBERSHIP_FIELDS);
 /** A desired LSP as stored: its contributions as [session id, bit/s] pairs (older records: an object). */
 function decodeLsp(json: string): DesiredLsp {
   const stored = decode<Omit<DesiredLsp, 'contributions'> & { contributions: unknown }>(
@@ -398,11 +403,11 @@ export class KvProvisioningStore implements ProvisioningStore {
       intent: intent === null ? null : decodeSession(intent),
       endpoints: pes.map((_, i) => {
         const json = at(1 + i);
-        return json === null ? null : decode<ActualEndpoint>(json, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS);
+        return json === null ? null : decodeActualEndpoint(json);
       }),
       lsps: lspIds.map((_, i) => {
         const json = at(1 + pes.length + i);
-        return json === null ? null : decode<ActualLsp>(json, 'actual LSP', ACTUAL_LSP_FIELDS);
+        return json === null ? null : decodeActualLsp(json);
       }),
     };
   }
@@ -533,15 +538,11 @@ export class KvProvisioningStore implements ProvisioningStore {
   }
 
   async getActualLsp(lspId: string): Promise<ActualLsp | null> {
-    return this.#getOne('actualLsps', requireId(lspId, 'lspId'), (j) =>
-      decode<ActualLsp>(j, 'actual LSP', ACTUAL_LSP_FIELDS),
-    );
+    return this.#getOne('actualLsps', requireId(lspId, 'lspId'), decodeActualLsp);
   }
 
   async listActualLsps(): Promise<ActualLsp[]> {
-    return (
-      await this.#list('actualLsps', (j) => decode<ActualLsp>(j, 'actual LSP', ACTUAL_LSP_FIELDS))
-    ).sort(byKey((l) => l.lspId));
+    return (await this.#list('actualLsps', decodeActualLsp)).sort(byKey((l) => l.lspId));
   }
 
   async updateActualEndpoint(
@@ -563,7 +564,7 @@ export class KvProvisioningStore implements ProvisioningStore {
     }
     return this.#transact(`endpoint ${id}`, async (tx) => {
       const [json] = await tx.read([{ table: 'actualEndpoints', id }]);
-      const current = json ? decode<ActualEndpoint>(json, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS) : null;
+      const current = json ? decodeActualEndpoint(json) : null;
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const next: ActualEndpoint = {
         vpnId: '',
@@ -589,15 +590,11 @@ export class KvProvisioningStore implements ProvisioningStore {
   }
 
   async getActualEndpoint(sessionId: string, pe: string): Promise<ActualEndpoint | null> {
-    return this.#getOne('actualEndpoints', endpointId(sessionId, pe), (j) =>
-      decode<ActualEndpoint>(j, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS),
-    );
+    return this.#getOne('actualEndpoints', endpointId(sessionId, pe), decodeActualEndpoint);
   }
 
   async listActualEndpoints(sessionId?: string): Promise<ActualEndpoint[]> {
-    const all = await this.#list('actualEndpoints', (j) =>
-      decode<ActualEndpoint>(j, 'actual endpoint', ACTUAL_ENDPOINT_FIELDS),
-    );
+    const all = await this.#list('actualEndpoints', decodeActualEndpoint);
     return all
       .filter((e) => sessionId === undefined || e.sessionId === sessionId)
       .sort(byKey((e) => `${e.sessionId}|${e.pe}`));
@@ -614,17 +611,11 @@ export class KvProvisioningStore implements ProvisioningStore {
   }
 
   async getActualMembership(key: MembershipKey): Promise<ActualMembership | null> {
-    return this.#getOne('actualMemberships', membershipId(key), (j) =>
-      decode<ActualMembership>(j, 'actual membership', ACTUAL_MEMBERSHIP_FIELDS),
-    );
+    return this.#getOne('actualMemberships', membershipId(key), decodeActualMembership);
   }
 
   async listActualMemberships(): Promise<ActualMembership[]> {
-    return (
-      await this.#list('actualMemberships', (j) =>
-        decode<ActualMembership>(j, 'actual membership', ACTUAL_MEMBERSHIP_FIELDS),
-      )
-    ).sort(byKey(membershipId));
+    return (await this.#list('actualMemberships', decodeActualMembership)).sort(byKey(membershipId));
   }
 
   // -------------------------------------------------------------------------------------------
