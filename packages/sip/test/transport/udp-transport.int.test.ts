@@ -136,6 +136,72 @@ describe('UdpTransport (IPv4 loopback)', () => {
     }
   });
 
+  /** A plain socket that records the tags (Call-IDs) of the datagrams it receives, in order. */
+  async function tagRecorder(): Promise<{ port: number; tags: string[]; close(): void }> {
+    const raw = createSocket('udp4');
+    raw.bind(0, '127.0.0.1');
+    await once(raw, 'listening');
+    const tags: string[] = [];
+    raw.on('message', (data: Buffer) => tags.push(/Call-ID: ([^@\s]+)/.exec(data.toString())?.[1] ?? '?'));
+    return { port: raw.address().port, tags, close: () => raw.close() };
+  }
+
+  it('hands the datagrams of one event-loop turn to the socket together at its end, in order', async () => {
+    const peer = await tagRecorder();
+    try {
+      const before = client.sendBatches;
+      const tags = ['b1', 'b2', 'b3', 'b4', 'b5'];
+      const sent = tags.map((tag) =>
+        client.send(sipResponse(tag), { address: '127.0.0.1', port: peer.port }),
+      );
+      assert.equal(client.sendBatches, before, 'nothing leaves while the turn runs');
+      await Promise.all(sent);
+      assert.equal(client.sendBatches, before + 1, 'one batch for the turn');
+      for (const tag of tags)
+        await client.send(sipResponse(`${tag}-alone`), { address: '127.0.0.1', port: peer.port });
+      assert.equal(client.sendBatches, before + 1 + tags.length, 'a send per turn is a batch of its own');
+      while (peer.tags.length < tags.length * 2) await sleep(5);
+      assert.deepEqual(peer.tags, [...tags, ...tags.map((tag) => `${tag}-alone`)]);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('sends early when a turn piles up datagrams, and keeps their order', async () => {
+    const peer = await tagRecorder();
+    try {
+      const before = client.sendBatches;
+      const tags = Array.from({ length: 100 }, (_, i) => `many-${i}`);
+      await Promise.all(
+        tags.map((tag) => client.send(sipResponse(tag), { address: '127.0.0.1', port: peer.port })),
+      );
+      assert.equal(client.sendBatches, before + 2, '64 within the turn, the other 36 at its end');
+      while (peer.tags.length < tags.length) await sleep(5);
+      assert.deepEqual(peer.tags, tags);
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('still sends what it was given before close, and refuses sends after', async () => {
+    const peer = await tagRecorder();
+    const closing = await UdpTransport.listen({ address: '127.0.0.1', port: 0 });
+    try {
+      const sent = closing.send(sipResponse('last-words'), { address: '127.0.0.1', port: peer.port });
+      const closed = closing.close();
+      await assert.rejects(closing.send(sipResponse('too-late'), { address: '127.0.0.1', port: peer.port }), {
+        code: 'SIP_TRANSPORT_CLOSED',
+      });
+      await sent;
+      await closed;
+      while (peer.tags.length < 1) await sleep(5);
+      await sleep(20);
+      assert.deepEqual(peer.tags, ['last-words']);
+    } finally {
+      peer.close();
+    }
+  });
+
   it('refuses to bind to a name or an out-of-range port', async () => {
     await assert.rejects(UdpTransport.listen({ address: 'localhost', port: 0 }), {
       code: 'SIP_TRANSPORT_INVALID_OPTIONS',
