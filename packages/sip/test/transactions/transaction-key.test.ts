@@ -33,6 +33,17 @@ describe('client transaction keys (RFC 3261 §17.1.3)', () => {
     );
   });
 
+  it('never gives two different (method, branch) pairs one key, wherever the fields split', () => {
+    assert.notEqual(
+      clientTransactionKey({ branch: 'Xz9hG4bK1', cseqMethod: 'INVITE' }),
+      clientTransactionKey({ branch: 'z9hG4bK1', cseqMethod: 'INVITEX' }),
+    );
+    assert.notEqual(
+      clientTransactionKey({ branch: '6:INVITEz9hG4bK1', cseqMethod: 'BYE' }),
+      clientTransactionKey({ branch: 'z9hG4bK1', cseqMethod: 'INVITE' }),
+    );
+  });
+
   it('rejects an empty branch or method', () => {
     assert.throws(() => clientTransactionKey({ branch: '', cseqMethod: 'INVITE' }), TransactionKeyError);
     assert.throws(
@@ -128,9 +139,9 @@ describe('server transaction keys — RFC 2543 fallback (§17.2.3)', () => {
   it('a branch without the magic cookie, or the bare cookie (RFC 4475 badbranch), uses the RFC 2543 rule', () => {
     const key = serverTransactionKey(invite);
     assert.equal(serverTransactionKey({ ...invite, branch: '' }), key);
-    assert.equal(JSON.parse(serverTransactionKey({ ...invite, branch: 'z9hG4bK' }))[0], '2543');
-    assert.equal(JSON.parse(serverTransactionKey({ ...invite, branch: '1234abcd' }))[0], '2543');
-    assert.equal(JSON.parse(serverTransactionKey({ ...invite, branch: 'z9hG4bK1' }))[0], 's');
+    assert.ok(serverTransactionKey({ ...invite, branch: 'z9hG4bK' }).startsWith('["2543"'));
+    assert.ok(serverTransactionKey({ ...invite, branch: '1234abcd' }).startsWith('["2543"'));
+    assert.ok(serverTransactionKey({ ...invite, branch: 'z9hG4bK1' }).startsWith('s'));
   });
 
   it('"The ACK request matches a transaction if the Request-URI, From tag, Call-ID, CSeq number (not the method), and top Via … match … and the To tag of the ACK matches the To tag of the response sent"', () => {
