@@ -123,10 +123,17 @@ function reject(
   return { status, reason, warning, headers };
 }
 
-/** Runs a typed accessor; a SipHeaderError becomes the text of a 400. */
+/**
+ * Requests whose Contact nobody reads, so it is left unparsed (RFC 3261 Table 3: BYE and CANCEL
+ * carry none; an ACK, PRACK or INFO neither creates a dialog nor refreshes its target, §12.2.2).
+ * The other requests' Contact is checked: it is a dialog's or a registration's target.
+ */
+const CONTACT_UNREAD: ReadonlySet<string> = new Set(['ACK', 'BYE', 'CANCEL', 'PRACK', 'INFO']);
+
 /**
  * The first header field (in this order) that does not parse: every Via, From, To, Call-ID,
- * CSeq, Contact (with its expires and q), Route, Require, Content-Type. The parsed values stay
+ * CSeq, Contact (with its expires and q; not where it is unread, `CONTACT_UNREAD`), Route,
+ * Require, Content-Type. The parsed values stay
  * cached on the request for the layers above.
  */
 function firstSyntaxProblem(request: SipRequest): string | undefined {
@@ -136,9 +143,11 @@ function firstSyntaxProblem(request: SipRequest): string | undefined {
     void request.to;
     void request.callId;
     void request.cseq;
-    for (const contact of request.contact) {
-      void contact.expires;
-      void contact.q;
+    if (!CONTACT_UNREAD.has(request.method)) {
+      for (const contact of request.contact) {
+        void contact.expires;
+        void contact.q;
+      }
     }
     void request.routes;
     void request.require;

@@ -417,7 +417,7 @@ export class CoreServerTransaction
   }
 
   onTerminated(): void {
-    if (this.stack.table.getServer(this.key) === this) this.stack.table.deleteServer(this.key);
+    this.stack.table.deleteServerIf(this.key, this);
     this.context.emit('terminated');
   }
 
@@ -861,7 +861,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
 
   /** Timer J, L or I fired (or a transport error ended it): the transaction is Terminated. */
   private lingerEnded(record: Lingering): void {
-    if (this.table.getServer(record.key) === record) this.table.deleteServer(record.key);
+    this.table.deleteServerIf(record.key, record);
     try {
       record.reply.context?.emit('terminated');
     } catch (error) {

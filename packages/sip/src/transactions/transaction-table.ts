@@ -206,13 +206,22 @@ export class TransactionTable<T extends { readonly kind: TransactionKind }> {
       found = this.#server.get(primary);
       if (found === undefined) return false;
     }
-    this.#server.delete(primary);
+    return this.deleteServerIf(primary, found);
+  }
+
+  /**
+   * Removes the server transaction under its primary `key` (with its aliases) only if it is still
+   * `transaction` — not one filed there since; one lookup fewer than `getServer` then `deleteServer`.
+   */
+  deleteServerIf(key: ServerTransactionKey, transaction: T): boolean {
+    if (this.#server.get(key) !== transaction) return false;
+    this.#server.delete(key);
     // RFC 2543 aliases are rare: no lookups for them when there are none.
     if (this.#aliases.size > 0) {
-      for (const alias of this.#aliases.get(primary) ?? []) this.#aliasOf.delete(alias);
-      this.#aliases.delete(primary);
+      for (const alias of this.#aliases.get(key) ?? []) this.#aliasOf.delete(alias);
+      this.#aliases.delete(key);
     }
-    this.#onRemoved(found);
+    this.#onRemoved(transaction);
     return true;
   }
 

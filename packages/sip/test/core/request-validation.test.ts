@@ -133,6 +133,16 @@ describe('validateRequest: RFC 3261 §8.2 UAS checks', () => {
   for (const [why, build, warning] of syntax) {
     test(`400 for ${why}`, () => expectReject(validateRequest(request(build)), 400, warning));
   }
+  test('a Contact nobody reads (BYE, ACK, CANCEL, PRACK, INFO) is left unparsed; INVITE, REGISTER and OPTIONS check it', () => {
+    const broken = { Contact: 'sip:u@example.com?Route=%3Csip:x.example.com%3E' };
+    for (const method of ['BYE', 'ACK', 'CANCEL', 'PRACK', 'INFO']) {
+      const policy = { allowedMethods: [...DEFAULT_VALIDATION_POLICY.allowedMethods, 'PRACK'] };
+      assert.equal(validateRequest(request({ method, set: broken }), policy), undefined, method);
+    }
+    for (const method of ['INVITE', 'REGISTER', 'OPTIONS', 'UPDATE']) {
+      expectReject(validateRequest(request({ method, set: broken })), 400, /^Contact/);
+    }
+  });
   test('400 for a branch that is only the magic cookie, unless the policy allows it', () => {
     const r = request({ set: { Via: 'SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK' } });
     expectReject(validateRequest(r), 400, /magic cookie/);

@@ -51,6 +51,27 @@ describe('TransactionTable', () => {
     assert.equal(table.findServer({ ...inviteIn, sentBy: { host: '192.0.2.5' } }), undefined);
   });
 
+  it('deleteServerIf removes a server transaction only while it is the one filed under the key', () => {
+    const table = new TransactionTable<FakeTransaction>();
+    const key = serverTransactionKey(inviteIn);
+    const machine = tx('inviteServer', 'machine');
+    const lingering = tx('inviteServer', 'lingering');
+    table.addServer(key, machine);
+    table.replaceServer(key, lingering);
+    assert.equal(table.deleteServerIf(key, machine), false, 'the machine was replaced');
+    assert.equal(table.findServer(inviteIn), lingering);
+    assert.equal(table.deleteServerIf(key, lingering), true);
+    assert.equal(table.findServer(inviteIn), undefined);
+    assert.deepEqual(table.stats(), { live: 0, added: 1, removed: 1, peak: 1 });
+    // With its RFC 2543 aliases.
+    const legacyKey = serverTransactionKey(legacyInvite);
+    const legacy = tx('inviteServer', 'legacy');
+    table.addServer(legacyKey, legacy);
+    table.aliasServer(legacyKey, serverAckKey(legacyInvite, 'tt9'));
+    assert.equal(table.deleteServerIf(legacyKey, legacy), true);
+    assert.equal(table.getServer(serverAckKey(legacyInvite, 'tt9')), undefined);
+  });
+
   it('an RFC 2543 INVITE is found by its ACK through the alias under the response To tag', () => {
     const table = new TransactionTable<FakeTransaction>();
     const invite = tx('inviteServer', 'legacy');
