@@ -72,9 +72,6 @@ import {
 import { decodeUniSession, type MarkingRule, type UniSession } from './uni/uni-session.js';
 import { requireBps, requireDscp, requireId, requireMs, requirePriority } from './validate.js';
 
-/** Why a deadline timer is cancelled: a shared reason, so no `AbortError` is built per operation. */
-const DEADLINE_NOT_NEEDED = Object.freeze({ reason: 'operation finished' });
-
 /** Options of {@link PeSimulator}. */
 export interface PeSimulatorOptions {
   /** The Redis connection (or Cluster) holding the shared simulated network. Not closed by the simulator. */
@@ -269,18 +266,17 @@ export class PeSimulator {
     await this.#ensureReady();
     const kinds = typeof ops === 'string' ? [ops] : ops;
     const progress: Progress = { op: kinds[0] };
-    const controller = new AbortController();
     const attempt = this.#attempt(kinds, progress, body);
-    const deadline = this.#clock.sleep(deadlineMs, controller.signal).then(
-      (): never => {
-        throw new PeTimeoutError(pe, progress.op, deadlineMs);
-      },
-      () => new Promise<never>(() => undefined),
-    );
+    let cancelDeadline: () => void = () => undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      cancelDeadline = this.#clock.after(deadlineMs, () =>
+        reject(new PeTimeoutError(pe, progress.op, deadlineMs)),
+      );
+    });
     try {
       return await Promise.race([attempt, deadline]);
     } finally {
-      controller.abort(DEADLINE_NOT_NEEDED);
+      cancelDeadline();
       // A late answer after the deadline is dropped, as a caller that gave up would drop it.
       attempt.catch(() => undefined);
     }

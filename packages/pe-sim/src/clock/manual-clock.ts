@@ -45,6 +45,16 @@ export class ManualClock implements SimClock {
   }
 
   /** Number of pending sleeps. */
+  after(ms: number, fire: () => void): () => void {
+    const sleeper: Sleeper = { until: this.#now + Math.max(0, ms), resolve: fire };
+    this.#sleepers.add(sleeper);
+    if (sleeper.until <= this.#now) this.#wake();
+    this.#notifyWaiters();
+    return () => {
+      this.#sleepers.delete(sleeper);
+    };
+  }
+
   get sleeping(): number {
     return this.#sleepers.size;
   }

@@ -7,6 +7,11 @@ export interface SimClock {
   now(): number;
   /** Resolves after `ms`; rejects if `signal` aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `fire` after `ms` unless the returned function is called first: a deadline that is
+   * usually cancelled, without the AbortController, listener and promise a `sleep` would take.
+   */
+  after(ms: number, fire: () => void): () => void;
 }
 
 /**
@@ -16,6 +21,10 @@ export interface SimClock {
  */
 export const systemClock: SimClock = {
   now: () => Date.now(),
+  after: (ms, fire) => {
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+  },
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {

@@ -39,6 +39,21 @@ describe('ManualClock', () => {
     await waiting;
   });
 
+  it('after fires when the time comes, counts as a sleeper, and a cancelled one never fires', () => {
+    const clock = new ManualClock();
+    const fired: number[] = [];
+    clock.after(10, () => fired.push(10));
+    const cancel = clock.after(5, () => fired.push(5));
+    assert.equal(clock.sleeping, 2);
+    cancel();
+    assert.equal(clock.sleeping, 1);
+    clock.advance(9);
+    assert.deepEqual(fired, []);
+    clock.advance(1);
+    assert.deepEqual(fired, [10]);
+    assert.equal(clock.sleeping, 0);
+  });
+
   it('never goes backwards', () => {
     const clock = new ManualClock(10);
     assert.throws(() => clock.set(9), RangeError);

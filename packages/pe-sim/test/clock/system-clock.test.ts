@@ -31,3 +31,17 @@ describe('systemClock.sleep', () => {
     );
   });
 });
+
+describe('systemClock.after', () => {
+  test('fires after the time unless cancelled first', async () => {
+    const fired: string[] = [];
+    const started = Date.now();
+    systemClock.after(20, () => fired.push('kept'));
+    const cancel = systemClock.after(10, () => fired.push('cancelled'));
+    cancel();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.deepEqual(fired, ['kept']);
+    assert.ok(Date.now() - started >= 15);
+    cancel(); // cancelling again, or after the time, is harmless
+  });
+});
