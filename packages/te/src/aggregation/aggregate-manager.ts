@@ -644,7 +644,12 @@ export class AggregateManager {
     }
     const layer = this.#layer(a.layer);
     const target = nextAggregateSize(this.#required(a), a.inLedger ? a.sizeBps : 0, layer);
-    if (a.inLedger && target === a.sizeBps) return;
+    if (a.inLedger && target === a.sizeBps) {
+      // The size holds, but the Tspec the carriers see may not: a content with a smaller minimum
+      // policed unit means more packets, so more of the carrier layer's per-packet overhead.
+      for (const c of a.carriers) this.#fit(this.#aggregate(c));
+      return;
+    }
     if (!a.inLedger || target > a.sizeBps) this.#grow(a, target);
     else this.#shrink(a, target);
   }
@@ -1115,8 +1120,28 @@ export class AggregateManager {
   #mapDelete<K, V>(map: Map<K, V>, key: K): void {
     if (!map.has(key)) return;
     const before = map.get(key) as V;
+    if (this.#journal === undefined) {
+      map.delete(key);
+      return;
+    }
+    // A refusal must leave everything as it was, iteration order included (the views list
+    // contents and flows in it): the undo puts the key back in its place, ahead of the keys that
+    // followed it. Undos run newest first, so those keys are all there again when it runs.
+    const after: K[] = [];
+    let seen = false;
+    for (const k of map.keys()) {
+      if (seen) after.push(k);
+      else if (k === key) seen = true;
+    }
     map.delete(key);
-    this.#record(() => map.set(key, before));
+    this.#record(() => {
+      map.set(key, before);
+      for (const k of after) {
+        const v = map.get(k) as V;
+        map.delete(k);
+        map.set(k, v);
+      }
+    });
   }
 
   /** A forced cut of a reservation to `toBps`: `reduce`, or `end` at 0. */
