@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -114,13 +114,29 @@ export function runSipp(options: SippRunOptions): { done: Promise<SippResult>; s
         elapsedSeconds: parseElapsed(stats['ElapsedTime(C)']),
         stats,
         stderr,
-        errors: existsSync(errorFile) ? readFileSync(errorFile, 'utf8').slice(0, 65_536) : '',
+        errors: readHead(errorFile, 65_536),
       };
       rmSync(dir, { recursive: true, force: true });
       resolve(result);
     });
   });
   return { done, stop: () => child.kill('SIGUSR1') };
+}
+
+/**
+ * The first `bytes` of a file ('' when it is missing), without reading the rest: SIPp's error file
+ * grows by every unexpected message, past what one string can hold in a run that collapses.
+ */
+export function readHead(file: string, bytes: number): string {
+  if (!existsSync(file)) return '';
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const read = readSync(fd, buffer, 0, bytes, 0);
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function lastStatRow(file: string): Record<string, string> {

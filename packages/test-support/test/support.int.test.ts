@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runSipp, startRedisServer, freePort } from '../src/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readHead, runSipp, startRedisServer, freePort } from '../src/index.js';
 import { createConnection } from 'node:net';
 
 test('startRedisServer runs a private redis-server that answers and stops', async () => {
@@ -27,4 +30,18 @@ test('runSipp reports the final counters of a SIPp uac/uas pair', async () => {
   assert.equal(uac.exitCode, 0, uac.stderr);
   assert.equal(uac.successfulCalls, 5);
   assert.equal(uac.failedCalls, 0);
+});
+
+test('readHead returns the first bytes of a file, all of a short one, and nothing for a missing one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'svpn-readhead-'));
+  try {
+    const file = join(dir, 'errors.log');
+    writeFileSync(file, 'x'.repeat(200_000) + 'tail');
+    assert.equal(readHead(file, 65_536), 'x'.repeat(65_536));
+    writeFileSync(file, 'short');
+    assert.equal(readHead(file, 65_536), 'short');
+    assert.equal(readHead(join(dir, 'missing.log'), 65_536), '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
