@@ -44,7 +44,7 @@ export class ManualClock implements SimClock {
     });
   }
 
-  /** Number of pending sleeps. */
+  /** Calls `fire` once the clock reaches now + `ms`, unless cancelled first; counts as a sleeper meanwhile. */
   after(ms: number, fire: () => void): () => void {
     const sleeper: Sleeper = { until: this.#now + Math.max(0, ms), resolve: fire };
     this.#sleepers.add(sleeper);
@@ -55,6 +55,7 @@ export class ManualClock implements SimClock {
     };
   }
 
+  /** Number of pending sleeps. */
   get sleeping(): number {
     return this.#sleepers.size;
   }

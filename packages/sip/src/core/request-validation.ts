@@ -133,8 +133,7 @@ const CONTACT_UNREAD: ReadonlySet<string> = new Set(['ACK', 'BYE', 'CANCEL', 'PR
 /**
  * The first header field (in this order) that does not parse: every Via, From, To, Call-ID,
  * CSeq, Contact (with its expires and q; not where it is unread, `CONTACT_UNREAD`), Route,
- * Require, Content-Type. The parsed values stay
- * cached on the request for the layers above.
+ * Require, Content-Type. The parsed values stay cached on the request for the layers above.
  */
 function firstSyntaxProblem(request: SipRequest): string | undefined {
   try {

@@ -227,7 +227,8 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
    * Hands every waiting datagram to the socket, in the order `send` was called. A loopback or
    * LAN peer asleep in its poll is woken by the first of them only; sending each as it comes
    * wakes it once per datagram, and on a virtual machine a wake-up is an inter-processor
-   * interrupt that costs more than the send (the sip-uas bench: ~40 % of the CPU per call).
+   * interrupt that costs more than the send (the sip-uas server: 27–40 % less main-thread CPU per
+   * call at 2 000–4 000 calls/s with the batching).
    */
   private readonly flush = (): void => {
     this.flushScheduled = false;

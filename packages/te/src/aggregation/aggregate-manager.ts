@@ -1126,7 +1126,8 @@ export class AggregateManager {
     }
     // A refusal must leave everything as it was, iteration order included (the views list
     // contents and flows in it): the undo puts the key back in its place, ahead of the keys that
-    // followed it. Undos run newest first, so those keys are all there again when it runs.
+    // followed it (a walk of the map, paid only inside a transaction). Undos run newest first, so
+    // those keys are all there again when it runs.
     const after: K[] = [];
     let seen = false;
     for (const k of map.keys()) {
