@@ -58,7 +58,13 @@ test('seed 001 Fig. 2 — a caller at one gateway reaches a callee registered at
     kbps: 150_000,
     scenarioName: 'uac-invite-hold-expect-200',
   });
-  await whileRunning('the cross-gateway session', call, () => h.gateway.controller.bridgedCalls === 1);
+  // Both ends of it: the far gateway bridges when its callee answers, the caller's gateway counts the
+  // session once that 200 has crossed back to it — a datagram later, not in the same turn.
+  await whileRunning(
+    'the cross-gateway session',
+    call,
+    () => h.gateway.controller.bridgedCalls === 1 && east.controller.liveSessions === 1,
+  );
   // One ledger (the leader's) holds the flow; the caller's gateway owns the session.
   assert.equal(east.admission, undefined, 'the east gateway keeps no ledger of its own');
   assert.deepEqual(
