@@ -26,21 +26,15 @@ export class ManualClock implements SimClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortError());
     return new Promise<void>((resolve, reject) => {
-      const sleeper: Sleeper = {
-        until: this.#now + Math.max(0, ms),
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
       const onAbort = (): void => {
-        this.#sleepers.delete(sleeper);
+        cancel();
         reject(abortError());
       };
+      const cancel = this.after(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#sleepers.add(sleeper);
-      if (sleeper.until <= this.#now) this.#wake();
-      this.#notifyWaiters();
     });
   }
 

@@ -218,7 +218,7 @@ export class UdpTransport extends EventEmitter<TransportEvents> implements Trans
     });
   }
 
-  /** Times the datagrams of a turn were handed to the socket together (for metrics and tests). */
+  /** How many times the datagrams of a turn were handed to the socket together (a diagnostic figure). */
   get sendBatches(): number {
     return this.batches;
   }
