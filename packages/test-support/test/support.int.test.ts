@@ -20,6 +20,28 @@ test('startRedisServer runs a private redis-server that answers and stops', asyn
   await redis.stop();
 });
 
+test('startRedisServer never hands out a server it did not start: a port another one serves is refused', async () => {
+  const first = await startRedisServer();
+  try {
+    await assert.rejects(
+      startRedisServer({ port: first.port }),
+      /could not take port \d+: process \d+ serves it/,
+    );
+    // The first server is untouched.
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = createConnection({ port: first.port, host: '127.0.0.1' }, () => s.write('PING\r\n'));
+      s.once('data', (d) => {
+        s.destroy();
+        resolve(d.toString());
+      });
+      s.once('error', reject);
+    });
+    assert.equal(reply, '+PONG\r\n');
+  } finally {
+    await first.stop();
+  }
+});
+
 test('runSipp reports the final counters of a SIPp uac/uas pair', async () => {
   const port = await freePort();
   const uas = runSipp({ builtin: 'uas', localPort: port, timeoutMs: 15_000 });

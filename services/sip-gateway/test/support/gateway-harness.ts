@@ -23,7 +23,7 @@ import {
 } from '@svpn/charging-service';
 import { PeSimulator, type OperationKind } from '@svpn/pe-sim';
 import { parseTopology } from '@svpn/te';
-import { freePort, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
+import { freePort, startRedisServer, tearDown, type RedisServerHandle } from '@svpn/test-support';
 import { SipAgent, type SipResponse } from '@svpn/sip';
 import { ConfigSchema, DEMO_TOPOLOGY_FILE, type Config } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/start-gateway.js';
@@ -153,15 +153,16 @@ export async function startHarness(
       peers.push(peer);
       return peer;
     },
-    async stop() {
-      for (const peer of peers) await peer.stop();
-      await gateway.stop();
-      await charging.stop();
-      await provisioner.stop();
-      await store.close();
-      redis.disconnect();
-      await redisServer.stop();
-    },
+    stop: () =>
+      tearDown([
+        ...peers.map((peer) => [`peer gateway ${peer.sipAddress.port}`, () => peer.stop()] as const),
+        ['gateway', () => gateway.stop()],
+        ['charging', () => charging.stop()],
+        ['provisioner', () => provisioner.stop()],
+        ['store', () => store.close()],
+        ['redis client', () => redis.disconnect()],
+        ['redis-server', () => redisServer.stop()],
+      ]),
   };
 }
 
