@@ -19,6 +19,8 @@
 // Args: --seconds=60 --probe-seconds=5 --latency-rate=100 --start-rate=50 --max-rate=1000 --confirmations=4
 //       --probe-p99-ms=1000 --warmup-calls=100 (placed at 25 calls/s before each measured run, not counted)
 //       --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system child of each trial)
+//       --worker-processes=N (the PE workers in N `svpn run provisioner` processes) --inline-workers (on the
+//       main thread of the one process, instead of the worker thread `svpn up` runs them in)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
@@ -55,6 +57,8 @@ export interface BenchArgs {
   cpuProfDir: string | undefined;
   /** Separate `svpn run provisioner` processes running the PE workers; 0: everything in one process. */
   workerProcesses: number;
+  /** With no worker process: the PE workers on the main thread, not in their own thread as `svpn up` runs them. */
+  inlineWorkers: boolean;
 }
 
 /** Parses `--name=value` flags (unknown ones are refused, so a typo does not run an hour-long default). */
@@ -73,6 +77,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     skipSearch: false,
     cpuProfDir: undefined,
     workerProcesses: 0,
+    inlineWorkers: false,
   };
   const numeric: Record<string, keyof BenchArgs> = {
     '--seconds': 'seconds',
@@ -89,6 +94,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     const [flag = '', value] = arg.split('=', 2);
     if (flag === '--skip-latency') out.skipLatency = true;
     else if (flag === '--skip-search') out.skipSearch = true;
+    else if (flag === '--inline-workers' && value === undefined) out.inlineWorkers = true;
     else if (flag === '--cpu-prof' && value) out.cpuProfDir = value;
     else if (flag === '--worker-processes' && value !== undefined && /^[0-8]$/.test(value))
       out.workerProcesses = Number(value);
@@ -183,10 +189,10 @@ async function startSystemChild(redisUrl: string, a: BenchArgs): Promise<System>
         ),
       );
     }
-    const split = a.workerProcesses > 0 ? ['split'] : [];
+    const mode = a.workerProcesses > 0 ? ['split'] : a.inlineWorkers ? ['inline'] : [];
     children.push(
       await spawnChild(
-        [...prof(), CHILD, redisUrl, String(sipPort), String(httpPort), ...split],
+        [...prof(), CHILD, redisUrl, String(sipPort), String(httpPort), ...mode],
         process.env,
         /ready \d+/,
       ),
@@ -428,6 +434,7 @@ const bench: Benchmark = {
     }
     emit('sustain_seconds', a.seconds, 's');
     emit('system_processes', 1 + a.workerProcesses, 'processes');
+    emit('pe_worker_threads', a.workerProcesses === 0 && !a.inlineWorkers ? 1 : 0, 'threads');
   },
 };
 export default bench;

@@ -3,10 +3,11 @@
 // charging and the SIP gateway — on a Redis the parent started, demo data plus the bench subscriber
 // (bench-policy-data.json). Prints one line `ready <sipPort>` once it serves; stops on SIGTERM.
 //
-// argv: <redisUrl> <sipPort> <httpPort> [split]
-// `split`: the PE workers and the reconciler run in other processes (`svpn run provisioner`), as in
-// a scaled deployment; this process keeps the gateway, policy, charging, the API and the
-// provisioner's API (it queues jobs and waits for them).
+// argv: <redisUrl> <sipPort> <httpPort> [split|inline]
+// By default the PE workers and the reconciler run in a worker thread of this process, as in `svpn up`.
+// `split`: they run in other processes (`svpn run provisioner`), as in a scaled deployment; this process
+// keeps the gateway, policy, charging, the API and the provisioner's API (it queues jobs and waits for
+// them). `inline`: they run on this process's main thread, beside the gateway.
 import pino from 'pino';
 import { seedDemoData } from '@svpn/policy-service';
 import { startSystem } from 'svpn';
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
     // SIPp answers only the first challenge and only with MD5 (RFC 8760 lets the server order them).
     gatewayOverrides: { digestAlgorithms: 'MD5,SHA-256' },
     ...(mode === 'split' ? { provisionerOverrides: { runWorkers: false, runReconciler: false } } : {}),
+    peWorkers: mode === 'inline' ? 'inline' : 'thread',
     log,
+    threadLogFd: 2,
   });
   await seedDemoData(system.policy.store, { file: BENCH_DATA });
   let stopping = false;

@@ -1,5 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  AggregatorRegistry,
+  Registry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
+
+/** Metrics in prom-client's JSON form (`Registry.getMetricsAsJSON`), as a worker thread sends them. */
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 export type ReadinessCheck = () => Promise<void> | void;
 
@@ -10,6 +19,11 @@ export interface HealthOptions {
   registry?: Registry;
   /** Set while draining: `/readyz` answers 503 so load balancers stop sending work. */
   draining?: () => boolean;
+  /**
+   * Metrics this service keeps elsewhere in the process (a worker thread's registry): summed with the
+   * registry's series of the same name and labels (prom-client's aggregation) on every scrape.
+   */
+  moreMetrics?: () => Promise<MetricsJson>;
 }
 
 /** Every service's operational routes: `/healthz` (alive), `/readyz` (dependencies), `/metrics` (Prometheus). */
@@ -32,8 +46,12 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthOption
     }
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks: results });
   });
+  const more = options.moreMetrics;
   app.get('/metrics', async (_request, reply) => {
-    return reply.type(registry.contentType).send(await registry.metrics());
+    if (more === undefined) return reply.type(registry.contentType).send(await registry.metrics());
+    const [own, elsewhere] = await Promise.all([registry.getMetricsAsJSON(), more()]);
+    const merged = AggregatorRegistry.aggregate([own as MetricsJson, elsewhere]);
+    return reply.type(registry.contentType).send(await merged.metrics());
   });
   return registry;
 }

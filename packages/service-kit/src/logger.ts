@@ -1,13 +1,17 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
 /**
- * JSON logs on stdout (pino). Every service names itself; components take a child logger
- * (`log.child({ component: 'sip.gateway' })`). Level from `LOG_LEVEL`, default `info`.
+ * JSON logs on stdout (pino), or on `destination`. Every service names itself; components take a
+ * child logger (`log.child({ component: 'sip.gateway' })`). Level from `LOG_LEVEL`, default `info`.
  */
-export function createLogger(service: string, options: LoggerOptions = {}): Logger {
-  return pino({
+export function createLogger(
+  service: string,
+  options: LoggerOptions = {},
+  destination?: DestinationStream,
+): Logger {
+  const settings: LoggerOptions = {
     level: process.env['LOG_LEVEL'] ?? 'info',
     base: { service },
     redact: {
@@ -15,7 +19,8 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
       remove: true,
     },
     ...options,
-  });
+  };
+  return destination === undefined ? pino(settings) : pino(settings, destination);
 }
 
 /** A logger that drops everything (tests, benchmarks). */

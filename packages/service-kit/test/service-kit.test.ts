@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { Counter, Registry } from 'prom-client';
 import {
   ConfigError,
   HttpProblem,
@@ -72,4 +73,30 @@ test('readyz reports failing checks with 503, healthz stays up, metrics are Prom
   assert.equal((await app.inject({ url: '/readyz' })).statusCode, 200);
   const metrics = await app.inject({ url: '/metrics' });
   assert.match(metrics.body, /process_cpu_user_seconds_total/);
+});
+
+test('metrics kept in another thread are summed with the registry on every scrape', async () => {
+  const own = new Registry();
+  const jobs = new Counter({ name: 'jobs_total', help: 'jobs', labelNames: ['pe'], registers: [own] });
+  jobs.inc({ pe: 'PE1' }, 2);
+  // What a worker thread's registry gives: the same counter with more, and one the main thread lacks.
+  const elsewhere = new Registry();
+  const theirJobs = new Counter({
+    name: 'jobs_total',
+    help: 'jobs',
+    labelNames: ['pe'],
+    registers: [elsewhere],
+  });
+  theirJobs.inc({ pe: 'PE1' }, 3);
+  theirJobs.inc({ pe: 'PE2' });
+  const runs = new Counter({ name: 'runs_total', help: 'runs', registers: [elsewhere] });
+  runs.inc(7);
+  const app = Fastify();
+  registerHealthRoutes(app, { registry: own, moreMetrics: () => elsewhere.getMetricsAsJSON() });
+  const body = (await app.inject({ url: '/metrics' })).body;
+  assert.match(body, /^jobs_total\{pe="PE1"\} 5$/m);
+  assert.match(body, /^jobs_total\{pe="PE2"\} 1$/m);
+  assert.match(body, /^runs_total 7$/m);
+  assert.equal(body.match(/^# TYPE jobs_total counter$/gm)?.length, 1);
+  await app.close();
 });

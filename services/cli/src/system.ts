@@ -7,9 +7,12 @@ import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { connectRedis, loadConfig, pingRedis, type Logger } from '@svpn/service-kit';
 import { ConfigSchema as PolicyConfig, startPolicyService, type PolicyService } from '@svpn/policy-service';
+import { hostname } from 'node:os';
 import {
   ConfigSchema as ProvisionerConfig,
+  PeWorkerThread,
   startProvisioner,
+  withoutPeProcessing,
   type ProvisionerService,
 } from '@svpn/provisioner-service';
 import {
@@ -53,7 +56,15 @@ export interface SystemOptions {
   provisionerOverrides?: Record<string, unknown>;
   /** Where `svpn up` writes the demo operator API key (mode 0600). @defaultValue none written */
   operatorKeyFile?: string;
+  /**
+   * Where the provisioner's PE workers and reconciler run: in a worker thread with its own event loop
+   * and heap (`thread`), so PE jobs do not delay SIP handling, or on the main thread (`inline`).
+   * @defaultValue 'thread'
+   */
+  peWorkers?: 'thread' | 'inline';
   log: Logger;
+  /** The file descriptor of the PE worker thread's JSON logs (the main thread's go where `log` writes). @defaultValue 1 */
+  threadLogFd?: number;
 }
 
 export interface RunningSystem {
@@ -121,20 +132,35 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       { redis, log: o.log.child({ service: 'policy' }) },
     );
     stops.push(() => policy.stop());
+    const provisionerConfig = loadConfig(
+      ProvisionerConfig,
+      {},
+      {
+        ...o.provisionerOverrides,
+        httpHost: o.httpAddress,
+        httpPort: o.httpPort + 2,
+        redisUrl: o.redisUrl,
+        keyPrefix,
+        topologyFile,
+      },
+    );
+    const provisionerLog = o.log.child({ service: 'provisioner' });
+    // Stopped last (pushed first): the gateway's and the API's stops release sessions, which takes
+    // the workers.
+    const thread =
+      (o.peWorkers ?? 'thread') === 'thread' &&
+      (provisionerConfig.runWorkers || provisionerConfig.runReconciler)
+        ? await PeWorkerThread.start({
+            config: provisionerConfig,
+            log: provisionerLog,
+            logFd: o.threadLogFd ?? 1,
+            owner: `${hostname()}:${process.pid}:provisioner`,
+          })
+        : undefined;
+    if (thread) stops.push(() => thread.stop());
     const provisioner = await startProvisioner(
-      loadConfig(
-        ProvisionerConfig,
-        {},
-        {
-          ...o.provisionerOverrides,
-          httpHost: o.httpAddress,
-          httpPort: o.httpPort + 2,
-          redisUrl: o.redisUrl,
-          keyPrefix,
-          topologyFile,
-        },
-      ),
-      { redis, log: o.log.child({ service: 'provisioner' }) },
+      thread ? withoutPeProcessing(provisionerConfig) : provisionerConfig,
+      { redis, log: provisionerLog, ...(thread ? { elsewhere: thread } : {}) },
     );
     stops.push(() => provisioner.stop());
     await provisioner.app.listen({ host: o.httpAddress, port: o.httpPort + 2 });

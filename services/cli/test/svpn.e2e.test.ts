@@ -81,6 +81,21 @@ test('svpn call places a demo call and shows what was granted; svpn sessions lis
   assert.match(sessions.stdout, /no live sessions|SESSION/);
 });
 
+test('svpn up runs the PE workers in their own thread: the provisioner is ready, and its /metrics has their job latency', async () => {
+  // The demo call above was provisioned by them.
+  const provisioner = `http://127.0.0.1:${httpPort + 2}`;
+  const ready = await fetch(`${provisioner}/readyz`);
+  assert.equal(ready.status, 200);
+  assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { redis: 'ok', workers: 'ok' });
+  const metrics = await (await fetch(`${provisioner}/metrics`)).text();
+  assert.match(
+    metrics,
+    /^svpn_provisioning_job_duration_seconds_count\{type="uni.add-session",outcome="applied"\} [1-9]/m,
+  );
+  assert.match(metrics, /^svpn_provisioning_reconcile_runs_total\{result="converged"\} [1-9]/m);
+  assert.match(metrics, /^svpn_provisioning_worker_thread_starts_total 1$/m);
+});
+
 test('svpn call reports a refusal (488 over the SLA) and exits 1', async () => {
   const call = await run(['call', '--gateway', `127.0.0.1:${sipPort}`, '--kbps', '5000000', '--hold', '1']);
   assert.equal(call.code, 1);

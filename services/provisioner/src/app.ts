@@ -5,11 +5,12 @@ import {
   installProblemHandler,
   notFound,
   registerHealthRoutes,
+  type MetricsJson,
   type ReadinessCheck,
 } from '@svpn/service-kit';
 import type { JobRunner } from './jobs/job-runner.js';
 import type { Provisioner } from './provisioner/provisioner.js';
-import type { Reconciler } from './reconciler/reconciler.js';
+import type { ReconcileReport } from './reconciler/reconciler.js';
 
 /** What the provisioner's HTTP app serves. */
 export interface AppDeps {
@@ -19,15 +20,18 @@ export interface AppDeps {
   draining?: () => boolean;
   runner: JobRunner;
   provisioner: Provisioner;
-  reconciler: Reconciler | null;
+  /** The reconciler, here or in another thread of the process; null when it runs in no thread of it. */
+  reconciler: { reconcile(): Promise<ReconcileReport> } | null;
   /** The PEs with a queue. */
   pes: readonly string[];
   logger?: Logger;
+  /** Metrics of the PE workers when they run in another thread of the process. */
+  moreMetrics?: () => Promise<MetricsJson>;
 }
 
 /** Operator routes: queue depths, one session's state, and a reconcile pass on demand. */
 export const provisioningRoutes: FastifyPluginAsync<
-  Omit<AppDeps, 'registry' | 'checks' | 'draining' | 'logger'>
+  Omit<AppDeps, 'registry' | 'checks' | 'draining' | 'logger' | 'moreMetrics'>
 > = async (app, deps) => {
   app.get('/v1/provisioning/queues', async () => ({ queues: await deps.runner.queueCounts(deps.pes) }));
   app.get<{ Params: { sessionId: string } }>(
@@ -73,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registry: deps.registry,
     checks: deps.checks,
     ...(deps.draining ? { draining: deps.draining } : {}),
+    ...(deps.moreMetrics ? { moreMetrics: deps.moreMetrics } : {}),
   });
   await app.register(provisioningRoutes, {
     runner: deps.runner,

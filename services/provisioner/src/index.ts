@@ -1,5 +1,16 @@
 export { ConfigSchema, type Config } from './config.js';
-export { startProvisioner, type ProvisionerDeps, type ProvisionerService } from './start-provisioner.js';
+export {
+  startProvisioner,
+  type PeProcessingElsewhere,
+  type ProvisionerDeps,
+  type ProvisionerService,
+} from './start-provisioner.js';
+export {
+  PeWorkerThread,
+  PeWorkerThreadError,
+  withoutPeProcessing,
+  type PeWorkerThreadOptions,
+} from './pe-thread/pe-worker-thread.js';
 export { buildApp, provisioningRoutes, type AppDeps } from './app.js';
 export {
   Provisioner,

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { PeSimulator, type PeSimulatorOptions } from '@svpn/pe-sim';
 import type { PeAdapter } from '@svpn/provisioning';
-import { connectRedis, createLogger, pingRedis, type Logger } from '@svpn/service-kit';
+import { connectRedis, createLogger, pingRedis, type Logger, type MetricsJson } from '@svpn/service-kit';
 import { KeySpace, RedisProvisioningStore, type ProvisioningStore } from '@svpn/store';
 import { parseTopology } from '@svpn/te';
 import { PeSimAdapter } from './adapters/pe-sim-adapter.js';
@@ -31,6 +31,22 @@ export interface ProvisionerDeps {
   registry?: Registry;
   /** This process's name in the reconciler lease. @defaultValue `<host>:<pid>:provisioner` */
   owner?: string;
+  /**
+   * The PE workers and the reconciler when they run elsewhere in this process (`svpn up` runs them
+   * in a worker thread, {@link PeWorkerThread}; `runWorkers` and `runReconciler` are then false
+   * here): `/readyz`, `/metrics` and `POST /v1/provisioning/reconcile` include them.
+   */
+  elsewhere?: PeProcessingElsewhere;
+}
+
+/** What this process's provisioner API needs of PE workers and a reconciler running in another thread. */
+export interface PeProcessingElsewhere {
+  /** Throws when the workers do not run. */
+  check(): Promise<void>;
+  /** Their metrics (job latency and failures, reconciler passes). */
+  metrics(): Promise<MetricsJson>;
+  /** Runs a reconcile pass there. */
+  reconcile(): Promise<ReconcileReport>;
 }
 
 /** A running provisioner. */
@@ -159,17 +175,19 @@ export async function startProvisioner(
       registry,
       checks: {
         redis: () => pingRedis(redis),
-        workers: () => {
+        workers: async () => {
           if (config.runWorkers && workers.some((w) => !w.worker.isRunning()))
             throw new Error('a PE worker stopped');
+          await deps.elsewhere?.check();
         },
       },
       draining: () => draining,
       runner,
       provisioner,
-      reconciler,
+      reconciler: reconciler ?? deps.elsewhere ?? null,
       pes,
       logger: log,
+      ...(deps.elsewhere ? { moreMetrics: () => deps.elsewhere!.metrics() } : {}),
     });
 
     return {
