@@ -6,16 +6,21 @@ import { join } from 'node:path';
 import { readHead, runSipp, startRedisServer, freePort } from '../src/index.js';
 import { createConnection } from 'node:net';
 
-test('startRedisServer runs a private redis-server that answers and stops', async () => {
-  const redis = await startRedisServer();
-  const reply = await new Promise<string>((resolve, reject) => {
-    const s = createConnection({ port: redis.port, host: '127.0.0.1' }, () => s.write('PING\r\n'));
+/** What the Redis server on `port` answers to PING. */
+function ping(port: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const s = createConnection({ port, host: '127.0.0.1' }, () => s.write('PING\r\n'));
     s.once('data', (d) => {
       s.destroy();
       resolve(d.toString());
     });
     s.once('error', reject);
   });
+}
+
+test('startRedisServer runs a private redis-server that answers and stops', async () => {
+  const redis = await startRedisServer();
+  const reply = await ping(redis.port);
   assert.equal(reply, '+PONG\r\n');
   await redis.stop();
 });
@@ -28,14 +33,7 @@ test('startRedisServer never hands out a server it did not start: a port another
       /could not take port \d+: process \d+ serves it/,
     );
     // The first server is untouched.
-    const reply = await new Promise<string>((resolve, reject) => {
-      const s = createConnection({ port: first.port, host: '127.0.0.1' }, () => s.write('PING\r\n'));
-      s.once('data', (d) => {
-        s.destroy();
-        resolve(d.toString());
-      });
-      s.once('error', reject);
-    });
+    const reply = await ping(first.port);
     assert.equal(reply, '+PONG\r\n');
   } finally {
     await first.stop();

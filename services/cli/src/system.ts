@@ -3,11 +3,11 @@
  * provisioner (with pe-sim), charging and the SIP gateway, sharing one Redis. They talk only
  * through Redis and the same client interfaces a scaled deployment uses over HTTP.
  */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { connectRedis, loadConfig, pingRedis, type Logger } from '@svpn/service-kit';
 import { ConfigSchema as PolicyConfig, startPolicyService, type PolicyService } from '@svpn/policy-service';
-import { hostname } from 'node:os';
 import {
   ConfigSchema as ProvisionerConfig,
   PeWorkerThread,
@@ -145,8 +145,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       },
     );
     const provisionerLog = o.log.child({ service: 'provisioner' });
-    // Stopped last (pushed first): the gateway's and the API's stops release sessions, which takes
-    // the workers.
+    // Stops run in reverse, so the thread's comes after the gateway's and the API's: those release
+    // sessions, which takes the workers.
     const thread =
       (o.peWorkers ?? 'thread') === 'thread' &&
       (provisionerConfig.runWorkers || provisionerConfig.runReconciler)
