@@ -42,7 +42,7 @@ export class PeWorkerThreadError extends Error {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
 }
 
 export class PeWorkerThread implements PeProcessingElsewhere {
@@ -103,7 +103,9 @@ export class PeWorkerThread implements PeProcessingElsewhere {
 
   reconcile(): Promise<ReconcileReport> {
     if (!this.#ready) return Promise.reject(new PeWorkerThreadError('the PE worker thread is not running'));
-    return this.#ask('reconcile');
+    // A pass waits for its repairs (up to `repairDeadlineMs`): no timeout here; it ends when the
+    // pass does, or when the thread dies.
+    return this.#ask('reconcile', null);
   }
 
   /**
@@ -204,19 +206,23 @@ export class PeWorkerThread implements PeProcessingElsewhere {
     this.#restartTimer.unref();
   }
 
-  #ask<K extends ThreadRequest['type']>(type: K, timeoutMs?: number): Promise<ThreadAnswers[K]> {
+  /** Asks the thread; `timeoutMs` null waits as long as the thread lives. */
+  #ask<K extends ThreadRequest['type']>(
+    type: K,
+    timeoutMs: number | null = this.#o.requestTimeoutMs ?? 10_000,
+  ): Promise<ThreadAnswers[K]> {
     const worker = this.#worker;
     if (worker === undefined)
       return Promise.reject(new PeWorkerThreadError('the PE worker thread is not running'));
     const id = this.#nextId++;
     return new Promise<ThreadAnswers[K]>((resolve, reject) => {
-      const timer = setTimeout(
-        () => {
-          this.#pending.delete(id);
-          reject(new PeWorkerThreadError(`the PE worker thread did not answer "${type}" in time`));
-        },
-        timeoutMs ?? this.#o.requestTimeoutMs ?? 10_000,
-      );
+      const timer =
+        timeoutMs === null
+          ? undefined
+          : setTimeout(() => {
+              this.#pending.delete(id);
+              reject(new PeWorkerThreadError(`the PE worker thread did not answer "${type}" in time`));
+            }, timeoutMs);
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
       worker.postMessage({ type, id } as ThreadRequest);
     });
