@@ -26,6 +26,8 @@ export interface PeWorkerThreadOptions {
   logFd?: number;
   /** Its name in the reconciler lease. */
   owner: string;
+  /** How long a thread may take to get its workers running before it is ended. @defaultValue 30000 */
+  startTimeoutMs?: number;
   /** How long to wait before starting a thread that died, doubled per failed start up to 30 s. @defaultValue 1000 */
   restartDelayMs?: number;
   /** How long `stop` lets running jobs finish before the thread is terminated. @defaultValue 15000 */
@@ -151,11 +153,19 @@ export class PeWorkerThread implements PeProcessingElsewhere {
     this.#worker = worker;
     this.#starts += 1;
     this.#startsTotal.inc();
+    const startTimeoutMs = this.#o.startTimeoutMs ?? 30_000;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
+      // A thread that never gets ready (its Redis unreachable: its clients wait for it forever) is
+      // ended, so `svpn up` fails with a reason instead of hanging.
+      const startTimer = setTimeout(() => {
+        settle(new PeWorkerThreadError(`the PE worker thread was not ready within ${startTimeoutMs} ms`));
+        void worker.terminate();
+      }, startTimeoutMs);
       const settle = (error?: Error): void => {
         if (settled) return;
         settled = true;
+        clearTimeout(startTimer);
         if (error) reject(error);
         else resolve();
       };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
 import { Redis } from 'ioredis';
 import { silentLogger } from '@svpn/service-kit';
-import { startRedisServer, type RedisServerHandle } from '@svpn/test-support';
+import { freePort, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import { ConfigSchema, type Config } from '../../src/config.js';
 import { startProvisioner, type ProvisionerService } from '../../src/start-provisioner.js';
 import { PeWorkerThread, withoutPeProcessing } from '../../src/pe-thread/pe-worker-thread.js';
@@ -120,4 +120,20 @@ test('stop lets the thread finish and exit; it is not started again', async () =
   assert.equal(thread.running, false);
   assert.equal(thread.starts, 2);
   await assert.rejects(thread.reconcile(), /not running/);
+});
+
+test('a thread that cannot get ready (nothing answers at its Redis address) is ended: start fails with the reason', async () => {
+  const nowhere = `redis://127.0.0.1:${await freePort()}`;
+  const started = Date.now();
+  await assert.rejects(
+    PeWorkerThread.start({
+      config: { ...config, redisUrl: nowhere },
+      log: silentLogger(),
+      logLevel: 'silent',
+      owner: 'test:pe-thread-nowhere',
+      startTimeoutMs: 1500,
+    }),
+    /the PE worker thread was not ready within 1500 ms/,
+  );
+  assert.ok(Date.now() - started < 10_000);
 });
