@@ -50,7 +50,7 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthOption
   app.get('/metrics', async (_request, reply) => {
     if (more === undefined) return reply.type(registry.contentType).send(await registry.metrics());
     const [own, elsewhere] = await Promise.all([registry.getMetricsAsJSON(), more()]);
-    const merged = AggregatorRegistry.aggregate([own as MetricsJson, elsewhere]);
+    const merged = AggregatorRegistry.aggregate([own, elsewhere]);
     return reply.type(registry.contentType).send(await merged.metrics());
   });
   return registry;

@@ -171,6 +171,7 @@ export async function startProvisioner(
     }
 
     let draining = false;
+    const elsewhere = deps.elsewhere;
     const app = await buildApp({
       registry,
       checks: {
@@ -178,16 +179,16 @@ export async function startProvisioner(
         workers: async () => {
           if (config.runWorkers && workers.some((w) => !w.worker.isRunning()))
             throw new Error('a PE worker stopped');
-          await deps.elsewhere?.check();
+          await elsewhere?.check();
         },
       },
       draining: () => draining,
       runner,
       provisioner,
-      reconciler: reconciler ?? deps.elsewhere ?? null,
+      reconciler: reconciler ?? elsewhere ?? null,
       pes,
       logger: log,
-      ...(deps.elsewhere ? { moreMetrics: () => deps.elsewhere!.metrics() } : {}),
+      ...(elsewhere ? { moreMetrics: () => elsewhere.metrics() } : {}),
     });
 
     return {
