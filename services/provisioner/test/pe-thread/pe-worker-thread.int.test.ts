@@ -137,3 +137,19 @@ test('a thread that cannot get ready (nothing answers at its Redis address) is e
   );
   assert.ok(Date.now() - started < 10_000);
 });
+
+test('a reconcile pass is waited for as long as it runs, not for the request timeout of the other questions (1 ms here)', async () => {
+  const quick = await PeWorkerThread.start({
+    config,
+    log: silentLogger(),
+    logLevel: 'silent',
+    owner: 'test:pe-thread-quick',
+    requestTimeoutMs: 1, // no pass over Redis is this quick
+  });
+  try {
+    const report = await quick.reconcile();
+    assert.equal(typeof report.ran, 'boolean');
+  } finally {
+    await quick.stop();
+  }
+});
