@@ -138,8 +138,8 @@ export class SessionEventInvalidError extends SvpnError<SessionEventErrorCode> {
   }
 }
 
-// Compiled once: every event is checked when published and again when consumed, and the compiled
-// check of a start event takes 0.7 µs where the interpreted `Value.Check` took 6.1.
+// Compiled once (faster than the interpreted `Value.Check`): every event is checked when published
+// and again when consumed.
 const SessionEventCheck = TypeCompiler.Compile(SessionEventSchema);
 
 /** Problems of a candidate event (empty when it is valid): the schema, then cross-field invariants. */
