@@ -17,7 +17,7 @@
 // everything down afterwards. Calls are bounded by -m, every process by a timeout.
 //
 // Args: --seconds=60 --probe-seconds=5 --latency-rate=100 --start-rate=50 --max-rate=1000 --confirmations=4
-//       --probe-p99-ms=1000 --warmup-calls=100 (placed at 25 calls/s before each measured run, not counted)
+//       --probe-p99-ms=1000 --warmup-calls=100 --warmup-rate=25 (placed before each measured run, not counted)
 //       --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system child of each trial)
 //       --worker-processes=N (the PE workers in N `svpn run provisioner` processes) --inline-workers (on the
 //       main thread of the one process, instead of the worker thread `svpn up` runs them in)
@@ -51,6 +51,8 @@ export interface BenchArgs {
   confirmations: number;
   probeP99Ms: number;
   warmupCalls: number;
+  /** Calls per second of the warm-up. */
+  warmupRate: number;
   kbps: number;
   skipLatency: boolean;
   skipSearch: boolean;
@@ -72,6 +74,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     confirmations: 4,
     probeP99Ms: 1000,
     warmupCalls: 100,
+    warmupRate: 25,
     kbps: 1000,
     skipLatency: false,
     skipSearch: false,
@@ -88,6 +91,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     '--confirmations': 'confirmations',
     '--probe-p99-ms': 'probeP99Ms',
     '--warmup-calls': 'warmupCalls',
+    '--warmup-rate': 'warmupRate',
     '--kbps': 'kbps',
   };
   for (const arg of args) {
@@ -220,6 +224,13 @@ function processCpuMs(pid: number | undefined): number {
   }
 }
 
+/** CPU time (user + system, every thread) redis-server has used so far, ms (INFO cpu). */
+async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const seconds = (name: string): number => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+}
+
 /** Redis commands run (INFO commandstats, scripts' inner commands included) since the last reset. */
 async function redisCommands(redis: Redis, calls: number): Promise<number> {
   const info = await redis.info('commandstats');
@@ -277,6 +288,8 @@ export interface Trial {
   systemCpuMsPerCall: number;
   /** Redis commands per call placed (inner commands of Lua scripts included). */
   redisCommandsPerCall: number;
+  /** CPU time of redis-server per call placed, ms. */
+  redisCpuMsPerCall: number;
 }
 
 async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial> {
@@ -289,13 +302,14 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
     await register(system.sipPort, calleePort, CALLEE);
     await register(system.sipPort, callerPort, CALLER);
     const calls = Math.round(rate * seconds);
+    const warmupSeconds = Math.ceil(a.warmupCalls / a.warmupRate);
     // The callee answers as many calls as come; stopped once the caller is done.
     const uas = runSippLoad({
       scenarioFile: scenario('bench-uas-answer-expect-200'),
       localPort: calleePort,
       maxCalls: calls + a.warmupCalls,
       service: CALLEE.name,
-      timeoutMs: (seconds + 60 + Math.ceil(a.warmupCalls / 25)) * 1000,
+      timeoutMs: (seconds + 60 + warmupSeconds) * 1000,
     });
     await new Promise((r) => setTimeout(r, 300));
     const place = (count: number, callsPerS: number, timeoutS: number): Promise<SippLoadResult> =>
@@ -322,9 +336,10 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
         timeoutMs: timeoutS * 1000,
       }).done;
     // Warm-up (not measured): a fresh process compiles and optimises its code on its first calls.
-    if (a.warmupCalls > 0) await place(a.warmupCalls, 25, Math.ceil(a.warmupCalls / 25) + 30);
+    if (a.warmupCalls > 0) await place(a.warmupCalls, a.warmupRate, warmupSeconds + 30);
     const stats = new Redis(redis.url);
     await stats.config('RESETSTAT');
+    const redisCpuBefore = await redisCpuMs(stats);
     // SVPN_BENCH_REDIS_MONITOR=<file>: every command of the measured run (MONITOR), for finding
     // which script or module a call's commands come from. MONITOR itself slows Redis: not a figure.
     const monitorFile = process.env.SVPN_BENCH_REDIS_MONITOR;
@@ -343,6 +358,7 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
     ]);
     if (far === undefined) uas.kill();
     const cpuUsed = system.cpuMs() - cpuBefore;
+    const redisCpuUsed = (await redisCpuMs(stats)) - redisCpuBefore;
     const commands = await redisCommands(stats, calls).finally(() => stats.disconnect());
     const times = uac.responseTimesMs;
     const result: Trial = {
@@ -359,6 +375,7 @@ async function trial(rate: number, seconds: number, a: BenchArgs): Promise<Trial
       maxMs: times.length ? Math.max(...times) : Number.NaN,
       systemCpuMsPerCall: cpuUsed / calls,
       redisCommandsPerCall: commands / calls,
+      redisCpuMsPerCall: redisCpuUsed / calls,
     };
     if (!result.ok) {
       process.stderr.write(`[e2e-calls] rate ${rate} failures: ${JSON.stringify(uac.failureReasons)}\n`);
@@ -418,6 +435,7 @@ const bench: Benchmark = {
       emit('latency_run_retransmissions', t.retransmissions, 'messages');
       emit('latency_run_system_cpu_ms_per_call', t.systemCpuMsPerCall, 'ms');
       emit('latency_run_redis_commands_per_call', t.redisCommandsPerCall, 'commands');
+      emit('latency_run_redis_cpu_ms_per_call', t.redisCpuMsPerCall, 'ms');
     }
     if (!a.skipSearch) {
       const trials: Trial[] = [];
@@ -430,6 +448,7 @@ const bench: Benchmark = {
       emit('highest_run_failed_calls', confirmed?.failed ?? 0, 'calls');
       emit('highest_run_p99_ms', confirmed?.p99Ms ?? 0, 'ms');
       emit('highest_run_system_cpu_ms_per_call', confirmed?.systemCpuMsPerCall ?? 0, 'ms');
+      emit('highest_run_redis_cpu_ms_per_call', confirmed?.redisCpuMsPerCall ?? 0, 'ms');
       emit('search_trials', trials.length, 'trials');
     }
     emit('sustain_seconds', a.seconds, 's');
