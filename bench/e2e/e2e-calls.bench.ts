@@ -17,8 +17,8 @@
 // everything down afterwards. Calls are bounded by -m, every process by a timeout.
 //
 // Args: --seconds=60 --probe-seconds=5 --latency-rate=100 --start-rate=50 --max-rate=1000 --confirmations=4
-//       --probe-p99-ms=1000 --warmup-calls=100 --warmup-rate=25 (placed before each measured run, not counted)
-//       --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system child of each trial)
+//       --bisections=2 --probe-p99-ms=1000 --warmup-calls=100 --warmup-rate=25 (placed before each measured
+//       run, not counted) --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system child of each trial)
 //       --worker-processes=N (the PE workers in N `svpn run provisioner` processes) --inline-workers (on the
 //       main thread of the one process, instead of the worker thread `svpn up` runs them in)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -49,6 +49,8 @@ export interface BenchArgs {
   startRate: number;
   maxRate: number;
   confirmations: number;
+  /** Probes halving the gap between the last passing and the first failing rate of the ladder. */
+  bisections: number;
   probeP99Ms: number;
   warmupCalls: number;
   /** Calls per second of the warm-up. */
@@ -72,6 +74,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     startRate: 50,
     maxRate: 1000,
     confirmations: 4,
+    bisections: 2,
     probeP99Ms: 1000,
     warmupCalls: 100,
     warmupRate: 25,
@@ -89,11 +92,13 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     '--start-rate': 'startRate',
     '--max-rate': 'maxRate',
     '--confirmations': 'confirmations',
+    '--bisections': 'bisections',
     '--probe-p99-ms': 'probeP99Ms',
     '--warmup-calls': 'warmupCalls',
     '--warmup-rate': 'warmupRate',
     '--kbps': 'kbps',
   };
+  const mayBeZero = new Set(['--bisections', '--warmup-calls']);
   for (const arg of args) {
     const [flag = '', value] = arg.split('=', 2);
     if (flag === '--skip-latency') out.skipLatency = true;
@@ -102,7 +107,11 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     else if (flag === '--cpu-prof' && value) out.cpuProfDir = value;
     else if (flag === '--worker-processes' && value !== undefined && /^[0-8]$/.test(value))
       out.workerProcesses = Number(value);
-    else if (numeric[flag] && value !== undefined && Number(value) > 0) {
+    else if (
+      numeric[flag] &&
+      value !== undefined &&
+      (Number(value) > 0 || (value === '0' && mayBeZero.has(flag)))
+    ) {
       (out as unknown as Record<string, number>)[numeric[flag]] = Number(value);
     } else throw new Error(`e2e-calls: unknown or invalid argument ${arg}`);
   }
@@ -393,11 +402,24 @@ async function highestSustained(a: BenchArgs, log: (t: Trial) => void): Promise<
   // them), so a probe passes only if it also kept up: p99 under --probe-p99-ms.
   const keptUp = (t: Trial): boolean => t.ok && t.p99Ms <= a.probeP99Ms;
   let best = 0;
+  let failed: number | undefined;
   for (let rate = a.startRate; rate <= a.maxRate; rate = Math.round(rate * 1.25)) {
     const t = await trial(rate, a.probeSeconds, a);
     log(t);
-    if (!keptUp(t)) break;
+    if (!keptUp(t)) {
+      failed = rate;
+      break;
+    }
     best = rate;
+  }
+  // The ×1.25 ladder leaves a 25 % gap under the first failing probe: halving it --bisections times
+  // (as sip-uas does) keeps the figure from being an artefact of where the steps fall.
+  for (let i = 0; i < a.bisections && best > 0 && failed !== undefined && failed - best > 1; i++) {
+    const rate = Math.round((best + failed) / 2);
+    const t = await trial(rate, a.probeSeconds, a);
+    log(t);
+    if (keptUp(t)) best = rate;
+    else failed = rate;
   }
   // The start rate already failed: probe downwards (÷1.25) to a floor of 5 calls/s.
   for (let rate = Math.floor(a.startRate / 1.25); best === 0 && rate >= 5; rate = Math.floor(rate / 1.25)) {
