@@ -18,7 +18,8 @@
 //
 // Args: --seconds=60 --probe-seconds=5 --latency-rate=100 --start-rate=50 --max-rate=1000 --confirmations=4
 //       --bisections=2 --probe-p99-ms=1000 --warmup-calls=100 --warmup-rate=25 (placed before each measured
-//       run, not counted) --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system child of each trial)
+//       run, not counted) --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system
+//       child of each trial)
 //       --worker-processes=N (the PE workers in N `svpn run provisioner` processes) --inline-workers (on the
 //       main thread of the one process, instead of the worker thread `svpn up` runs them in)
 import { spawn, type ChildProcess } from 'node:child_process';
