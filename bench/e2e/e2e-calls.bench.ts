@@ -19,11 +19,12 @@
 // Args: --seconds=60 --probe-seconds=5 --latency-rate=100 --start-rate=50 --max-rate=1000 --confirmations=4
 //       --bisections=2 --probe-p99-ms=1000 --warmup-calls=100 --warmup-rate=25 (placed before each measured
 //       run, not counted) --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system
-//       child of each trial)
+//       child of each trial) --heap-sample=<dir> (a sampling heap profile of every allocation of the
+//       system's processes and threads, heap-sample.ts; SVPN_HEAP_SAMPLE_AT_MS, SVPN_HEAP_SAMPLE_MS)
 //       --worker-processes=N (the PE workers in N `svpn run provisioner` processes) --inline-workers (on the
 //       main thread of the one process, instead of the worker thread `svpn up` runs them in)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { quantile, type Benchmark, type Emit } from '@svpn/bench-kit';
@@ -35,6 +36,7 @@ const CLOCK_TICKS = 100;
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./system-child.ts', import.meta.url));
+const HEAP_SAMPLER = fileURLToPath(new URL('./heap-sample.ts', import.meta.url));
 const scenario = (name: string): string => fileURLToPath(new URL(`./scenarios/${name}.xml`, import.meta.url));
 
 /** The bench subscriber of bench-policy-data.json. */
@@ -60,6 +62,8 @@ export interface BenchArgs {
   skipLatency: boolean;
   skipSearch: boolean;
   cpuProfDir: string | undefined;
+  /** Where the system's processes write a sampling heap profile of every allocation (heap-sample.ts). */
+  heapSampleDir: string | undefined;
   /** Separate `svpn run provisioner` processes running the PE workers; 0: everything in one process. */
   workerProcesses: number;
   /** With no worker process: the PE workers on the main thread, not in their own thread as `svpn up` runs them. */
@@ -83,6 +87,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     skipLatency: false,
     skipSearch: false,
     cpuProfDir: undefined,
+    heapSampleDir: undefined,
     workerProcesses: 0,
     inlineWorkers: false,
   };
@@ -106,6 +111,7 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     else if (flag === '--skip-search') out.skipSearch = true;
     else if (flag === '--inline-workers' && value === undefined) out.inlineWorkers = true;
     else if (flag === '--cpu-prof' && value) out.cpuProfDir = value;
+    else if (flag === '--heap-sample' && value) out.heapSampleDir = value;
     else if (flag === '--worker-processes' && value !== undefined && /^[0-8]$/.test(value))
       out.workerProcesses = Number(value);
     else if (
@@ -182,7 +188,12 @@ async function spawnChild(args: string[], env: NodeJS.ProcessEnv, readyPattern: 
 async function startSystemChild(redisUrl: string, a: BenchArgs): Promise<System> {
   // `svpn up` listens on the HTTP port and the four after it.
   const [sipPort, httpPort] = [await freePort(), await freePortRange(5)];
-  const prof = (): string[] => (a.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir] : []);
+  const prof = (): string[] => [
+    ...(a.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir] : []),
+    ...(a.heapSampleDir ? ['--import', HEAP_SAMPLER] : []),
+  ];
+  if (a.heapSampleDir) mkdirSync(a.heapSampleDir, { recursive: true });
+  const env = { ...process.env, ...(a.heapSampleDir ? { SVPN_HEAP_SAMPLE_DIR: a.heapSampleDir } : {}) };
   const children: Child[] = [];
   const stop = async (): Promise<void> => {
     for (const c of children.splice(0).reverse()) await c.stop();
@@ -193,7 +204,7 @@ async function startSystemChild(redisUrl: string, a: BenchArgs): Promise<System>
         await spawnChild(
           [...prof(), PROVISIONER_MAIN],
           {
-            ...process.env,
+            ...env,
             SVPN_REDIS_URL: redisUrl,
             SVPN_HTTP_PORT: String(await freePort()),
             SVPN_TOPOLOGY_FILE: 'deploy/demo/topology.yaml',
@@ -207,7 +218,7 @@ async function startSystemChild(redisUrl: string, a: BenchArgs): Promise<System>
     children.push(
       await spawnChild(
         [...prof(), CHILD, redisUrl, String(sipPort), String(httpPort), ...mode],
-        process.env,
+        env,
         /ready \d+/,
       ),
     );
