@@ -20,7 +20,7 @@
 //       --bisections=2 --probe-p99-ms=1000 --warmup-calls=100 --warmup-rate=25 (placed before each measured
 //       run, not counted) --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system
 //       child of each trial) --heap-sample=<dir> (a sampling heap profile of every allocation of the
-//       system's processes and threads, heap-sample.ts; SVPN_HEAP_SAMPLE_AT_MS, SVPN_HEAP_SAMPLE_MS)
+//       system's processes and threads, heap-sample.mjs; SVPN_HEAP_SAMPLE_AT_MS, SVPN_HEAP_SAMPLE_MS)
 //       --worker-processes=N (the PE workers in N `svpn run provisioner` processes) --inline-workers (on the
 //       main thread of the one process, instead of the worker thread `svpn up` runs them in)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -36,7 +36,7 @@ const CLOCK_TICKS = 100;
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./system-child.ts', import.meta.url));
-const HEAP_SAMPLER = fileURLToPath(new URL('./heap-sample.ts', import.meta.url));
+const HEAP_SAMPLER = fileURLToPath(new URL('./heap-sample.mjs', import.meta.url));
 const scenario = (name: string): string => fileURLToPath(new URL(`./scenarios/${name}.xml`, import.meta.url));
 
 /** The bench subscriber of bench-policy-data.json. */
@@ -62,7 +62,7 @@ export interface BenchArgs {
   skipLatency: boolean;
   skipSearch: boolean;
   cpuProfDir: string | undefined;
-  /** Where the system's processes write a sampling heap profile of every allocation (heap-sample.ts). */
+  /** Where the system's processes write a sampling heap profile of every allocation (heap-sample.mjs). */
   heapSampleDir: string | undefined;
   /** Separate `svpn run provisioner` processes running the PE workers; 0: everything in one process. */
   workerProcesses: number;

@@ -2,7 +2,8 @@
 // threads. From SVPN_HEAP_SAMPLE_AT_MS after start, for SVPN_HEAP_SAMPLE_MS, V8's sampling heap
 // profiler records every allocation — objects collected since included, so the profile shows what a
 // call allocates, not only what stays — and writes `<dir>/heap-<pid>-<thread>.heapprofile` (open it
-// in Chrome DevTools' Memory tab).
+// in Chrome DevTools' Memory tab). Plain JavaScript: the PE worker thread of the system loads it too,
+// before anything there registers tsx.
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ const dir = process.env['SVPN_HEAP_SAMPLE_DIR'];
 const startAtMs = Number(process.env['SVPN_HEAP_SAMPLE_AT_MS'] ?? 15_000);
 const lengthMs = Number(process.env['SVPN_HEAP_SAMPLE_MS'] ?? 20_000);
 
-async function sample(out: string): Promise<void> {
+/** @param {string} out */
+async function sample(out) {
   const session = new Session();
   session.connect();
   await session.post('HeapProfiler.startSampling', {
@@ -29,6 +31,6 @@ async function sample(out: string): Promise<void> {
 if (dir) {
   // Unref'd: a process that stops before the window ends writes nothing rather than being held up.
   setTimeout(() => {
-    sample(dir).catch((error: unknown) => process.stderr.write(`heap-sample: ${String(error)}\n`));
+    sample(dir).catch((error) => process.stderr.write(`heap-sample: ${String(error)}\n`));
   }, startAtMs).unref();
 }
