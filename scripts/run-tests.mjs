@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the project's tests with node's own test runner (through tsx for TypeScript).
+// Runs the project's tests (every *.test.ts under packages/, services/, examples/, test/ and bench/)
+// with node's own test runner (through tsx for TypeScript).
 // `npm test` runs everything CI runs; `--unit` keeps only the pure unit tests
 // (no Redis, sockets or external programs: files not named *.int.test.ts or *.e2e.test.ts).
 import { readdirSync, statSync } from 'node:fs';
@@ -20,7 +21,7 @@ function walk(dir, out) {
   return out;
 }
 
-let files = ['packages', 'services', 'examples', 'test']
+let files = ['packages', 'services', 'examples', 'test', 'bench']
   .flatMap((d) => {
     try {
       return walk(join(root, d), []);
