@@ -43,7 +43,11 @@ async function metrics(): Promise<MetricsJson> {
 const answer: { [K in keyof ThreadAnswers]: () => Promise<ThreadAnswers[K]> } = {
   metrics,
   check: async () => (running.workers.some((w) => !w.worker.isRunning()) ? 'a PE worker stopped' : null),
-  reconcile: () => running.reconciler!.reconcile(),
+  reconcile: async () => {
+    // Started with runReconciler: true, so it has one; say so plainly if that ever changes.
+    if (running.reconciler === null) throw new Error('the PE worker thread runs no reconciler');
+    return running.reconciler.reconcile();
+  },
   stop: async () => {
     await running.stop();
     return null;
