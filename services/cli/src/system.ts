@@ -155,6 +155,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
             log: provisionerLog,
             logFd: o.threadLogFd ?? 1,
             owner: `${hostname()}:${process.pid}:provisioner`,
+            // The gateway's steps wait on this thread: the workers' notices come here by the port.
+            completionConnection: redis,
           })
         : undefined;
     if (thread) stops.push(() => thread.stop());

@@ -2,14 +2,17 @@
  * The provisioner's PE workers and reconciler in a worker thread of this process (`svpn up`). On
  * the main thread they share one event loop and one heap with the gateway, and every PE job then
  * delays SIP handling: e2e-calls measured a lower INVITE-to-200 p99 at 100 calls/s with them
- * elsewhere (bench/e2e/README.md). The thread talks to the rest only through Redis, as a separate
- * `svpn run provisioner` process does; the main thread asks it for metrics, readiness, a reconcile
- * pass, and to stop. A thread that dies is started again.
+ * elsewhere (bench/e2e/README.md). The thread works on Redis as a separate `svpn run provisioner`
+ * process does, except that its job completion notices may come to the main thread over the port
+ * (`completionConnection`); the main thread asks it for metrics, readiness, a reconcile pass, and to stop.
+ * A thread that dies is started again.
  */
 import { Worker } from 'node:worker_threads';
+import type { Redis } from 'ioredis';
 import { Counter, Registry } from 'prom-client';
 import type { Logger, MetricsJson } from '@svpn/service-kit';
 import type { Config } from '../config.js';
+import { handOverCompletion } from '../jobs/completion-channel.js';
 import type { ReconcileReport } from '../reconciler/reconciler.js';
 import type { PeProcessingElsewhere } from '../start-provisioner.js';
 import type { PeThreadData, ThreadAnswers, ThreadMessage, ThreadRequest } from './messages.js';
@@ -34,6 +37,13 @@ export interface PeWorkerThreadOptions {
   stopTimeoutMs?: number;
   /** How long a question may wait for its answer. @defaultValue 10000 */
   requestTimeoutMs?: number;
+  /**
+   * A connection of this thread. When given, the job completion notices no waiter in the thread
+   * takes come here over the port — the steps of this process wait on this thread — and are
+   * delivered to the waiters here or, when none waits, published on it (`handOverCompletion`).
+   * Without it the thread publishes them itself.
+   */
+  completionConnection?: Redis;
 }
 
 /** Raised when the thread cannot answer (not running, gone, or too slow). */
@@ -148,6 +158,7 @@ export class PeWorkerThread implements PeProcessingElsewhere {
       logLevel: this.#o.logLevel ?? this.#o.log.level,
       logFd: this.#o.logFd ?? 1,
       owner: this.#o.owner,
+      relayCompletions: this.#o.completionConnection !== undefined,
     };
     const worker = new Worker(ENTRY, { workerData: data });
     this.#worker = worker;
@@ -176,6 +187,9 @@ export class PeWorkerThread implements PeProcessingElsewhere {
           settle();
         } else if (message.type === 'failed') {
           settle(new PeWorkerThreadError(`the PE worker thread could not start: ${message.error}`));
+        } else if (message.type === 'completion') {
+          const connection = this.#o.completionConnection;
+          if (connection) handOverCompletion(connection, message.channel, message.notice, this.#o.log);
         } else this.#settleReply(message);
       });
       worker.on('error', (error) => {

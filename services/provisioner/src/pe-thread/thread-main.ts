@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createLogger, type MetricsJson } from '@svpn/service-kit';
+import { relayCompletionsTo } from '../jobs/completion-channel.js';
 import { startProvisioner, type ProvisionerService } from '../start-provisioner.js';
 import type { PeThreadData, ThreadAnswers, ThreadMessage, ThreadRequest } from './messages.js';
 
@@ -19,6 +20,11 @@ const log = createLogger(
   { level: data.logLevel, base: { service: 'provisioner', thread: 'pe-workers' } },
   pino.destination({ fd: data.logFd, sync: true }),
 );
+
+// The steps waiting for this thread's jobs run on the main thread: notices go there by the port.
+if (data.relayCompletions) {
+  relayCompletionsTo((channel, notice) => post({ type: 'completion', channel, notice }));
+}
 
 let service: ProvisionerService;
 const registry = new Registry();

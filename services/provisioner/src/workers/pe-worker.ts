@@ -17,12 +17,7 @@ import type { ProvisioningStore } from '@svpn/store';
 import type { ProvisionerMetrics } from '../metrics.js';
 import { handleJob } from './handle-job.js';
 import { ObjectLocks, objectKeyOf } from './object-locks.js';
-import {
-  completionChannel,
-  deliverLocally,
-  publishCompletion,
-  type CompletionNotice,
-} from '../jobs/completion-channel.js';
+import { completionChannel, handOverCompletion, type CompletionNotice } from '../jobs/completion-channel.js';
 
 /** Options of {@link PeWorker}. */
 export interface PeWorkerOptions {
@@ -122,14 +117,11 @@ export class PeWorker {
     );
     worker.on('error', (err) => log?.warn({ err }, 'worker error'));
     // Waiting runners hear of a finished job from a notice (jobs/completion-channel.ts): handed over
-    // in this process when its waiter is here, else published.
+    // in this thread when its waiter is here, to the main thread from the PE worker thread, else
+    // published.
     const channel = completionChannel(prefix);
-    const notify = (notice: CompletionNotice): void => {
-      if (deliverLocally(channel, notice)) return;
-      publishCompletion(options.connection, channel, notice).catch((err: unknown) =>
-        log?.debug({ err, jobId: notice.jobId }, 'completion notice not published'),
-      );
-    };
+    const notify = (notice: CompletionNotice): void =>
+      handOverCompletion(options.connection, channel, notice, log);
     worker.on('completed', (job, result: JobOutcome | undefined) => {
       if (job.id !== undefined)
         notify({ pe: options.pe, jobId: job.id, status: 'completed', outcome: result ?? null });

@@ -7,11 +7,19 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
 import { Redis } from 'ioredis';
+import { queueKeyPrefix, type MembershipIntent } from '@svpn/provisioning';
 import { silentLogger } from '@svpn/service-kit';
 import { freePort, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import { ConfigSchema, type Config } from '../../src/config.js';
 import { startProvisioner, type ProvisionerService } from '../../src/start-provisioner.js';
 import { PeWorkerThread, withoutPeProcessing } from '../../src/pe-thread/pe-worker-thread.js';
+import { step, type Step } from '../../src/flows/step.js';
+import { JobRunner } from '../../src/jobs/job-runner.js';
+import {
+  completionChannel,
+  parseCompletion,
+  type CompletionNotice,
+} from '../../src/jobs/completion-channel.js';
 import { DEMO_TOPOLOGY_FILE, MEMBERSHIPS, sessionIntent } from '../support/harness.js';
 
 let redis: RedisServerHandle;
@@ -36,6 +44,8 @@ before(async () => {
     logLevel: 'silent',
     owner: 'test:pe-thread',
     restartDelayMs: 50,
+    // As `svpn up` runs it: the workers' completion notices come to this thread by the port.
+    completionConnection: connection,
   });
   service = await startProvisioner(withoutPeProcessing(config), {
     redis: connection,
@@ -90,6 +100,55 @@ test('the main thread queues, the thread provisions; /metrics sums both threads,
     /svpn_provisioning_reconcile_runs_total\{result="converged"\} 2/,
   );
   await service.provisioner.releaseSession('t1');
+});
+
+test('job completion notices come by the port: a step waiting here wakes without a PUBLISH; a notice no one here waits for is published', async () => {
+  const channel = completionChannel(queueKeyPrefix('thr'));
+  const listener = new Redis(redis.url);
+  const heard: CompletionNotice[] = [];
+  listener.on('message', (_channel: string, message: string) => {
+    const notice = parseCompletion(message);
+    if (notice) heard.push(notice);
+  });
+  await listener.subscribe(channel);
+  // Polls 30 s apart: a step that ends within seconds heard its notice.
+  const runner = new JobRunner({ connection, keyPrefix: 'thr', pollIntervalMs: 30_000 });
+  const advertise = (tag: string): Step =>
+    step(
+      {
+        type: 'bgp.advertise-membership',
+        payload: { ...(MEMBERSHIPS[0] as MembershipIntent), revision: 1, origin: 'reconcile' },
+      },
+      tag,
+    );
+  try {
+    const waited = advertise('port-waited');
+    const started = Date.now();
+    const result = await runner.run(waited, Date.now() + 60_000);
+    assert.equal(result.status, 'completed');
+    assert.ok(Date.now() - started < 10_000, 'woken by the notice, not by the 30 s poll');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(
+      heard.filter((n) => n.jobId === waited.jobId),
+      [],
+      'a notice taken on this thread is not published',
+    );
+
+    const unwaited = advertise('port-unwaited');
+    await runner.enqueue(unwaited);
+    const deadline = Date.now() + 10_000;
+    while (!heard.some((n) => n.jobId === unwaited.jobId) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(
+      heard.filter((n) => n.jobId === unwaited.jobId).map((n) => [n.pe, n.status]),
+      [['PE1', 'completed']],
+      'published once, by this thread, for the waiters of other processes',
+    );
+  } finally {
+    await runner.close();
+    listener.disconnect();
+  }
 });
 
 test('a thread that dies is started again: readiness fails meanwhile, then provisioning works again', async () => {
