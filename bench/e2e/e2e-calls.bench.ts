@@ -17,7 +17,7 @@
 // everything down afterwards. Calls are bounded by -m, every process by a timeout.
 //
 // Args: --seconds=60 --probe-seconds=5 --latency-rate=100 --start-rate=50 --max-rate=1000 --confirmations=4
-//       --bisections=2 --probe-p99-ms=1000 --warmup-calls=100 --warmup-rate=25 (placed before each measured
+//       --bisections=2 --probe-p99-ms=1000 --warmup-calls=1000 --warmup-rate=100 (placed before each measured
 //       run, not counted) --kbps=1000 --skip-latency --skip-search --cpu-prof=<dir> (profile the system
 //       child of each trial) --heap-sample=<dir> (a sampling heap profile of every allocation of the
 //       system's processes and threads, heap-sample.mjs; SVPN_HEAP_SAMPLE_AT_MS, SVPN_HEAP_SAMPLE_MS)
@@ -81,8 +81,10 @@ export function parseArgs(args: readonly string[]): BenchArgs {
     confirmations: 4,
     bisections: 2,
     probeP99Ms: 1000,
-    warmupCalls: 100,
-    warmupRate: 25,
+    // Ten seconds at the latency run's rate: the figures describe a system that has been serving
+    // that load, not its first seconds (README "Warm-up").
+    warmupCalls: 1000,
+    warmupRate: 100,
     kbps: 1000,
     skipLatency: false,
     skipSearch: false,
