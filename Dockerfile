@@ -36,6 +36,9 @@ COPY --from=build /app /app
 # tsx keeps its transpile cache under the temporary directory; with a read-only root file system,
 # mount a writable /tmp (deploy/k8s does).
 ENV TMPDIR=/tmp
+# V8 flags of every svpn process: services/cli/src/node-flags.ts (NODE_FLAGS) says why; test/deploy
+# checks they match. A NODE_OPTIONS of the deployment replaces them: keep them in it.
+ENV NODE_OPTIONS="--max-semi-space-size=64"
 USER node
 # Gateway SIP (UDP and TCP) and the default HTTP ports: gateway, policy, provisioner, charging, api.
 EXPOSE 5060/udp 5060/tcp 8081 8082 8083 8084 8085

@@ -28,6 +28,7 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { quantile, type Benchmark, type Emit } from '@svpn/bench-kit';
+import { NODE_FLAGS } from 'svpn';
 import { freePort, freePortRange, startRedisServer, type RedisServerHandle } from '@svpn/test-support';
 import { runSippLoad, type SippLoadResult } from './sipp-load.js';
 
@@ -191,6 +192,8 @@ async function startSystemChild(redisUrl: string, a: BenchArgs): Promise<System>
   // `svpn up` listens on the HTTP port and the four after it.
   const [sipPort, httpPort] = [await freePort(), await freePortRange(5)];
   const prof = (): string[] => [
+    // As `svpn up` and the image run every svpn process.
+    ...NODE_FLAGS,
     ...(a.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', a.cpuProfDir] : []),
     ...(a.heapSampleDir ? ['--import', HEAP_SAMPLER] : []),
   ];

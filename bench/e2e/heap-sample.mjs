@@ -2,8 +2,11 @@
 // threads. From SVPN_HEAP_SAMPLE_AT_MS after start, for SVPN_HEAP_SAMPLE_MS, V8's sampling heap
 // profiler records every allocation — objects collected since included, so the profile shows what a
 // call allocates, not only what stays — and writes `<dir>/heap-<pid>-<thread>.heapprofile` (open it
-// in Chrome DevTools' Memory tab). Plain JavaScript: the PE worker thread of the system loads it too,
-// before anything there registers tsx.
+// in Chrome DevTools' Memory tab). With SVPN_HEAP_SAMPLE_PROMOTED=1 the objects a young-generation
+// collection freed are left out: what remains is what outlived the young generation (promoted to the
+// old one, where only a Mark-Compact frees it) — the allocations that make Mark-Compacts come.
+// Plain JavaScript: the PE worker thread of the system loads it too, before anything there registers
+// tsx.
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +15,7 @@ import { threadId } from 'node:worker_threads';
 const dir = process.env['SVPN_HEAP_SAMPLE_DIR'];
 const startAtMs = Number(process.env['SVPN_HEAP_SAMPLE_AT_MS'] ?? 15_000);
 const lengthMs = Number(process.env['SVPN_HEAP_SAMPLE_MS'] ?? 20_000);
+const promotedOnly = process.env['SVPN_HEAP_SAMPLE_PROMOTED'] === '1';
 
 /** @param {string} out */
 async function sample(out) {
@@ -20,7 +24,7 @@ async function sample(out) {
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 8192,
     includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    includeObjectsCollectedByMinorGC: !promotedOnly,
   });
   await new Promise((r) => setTimeout(r, lengthMs).unref());
   const { profile } = await session.post('HeapProfiler.stopSampling');

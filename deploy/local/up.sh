@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash deploy/local/ensure-deps.sh
-exec node services/cli/bin/svpn.js up "$@"
+# V8 flags: services/cli/src/node-flags.ts (NODE_FLAGS) says why; test/deploy checks they match.
+exec node --max-semi-space-size=64 services/cli/bin/svpn.js up "$@"

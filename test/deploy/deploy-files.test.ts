@@ -19,6 +19,7 @@ import {
   loadCodeFacts,
   type CodeFacts,
 } from './deploy-checks.js';
+import { NODE_FLAGS } from '../../services/cli/src/node-flags.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let facts: CodeFacts;
@@ -100,6 +101,27 @@ test('what the code reads: svpn run services, their settings and ports, from run
 
 test('Dockerfile and .dockerignore: node:20-bookworm-slim, non-root, ENTRYPOINT svpn, CMD run sip-gateway; runtime files kept', () => {
   assert.deepEqual(checkDockerfile(text('Dockerfile'), text('.dockerignore'), facts), []);
+});
+
+test('V8 flags: deploy/local/up.sh passes NODE_FLAGS to node, the image sets them as NODE_OPTIONS', () => {
+  assert.ok(NODE_FLAGS.length > 0);
+  const upLine = text('deploy/local/up.sh')
+    .split('\n')
+    .find((l) => /^exec node .*services\/cli\/bin\/svpn\.js up/.test(l));
+  assert.ok(upLine, 'up.sh execs node on the svpn bin');
+  const upFlags =
+    upLine
+      .replace(/^exec node /, '')
+      .split(' services/cli/bin/svpn.js')[0]
+      ?.split(' ') ?? [];
+  assert.deepEqual(upFlags, [...NODE_FLAGS]);
+  // The runtime stage (after the last FROM) sets them for every service the image runs.
+  const runtime =
+    text('Dockerfile')
+      .split(/^FROM /m)
+      .at(-1) ?? '';
+  const options = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(runtime)?.[1];
+  assert.equal(options, NODE_FLAGS.join(' '));
 });
 
 test('docker-compose.yml: Redis with AOF, each service its own container, every env var read, every port served', () => {
